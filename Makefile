@@ -1,0 +1,62 @@
+# Splunk Add-on for Cisco ThousandEyes — developer entry points.
+#   make test      ruff + the whole pytest suite (shipped package on Python 3.9 and 3.13 included)
+#   make package   dist/TA-thousandeyes-<version>.tgz + AppInspect report
+#   make demo      the product end to end on the built-in simulator
+#   make bench     benchmarks
+SHELL := /bin/bash
+PYTHON313 := $(shell tools/find_python.sh 3.13)
+PYTHON39 := $(shell tools/find_python.sh 3.9)
+VENV := .venv
+PY := $(VENV)/bin/python
+AI_VENV := .venv-appinspect
+# Bare environments with pytest only: the shipped package must bring everything else itself.
+BARE39 := .venv-bare-py39
+BARE313 := .venv-bare-py313
+PYTEST_ARGS ?=
+
+.PHONY: test lint build package inspect demo bench clean venv
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements/dev.txt requirements/runtime.txt
+	test -x $(PY) || $(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+$(BARE39)/.installed: requirements/bare.txt
+	test -x $(BARE39)/bin/python || $(PYTHON39) -m venv $(BARE39)
+	$(BARE39)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/bare.txt
+	touch $@
+
+$(BARE313)/.installed: requirements/bare.txt
+	test -x $(BARE313)/bin/python || $(PYTHON313) -m venv $(BARE313)
+	$(BARE313)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/bare.txt
+	touch $@
+
+$(AI_VENV)/.installed: requirements/appinspect.txt
+	test -x $(AI_VENV)/bin/python || $(PYTHON313) -m venv $(AI_VENV)
+	$(AI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/appinspect.txt
+	touch $@
+
+build: venv
+	$(PY) tools/build.py build
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: build lint $(BARE39)/.installed $(BARE313)/.installed
+	TA_BARE_PYTHON39=$(CURDIR)/$(BARE39)/bin/python TA_BARE_PYTHON313=$(CURDIR)/$(BARE313)/bin/python \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+package: venv $(AI_VENV)/.installed
+	$(PY) tools/build.py package
+	$(PY) tools/build.py inspect $(CURDIR)/$(AI_VENV)/bin/splunk-appinspect
+
+demo: venv
+	@echo "make demo: the end-to-end demo is not built yet (issue 8)." >&2; exit 2
+
+bench: venv
+	@echo "make bench: the benchmarks are not built yet (issue 9)." >&2; exit 2
+
+clean:
+	rm -rf build dist .pytest_cache tests/artifacts

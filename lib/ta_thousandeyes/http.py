@@ -1,0 +1,64 @@
+"""requests sessions as every outbound call of the add-on needs them.
+
+TLS verification is always on (a custom CA bundle may replace the default one), every call
+has a timeout, the user agent names the add-on, and connection-level failures are retried by
+urllib3's own machinery. Status-based retries (429, 5xx) are left to the API client, which
+knows the rate-limit budget and the run's deadline.
+"""
+
+from typing import Optional
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from . import USER_AGENT
+
+DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """An adapter that applies a default timeout to calls that do not pass their own."""
+
+    def __init__(self, timeout: tuple, **kwargs: object) -> None:
+        self._timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, **kwargs)
+
+
+def build_session(
+    ca_bundle: Optional[str] = None,
+    proxy_url: Optional[str] = None,
+    timeout: tuple = DEFAULT_TIMEOUT,
+    connect_retries: int = 3,
+) -> requests.Session:
+    """A session with verification on, a timeout, our user agent and connection retries.
+
+    ca_bundle: path of a PEM bundle to trust instead of certifi's; proxy_url: e.g.
+    ``http://user:password@proxy:3128`` (the caller builds it from the credential store).
+    """
+    session = requests.Session()
+    session.verify = ca_bundle or True
+    session.trust_env = False  # Splunk's environment is not the admin's proxy configuration
+    if proxy_url:
+        session.proxies = {"http": proxy_url, "https": proxy_url}
+    session.headers["User-Agent"] = USER_AGENT
+    retry = Retry(
+        total=connect_retries,
+        connect=connect_retries,
+        read=connect_retries,
+        status=0,
+        other=0,
+        backoff_factor=0.5,
+        backoff_jitter=0.5,
+        allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
+        raise_on_status=False,
+    )
+    adapter = _TimeoutAdapter(timeout, max_retries=retry)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session

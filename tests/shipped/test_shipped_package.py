@@ -1,0 +1,132 @@
+"""The built package, with nothing but its own lib/, on both of Splunk's Python versions."""
+
+import configparser
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.pythons import (
+    BUILD_LIB,
+    ROOT,
+    bare_python,
+    require_build,
+    runtime_requirement_names,
+)
+
+VERSIONS = ["3.9", "3.13"]
+
+# Distribution name -> module it provides, where they differ.
+IMPORT_NAMES = {
+    "splunk-sdk": "splunklib",
+    "requests-oauthlib": "requests_oauthlib",
+    "charset-normalizer": "charset_normalizer",
+}
+
+IMPORT_EVERYTHING = r"""
+import importlib, pkgutil, sys
+sys.path.insert(0, sys.argv[1])
+import ta_thousandeyes
+names = [m.name for m in pkgutil.walk_packages(ta_thousandeyes.__path__, "ta_thousandeyes.")]
+for name in ["ta_thousandeyes"] + names + sys.argv[2:]:
+    module = importlib.import_module(name)
+    origin = getattr(module, "__file__", "") or ""
+    if not origin.startswith(sys.argv[1]):
+        raise SystemExit("{} imported from {}, not the package".format(name, origin))
+print(len(names) + 1 + len(sys.argv[2:]))
+"""
+
+
+def _run(python: str, args: list, cwd: Path = ROOT, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [python, "-I"] + args,
+        cwd=str(cwd),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _schemes(app: Path) -> list:
+    spec = app / "README" / "inputs.conf.spec"
+    if not spec.exists():
+        return []
+    names = []
+    for line in spec.read_text().splitlines():
+        line = line.strip()
+        if line.startswith("[") and "://" in line:
+            names.append(line[1:].split("://", 1)[0])
+    return sorted(set(names))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_module_and_vendored_package_imports_from_the_package(version):
+    app = require_build()
+    python = bare_python(version)
+    vendored = [IMPORT_NAMES.get(name, name) for name in runtime_requirement_names()]
+    result = _run(python, ["-c", IMPORT_EVERYTHING, str(app / "lib")] + vendored)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert int(result.stdout.strip()) >= 1 + len(vendored)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_modular_input_prints_a_valid_scheme(version):
+    app = require_build()
+    python = bare_python(version)
+    schemes = _schemes(app)
+    if not schemes:
+        pytest.skip("no modular inputs declared in README/inputs.conf.spec yet")
+    for scheme in schemes:
+        script = app / "bin" / (scheme + ".py")
+        assert script.exists(), f"inputs.conf.spec names {scheme} but bin/ has no script"
+        result = _run(python, [str(script), "--scheme"], cwd=app / "bin")
+        assert result.returncode == 0, f"{scheme}: {result.stderr[-2000:]}"
+        root = ET.fromstring(result.stdout)
+        assert root.tag == "scheme"
+        assert root.findtext("title")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_unit_tests_pass_with_only_the_package(version):
+    require_build()
+    python = bare_python(version)
+    result = _run(
+        python,
+        [
+            "-m",
+            "pytest",
+            "tests/unit",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            f"pythonpath={BUILD_LIB} .",
+        ],
+    )
+    tail = result.stdout[-3000:] + result.stderr[-2000:]
+    assert result.returncode == 0, tail
+    assert " passed" in result.stdout, tail
+
+
+def test_python_stanzas_declare_both_interpreters():
+    """Every Python stanza carries python.version and python.required = 3.9, 3.13."""
+    checked = 0
+    for conf_name in ("inputs.conf", "restmap.conf"):
+        path = ROOT / "default" / conf_name
+        if not path.exists():
+            continue
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.read(path)
+        for section in parser.sections():
+            is_python = section.startswith("script:") or (
+                conf_name == "inputs.conf" and "://" not in section
+            )
+            if not is_python:
+                continue
+            checked += 1
+            assert parser[section].get("python.version") == "python3", section
+            assert parser[section].get("python.required") == "3.9, 3.13", section
+    if checked == 0:
+        pytest.skip("no Python stanzas yet")

@@ -1,0 +1,212 @@
+"""Build, package and validate the Splunk app.
+
+    python tools/build.py build     # build/TA-thousandeyes: shipped files + vendored packages
+    python tools/build.py package   # dist/TA-thousandeyes-<version>.tgz from the build folder
+    python tools/build.py inspect   # AppInspect (cloud, precert): fails on failure/error/future
+
+Only the standard library is used here, so the build runs before any environment exists.
+"""
+
+import configparser
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_ID = "TA-thousandeyes"
+BUILD_DIR = ROOT / "build" / APP_ID
+DIST_DIR = ROOT / "dist"
+RUNTIME_REQUIREMENTS = ROOT / "requirements" / "runtime.txt"
+
+# What ships: everything else in the repository (tests, tools, docs, CI) stays out.
+SHIPPED = [
+    "app.manifest",
+    "README.md",
+    "LICENSE",
+    "bin",
+    "default",
+    "appserver",
+    "lib",
+    "README",
+    "metadata",
+    "static",
+]
+# Vendored parts the add-on does not use and AppInspect flags (threading in searchcommands).
+VENDORED_EXCLUDES = ["splunklib/searchcommands", "bin"]
+# Execute bits are only allowed under bin/ (AppInspect).
+EXECUTABLE_DIR = "bin"
+
+
+def app_version() -> str:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read(ROOT / "default" / "app.conf")
+    return parser["id"]["version"]
+
+
+def _requirements(path: Path) -> list:
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def _ignore(directory: str, names: list) -> set:
+    return {
+        name
+        for name in names
+        if name.startswith(".")
+        or name == "__pycache__"
+        or name.endswith((".pyc", ".pyo"))
+        or (name == "local" and Path(directory) == ROOT)
+    }
+
+
+def build() -> Path:
+    if BUILD_DIR.exists():
+        shutil.rmtree(BUILD_DIR)
+    BUILD_DIR.mkdir(parents=True)
+    for entry in SHIPPED:
+        source = ROOT / entry
+        target = BUILD_DIR / entry
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=_ignore)
+        elif source.exists():
+            shutil.copy2(source, target)
+        else:
+            raise SystemExit(f"build: {entry} is missing from the repository")
+    vendor(BUILD_DIR / "lib")
+    print(f"built {BUILD_DIR.relative_to(ROOT)}")
+    return BUILD_DIR
+
+
+def vendor(lib_dir: Path) -> None:
+    """Vendor the pinned runtime packages into lib/, refusing anything that is not pure Python.
+
+    Wheels are built first (splunk-sdk ships only an sdist), checked to be `none-any`, then
+    installed with --target, so what lands in lib/ is exactly the pinned set and nothing else.
+    """
+    wheel_dir = ROOT / "build" / "wheels"
+    if wheel_dir.exists():
+        shutil.rmtree(wheel_dir)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    pure_wheel_only = ["--only-binary=:all:", "--platform", "any", "--implementation", "py"]
+    pure_wheel_only += ["--abi", "none", "--python-version", "3.9"]
+    for requirement in _requirements(RUNTIME_REQUIREMENTS):
+        download = pip + ["download", "--no-deps", "-d", str(wheel_dir), requirement]
+        if subprocess.run(download + pure_wheel_only, capture_output=True).returncode != 0:
+            # No pure wheel published (splunk-sdk ships an sdist): build one from the sdist.
+            subprocess.run(
+                pip + ["wheel", "--no-deps", "-w", str(wheel_dir), requirement], check=True
+            )
+    wheels = sorted(wheel_dir.glob("*.whl"))
+    impure = [wheel.name for wheel in wheels if not wheel.name.endswith("-none-any.whl")]
+    if impure:
+        raise SystemExit("build: not pure-Python wheels: {}".format(", ".join(impure)))
+    subprocess.run(
+        pip
+        + ["install", "--no-compile", "--no-deps", "--target", str(lib_dir)]
+        + [str(wheel) for wheel in wheels],
+        check=True,
+    )
+    for relative in VENDORED_EXCLUDES:
+        path = lib_dir / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+    for cache in lib_dir.rglob("__pycache__"):
+        shutil.rmtree(cache)
+    compiled = list(lib_dir.rglob("*.so")) + list(lib_dir.rglob("*.pyd"))
+    if compiled:
+        raise SystemExit(f"build: compiled files vendored: {compiled}")
+
+
+def _normalise(info: tarfile.TarInfo) -> "tarfile.TarInfo | None":
+    parts = Path(info.name).parts
+    if any(part.startswith(".") or part == "__pycache__" for part in parts[1:]):
+        return None
+    if info.name.endswith((".pyc", ".pyo")):
+        return None
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mtime = 0
+    in_bin = len(parts) > 1 and parts[1] == EXECUTABLE_DIR
+    if info.isdir():
+        info.mode = 0o755
+    elif in_bin and info.name.endswith((".py", ".sh")):
+        info.mode = 0o755
+    else:
+        info.mode = 0o644
+    return info
+
+
+def package() -> Path:
+    if not BUILD_DIR.exists():
+        build()
+    DIST_DIR.mkdir(exist_ok=True)
+    target = DIST_DIR / f"{APP_ID}-{app_version()}.tgz"
+    with tarfile.open(target, "w:gz") as archive:
+        for path in sorted(BUILD_DIR.rglob("*")):
+            arcname = str(Path(APP_ID) / path.relative_to(BUILD_DIR))
+            info = _normalise(archive.gettarinfo(str(path), arcname))
+            if info is None:
+                continue
+            if info.isfile():
+                with open(path, "rb") as handle:
+                    archive.addfile(info, handle)
+            else:
+                archive.addfile(info)
+    print(f"packaged {target.relative_to(ROOT)}")
+    return target
+
+
+def inspect(appinspect: str) -> None:
+    target = DIST_DIR / f"{APP_ID}-{app_version()}.tgz"
+    if not target.exists():
+        package()
+    report = DIST_DIR / "appinspect-report.json"
+    command = [
+        appinspect, "inspect", str(target),
+        "--mode", "precert", "--included-tags", "cloud",
+        "--data-format", "json", "--output-file", str(report),
+        "--max-messages", "all", "--skip-trusted-libraries-update",
+    ]  # fmt: skip
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if not report.exists():
+        sys.stderr.write(completed.stdout + completed.stderr)
+        raise SystemExit("inspect: AppInspect wrote no report")
+    summary = json.loads(report.read_text())["summary"]
+    print("AppInspect summary: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
+    for result in _non_passing(json.loads(report.read_text())):
+        print(f"  {result[0]}: {result[1]} — {result[2]}")
+    bad = {key: summary.get(key, 0) for key in ("failure", "error", "future_failure")}
+    if any(bad.values()):
+        raise SystemExit(f"inspect: AppInspect found {bad}")
+
+
+def _non_passing(report: dict) -> list:
+    found = []
+    for app_report in report.get("reports", []):
+        for group in app_report.get("groups", []):
+            for check in group.get("checks", []):
+                if check.get("result") not in ("success", "not_applicable", "skipped"):
+                    messages = check.get("messages") or [{}]
+                    found.append(
+                        (check.get("result"), check.get("name"), messages[0].get("message", ""))
+                    )
+    return found
+
+
+def main(argv: list) -> None:
+    if not argv or argv[0] not in ("build", "package", "inspect"):
+        raise SystemExit(__doc__)
+    if argv[0] == "build":
+        build()
+    elif argv[0] == "package":
+        build()
+        package()
+    else:
+        inspect(argv[1] if len(argv) > 1 else "splunk-appinspect")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
