@@ -115,9 +115,28 @@ def vendor(lib_dir: Path) -> None:
             shutil.rmtree(path)
     for cache in lib_dir.rglob("__pycache__"):
         shutil.rmtree(cache)
+    _keep_only_licenses(lib_dir)
     compiled = list(lib_dir.rglob("*.so")) + list(lib_dir.rglob("*.pyd"))
     if compiled:
         raise SystemExit(f"build: compiled files vendored: {compiled}")
+
+
+def _keep_only_licenses(lib_dir: Path) -> None:
+    """Trim each vendored *.dist-info to its license files.
+
+    Nothing imports the metadata at run time, and its long descriptions only feed AppInspect
+    false positives (version strings read as IP addresses).
+    """
+    for dist_info in lib_dir.glob("*.dist-info"):
+        for path in sorted(dist_info.rglob("*"), reverse=True):
+            if path.is_file() and not path.name.upper().startswith(
+                ("LICENSE", "COPYING", "NOTICE")
+            ):
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        if not any(dist_info.iterdir()):
+            dist_info.rmdir()
 
 
 def _normalise(info: tarfile.TarInfo) -> "tarfile.TarInfo | None":
@@ -188,11 +207,11 @@ def _non_passing(report: dict) -> list:
     for app_report in report.get("reports", []):
         for group in app_report.get("groups", []):
             for check in group.get("checks", []):
-                if check.get("result") not in ("success", "not_applicable", "skipped"):
-                    messages = check.get("messages") or [{}]
-                    found.append(
-                        (check.get("result"), check.get("name"), messages[0].get("message", ""))
-                    )
+                if check.get("result") in ("success", "not_applicable", "skipped"):
+                    continue
+                for message in check.get("messages") or []:
+                    if message.get("result") == check.get("result"):
+                        found.append((check["result"], check.get("name"), message.get("message")))
     return found
 
 
