@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,8 @@ SHIPPED = [
 ]
 # Vendored parts the add-on does not use and AppInspect flags (threading in searchcommands).
 VENDORED_EXCLUDES = ["splunklib/searchcommands", "bin"]
+# The interpreters Splunk runs add-ons with (python.required in every Python stanza).
+SPLUNK_PYTHONS = ("3.9.0", "3.13.0")
 # Execute bits are only allowed under bin/ (AppInspect).
 EXECUTABLE_DIR = "bin"
 
@@ -103,6 +106,8 @@ def vendor(lib_dir: Path) -> None:
     impure = [wheel.name for wheel in wheels if not wheel.name.endswith("-none-any.whl")]
     if impure:
         raise SystemExit("build: not pure-Python wheels: {}".format(", ".join(impure)))
+    for wheel in wheels:
+        _check_supports_splunk_pythons(wheel)
     subprocess.run(
         pip
         + ["install", "--no-compile", "--no-deps", "--target", str(lib_dir)]
@@ -119,6 +124,24 @@ def vendor(lib_dir: Path) -> None:
     compiled = list(lib_dir.rglob("*.so")) + list(lib_dir.rglob("*.pyd"))
     if compiled:
         raise SystemExit(f"build: compiled files vendored: {compiled}")
+
+
+def _check_supports_splunk_pythons(wheel: Path) -> None:
+    """Refuse a wheel whose Requires-Python excludes one of Splunk's interpreters."""
+    from packaging.specifiers import SpecifierSet
+
+    with zipfile.ZipFile(wheel) as archive:
+        metadata_name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(metadata_name).decode("utf-8")
+    for line in metadata.splitlines():
+        if line.lower().startswith("requires-python:"):
+            specifier = SpecifierSet(line.split(":", 1)[1].strip())
+            unsupported = [v for v in SPLUNK_PYTHONS if v not in specifier]
+            if unsupported:
+                raise SystemExit(
+                    f"build: {wheel.name} requires Python {specifier}, "
+                    f"Splunk runs {', '.join(unsupported)}"
+                )
 
 
 def _keep_only_licenses(lib_dir: Path) -> None:
