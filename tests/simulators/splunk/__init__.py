@@ -1,0 +1,201 @@
+"""The Splunk stand-in: splunkd REST (HTTPS), Splunk Web (HTTP) and the persistent REST host.
+
+with SplunkEmulator(splunk_home=tmp_path / "splunk", apps={"TA-x": "/path/to/app"}) as splunk:
+    service = splunk.service("admin")
+"""
+
+import os
+import shutil
+import time
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from .auth import Authenticator
+from .kvstore import KVStore
+from .passwords import PasswordStore
+from .rest_host import RestHost
+from .splunkd import Splunkd, SplunkdServer
+from .tls import LoopbackTLS
+
+IGNORED_ON_COPY = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv", "local")
+
+
+class SplunkEmulator:
+    def __init__(
+        self,
+        splunk_home: "os.PathLike | str",
+        apps: "Optional[Dict[str, Any]]" = None,
+        extra_env: "Optional[Dict[str, str]]" = None,
+        dev_mode: bool = False,
+        handler_python: "Optional[str]" = None,
+        session_lifetime: float = 3600.0,
+        clock: "Callable[[], float]" = time.time,
+    ) -> None:
+        self.home = str(splunk_home)
+        self.apps_dir = os.path.join(self.home, "etc", "apps")
+        self.logs_dir = os.path.join(self.home, "var", "log", "splunk")
+        for folder in (self.apps_dir, self.logs_dir, os.path.join(self.home, "etc", "system")):
+            os.makedirs(folder, exist_ok=True)
+        self.extra_env = dict(extra_env or {})
+        self.dev_mode = dev_mode
+        self._app_names = []  # type: List[str]
+        for name, source in (apps or {}).items():
+            self.install_app(name, str(source))
+        self.auth = Authenticator(session_lifetime=session_lifetime, clock=clock)
+        self.passwords = PasswordStore(
+            os.path.join(self.home, "etc", "passwords-store.json"),
+            os.path.join(self.home, "etc", "auth", "splunk.secret"),
+        )
+        self.kvstore = KVStore(os.path.join(self.home, "var", "kvstore"), self.installed_apps)
+        self.rest_host = RestHost(
+            os.path.join(self.logs_dir, "splunkd.log"), self.child_env(), handler_python
+        )
+        self.tls = LoopbackTLS(os.path.join(self.home, "etc", "auth", "standin-ca"))
+        self.ca_bundle_path = self.tls.ca_bundle_path
+        self.splunkd = Splunkd(
+            self.installed_apps,
+            self.auth,
+            self.passwords,
+            self.kvstore,
+            self.rest_host,
+            os.path.join(self.home, "etc", "system"),
+        )
+        self._server = None  # type: Optional[SplunkdServer]
+        self._web = None  # type: Any
+
+    # -- apps ---------------------------------------------------------------------------
+    def install_app(self, name: str, source: str) -> str:
+        """Copy (or, in dev mode, symlink) an app folder into etc/apps/<name>."""
+        target = self.app_dir(name)
+        if os.path.lexists(target):
+            if os.path.islink(target):
+                os.unlink(target)
+            else:
+                shutil.rmtree(target)
+        if self.dev_mode:
+            os.symlink(os.path.abspath(source), target)
+        else:
+            shutil.copytree(source, target, ignore=IGNORED_ON_COPY, symlinks=True)
+        if name not in self._app_names:
+            self._app_names.append(name)
+        return target
+
+    def app_dir(self, name: str) -> str:
+        return os.path.join(self.apps_dir, name)
+
+    def installed_apps(self) -> Dict[str, str]:
+        return {name: self.app_dir(name) for name in self._app_names}
+
+    def child_env(self) -> Dict[str, str]:
+        """Environment for processes splunkd starts: minimal, plus extra_env (e.g. faketime)."""
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "SPLUNK_HOME": self.home,
+            "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+        }
+        env.update(self.extra_env)
+        return env
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> "SplunkEmulator":
+        from .web import SplunkWeb
+
+        self._server = SplunkdServer(self.splunkd, self.tls.server_context())
+        self._server.start()
+        self._web = SplunkWeb(self)
+        self._web.start()
+        return self
+
+    def stop(self) -> None:
+        if self._web is not None:
+            self._web.stop()
+            self._web = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self.rest_host.stop()
+
+    def __enter__(self) -> "SplunkEmulator":
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    @property
+    def splunkd_port(self) -> int:
+        assert self._server is not None, "start() the emulator first"
+        return self._server.port
+
+    @property
+    def splunkd_uri(self) -> str:
+        return f"https://127.0.0.1:{self.splunkd_port}"
+
+    @property
+    def web_port(self) -> int:
+        assert self._web is not None, "start() the emulator first"
+        return self._web.port
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    # -- users, sessions, switches ------------------------------------------------------
+    def login(self, username: str, password: str) -> str:
+        key = self.auth.login(username, password)
+        if key is None:
+            raise PermissionError(f"Login failed for {username}")
+        return key
+
+    def add_user(
+        self,
+        name: str,
+        password: str,
+        roles: "Iterable[str]" = ("user",),
+        capabilities: "Optional[Iterable[str]]" = None,
+    ) -> None:
+        self.auth.add_user(name, password, roles, capabilities)
+
+    def service(self, username: str = "admin", password: str = "changeme", app: str = "") -> Any:
+        """A splunklib.client.Service logged in to this splunkd (TLS verified with our CA)."""
+        import ssl
+
+        from splunklib import client
+
+        context = ssl.create_default_context(cafile=self.ca_bundle_path)
+        return client.connect(
+            host="127.0.0.1",
+            port=self.splunkd_port,
+            scheme="https",
+            username=username,
+            password=password,
+            app=app or (self._app_names[0] if self._app_names else None),
+            owner="nobody",
+            verify=True,
+            context=context,
+            autologin=True,
+        )
+
+    def set_kvstore_enabled(self, enabled: bool) -> None:
+        self.kvstore.enabled = enabled
+
+    def set_handler_python(self, python: str) -> None:
+        """Interpreter for persistent REST handlers (e.g. a 3.9 build); applies on next call."""
+        self.rest_host.python = python
+
+    def set_input_manager(self, manager: Any) -> None:
+        self.splunkd.inputs.manager = manager
+
+    def web_login_cookies(self, username: str = "admin", password: str = "changeme") -> List[Dict]:
+        """Cookies of a Splunk Web session, in Playwright's add_cookies() format."""
+        assert self._web is not None, "start() the emulator first"
+        return self._web.session_cookies(self.login(username, password))
+
+    def splunkd_log(self) -> str:
+        path = os.path.join(self.logs_dir, "splunkd.log")
+        if not os.path.exists(path):
+            return ""
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+
+
+__all__ = ["SplunkEmulator"]

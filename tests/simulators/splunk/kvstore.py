@@ -1,0 +1,219 @@
+"""storage/collections/config and storage/collections/data/<collection>.
+
+Collections come from the app's collections.conf (default/ + local/); documents persist as one
+JSON file per collection under <splunk_home>/var/kvstore/<app>/. `enabled = False` answers
+503 on every KV store endpoint, as a forwarder or a search head whose KV store is down does.
+"""
+
+import json
+import os
+import secrets
+import threading
+from typing import Any, Dict, List, Optional
+
+from . import atom, kvquery
+from .conffile import AppConf
+from .passwords import forbidden_message
+from .request import SplunkdRequest
+
+WRITE_CAPABILITY = "admin_all_objects"
+
+
+def _new_key() -> str:
+    return secrets.token_hex(12)
+
+
+class KVStore:
+    def __init__(self, data_dir: str, app_dirs: "Any") -> None:
+        self.data_dir = data_dir
+        self.app_dirs = app_dirs
+        self.enabled = True
+        self._lock = threading.RLock()
+
+    # -- collections --------------------------------------------------------------------
+    def _conf(self, app: str) -> "Optional[AppConf]":
+        apps = self.app_dirs()
+        return AppConf(apps[app], "collections") if app in apps else None
+
+    def collections(self, app: str) -> "Dict[str, Dict[str, str]]":
+        conf = self._conf(app)
+        if conf is None:
+            return {}
+        return {k: v for k, v in conf.stanzas().items() if k != "default"}
+
+    def _path(self, app: str, collection: str) -> str:
+        return os.path.join(self.data_dir, app, collection + ".json")
+
+    def load(self, app: str, collection: str) -> List[Dict[str, Any]]:
+        path = self._path(app, collection)
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+
+    def save(self, app: str, collection: str, documents: List[Dict[str, Any]]) -> None:
+        path = self._path(app, collection)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".tmp", "w", encoding="utf-8") as handle:
+            json.dump(documents, handle)
+        os.replace(path + ".tmp", path)
+
+    # -- HTTP ---------------------------------------------------------------------------
+    def handle(self, request: SplunkdRequest, parts: List[str]) -> atom.Body:
+        """parts: ["config", name?] or ["data", collection, key?]."""
+        mode = request.output_mode if parts[0] == "config" else "json"
+        if not self.enabled:
+            return atom.messages(mode, 503, "KV Store is disabled.")
+        user = request.user
+        assert user is not None
+        if request.method in ("POST", "DELETE") and not user.has(WRITE_CAPABILITY):
+            return atom.messages(mode, 403, forbidden_message(user.name, WRITE_CAPABILITY))
+        app = request.ns_app
+        if not app or app in ("-", "system") or self._conf(app) is None:
+            return atom.messages(mode, 404, f"Could not find app namespace {app}")
+        with self._lock:
+            if parts[0] == "config":
+                return self._config(request, app, parts[1] if len(parts) > 1 else None)
+            if len(parts) < 2:
+                return atom.messages(mode, 404, "Not Found")
+            collection = parts[1]
+            if collection not in self.collections(app):
+                text = f"Collection: {collection} not found"
+                return atom.messages(mode, 404, text)
+            return self._data(request, app, collection, parts[2] if len(parts) > 2 else None)
+
+    def _config_entry(self, app: str, name: str, settings: Dict[str, str]) -> atom.Entry:
+        content = dict(settings)
+        content.setdefault("disabled", False)
+        path = f"/servicesNS/nobody/{app}/storage/collections/config"
+        return atom.Entry(name, path, content, atom.acl(app))
+
+    def _config(self, request: SplunkdRequest, app: str, name: "Optional[str]") -> atom.Body:
+        mode = request.output_mode
+        collections = self.collections(app)
+        path = request.namespace_path + "/storage/collections/config"
+        conf = self._conf(app)
+        assert conf is not None
+        if name is None:
+            if request.method == "POST":
+                new = request.form_value("name")
+                if not new:
+                    return atom.messages(mode, 400, "Missing argument: name")
+                if new in collections:
+                    text = f"An object with name={new} already exists"
+                    return atom.messages(mode, 409, text)
+                conf.update(new, request.settings())
+                entry = self._config_entry(app, new, self.collections(app)[new])
+                return atom.feed(mode, request.base_url, "collections-conf", path, [entry], 201)
+            entries = [self._config_entry(app, n, s) for n, s in collections.items()]
+            return atom.feed(mode, request.base_url, "collections-conf", path, entries)
+        if name not in collections:
+            return atom.messages(mode, 404, f"Could not find object id={name}")
+        if request.method == "DELETE":
+            if not conf.delete(name):
+                return atom.messages(mode, 400, f"Collection {name} is defined in default/")
+            if os.path.exists(self._path(app, name)):
+                os.remove(self._path(app, name))
+            return atom.empty_ok(mode)
+        if request.method == "POST":
+            conf.update(name, request.settings())
+        entry = self._config_entry(app, name, self.collections(app)[name])
+        return atom.feed(mode, request.base_url, "collections-conf", path, [entry])
+
+    def _data(
+        self, request: SplunkdRequest, app: str, collection: str, key: "Optional[str]"
+    ) -> atom.Body:
+        owner = request.ns_user if request.ns_user not in (None, "-") else "nobody"
+        documents = self.load(app, collection)
+        try:
+            body = json.loads(request.body.decode("utf-8")) if request.body else None
+        except ValueError:
+            return atom.messages("json", 400, "Invalid JSON in request body")
+        if key == "batch_save" and request.method == "POST":
+            if not isinstance(body, list):
+                return atom.messages("json", 400, "batch_save expects a JSON array")
+            keys = [self._upsert(documents, item, owner) for item in body]
+            self.save(app, collection, documents)
+            return atom.json_body(200, keys)
+        if key == "batch_find" and request.method == "POST":
+            results = [self._find(documents, q) for q in (body or [])]
+            return atom.json_body(200, results)
+        if key is None:
+            if request.method == "GET":
+                try:
+                    query = json.loads(request.query_value("query") or "{}")
+                except ValueError:
+                    return atom.messages("json", 400, "Invalid query")
+                return atom.json_body(200, self._find(documents, self._query_args(request, query)))
+            if request.method == "POST":
+                if not isinstance(body, dict):
+                    return atom.messages("json", 400, "Expected a JSON object")
+                if body.get("_key") == "":
+                    del body["_key"]
+                if "_key" in body and any(d["_key"] == body["_key"] for d in documents):
+                    return atom.messages("json", 409, "A document with the same key exists")
+                new_key = self._upsert(documents, body, owner)
+                self.save(app, collection, documents)
+                return atom.json_body(201, {"_key": new_key})
+            if request.method == "DELETE":
+                try:
+                    query = json.loads(request.query_value("query") or "{}")
+                except ValueError:
+                    return atom.messages("json", 400, "Invalid query")
+                kept = [d for d in documents if not kvquery.matches(d, query)]
+                self.save(app, collection, kept)
+                return atom.Body(200, b"", "application/json; charset=UTF-8")
+            return atom.messages("json", 405, "Method Not Allowed")
+        found = [d for d in documents if d.get("_key") == key]
+        if request.method == "GET":
+            if not found:
+                return atom.messages("json", 404, "Could not find object.")
+            return atom.json_body(200, found[0])
+        if request.method == "DELETE":
+            if not found:
+                return atom.messages("json", 404, "Could not find object.")
+            self.save(app, collection, [d for d in documents if d.get("_key") != key])
+            return atom.Body(200, b"", "application/json; charset=UTF-8")
+        if request.method == "POST":
+            if not isinstance(body, dict):
+                return atom.messages("json", 400, "Expected a JSON object")
+            body["_key"] = key
+            self._upsert(documents, body, owner)
+            self.save(app, collection, documents)
+            return atom.json_body(200, {"_key": key})
+        return atom.messages("json", 405, "Method Not Allowed")
+
+    @staticmethod
+    def _query_args(request: SplunkdRequest, query: Dict[str, Any]) -> Dict[str, Any]:
+        return {
+            "query": query,
+            "sort": request.query_value("sort"),
+            "limit": request.query_value("limit"),
+            "skip": request.query_value("skip"),
+            "fields": request.query_value("fields"),
+        }
+
+    @staticmethod
+    def _find(documents: List[Dict[str, Any]], spec: Dict[str, Any]) -> List[Dict[str, Any]]:
+        if "query" not in spec or not isinstance(spec.get("query"), (dict, type(None))):
+            spec = {"query": spec.get("query", spec)}
+        selected = [d for d in documents if kvquery.matches(d, spec.get("query"))]
+        selected = kvquery.sort_documents(selected, spec.get("sort"))
+        skip = int(spec.get("skip") or 0)
+        limit = int(spec.get("limit") or 0)
+        selected = selected[skip:]
+        if limit > 0:
+            selected = selected[:limit]
+        return [kvquery.project(d, spec.get("fields")) for d in selected]
+
+    @staticmethod
+    def _upsert(documents: List[Dict[str, Any]], document: Dict[str, Any], owner: str) -> str:
+        stored = dict(document)
+        stored["_key"] = str(stored.get("_key") or _new_key())
+        stored["_user"] = owner
+        for index, existing in enumerate(documents):
+            if existing.get("_key") == stored["_key"]:
+                documents[index] = stored
+                return stored["_key"]
+        documents.append(stored)
+        return stored["_key"]

@@ -1,0 +1,1 @@
+from tests.simulators.splunk.fixtures import splunk_emulator  # noqa: F401
