@@ -1,0 +1,134 @@
+"""Rate limits on the simulated clock and every programmable fault."""
+
+from __future__ import annotations
+
+import json
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from tests.simulators.thousandeyes import ThousandEyesSimulator
+
+from .helpers import api_get, device_login, refresh
+
+
+@pytest.fixture
+def small_budget():
+    with ThousandEyesSimulator(seed=5, size="tiny", rate_limit_per_minute=5,
+                               client_rate_limit_per_minute=3) as sim:  # fmt: skip
+        yield sim
+
+
+def test_rate_limit_headers_and_org_exhaustion(small_budget):
+    sim = small_budget
+    token = sim.create_api_token("admin@example.com")  # API tokens: organization budget only
+    sim.clock.set_time(sim.clock.now() - sim.clock.now() % 60 + 1)  # start of a minute
+    answers = [api_get(sim, token, "/tests") for _ in range(6)]
+    remaining = [int(a.headers["X-Organization-Rate-Limit-Remaining"]) for a in answers[:5]]
+    assert remaining == [4, 3, 2, 1, 0]
+    assert all(a.headers["X-Organization-Rate-Limit-Limit"] == "5" for a in answers)
+    refused = answers[5]
+    assert refused.status_code == 429
+    assert refused.json()["detail"] == "Exhausted rate limit for the organization"
+    reset = int(refused.headers["X-Organization-Rate-Limit-Reset"])
+    assert reset % 60 == 0 and 0 < int(refused.headers["Retry-After"]) <= 60
+    sim.clock.set_time(reset)
+    assert api_get(sim, token, "/tests").status_code == 200
+
+
+def test_client_budget_is_separate(small_budget):
+    sim = small_budget
+    sim.clock.set_time(sim.clock.now() - sim.clock.now() % 60 + 60)
+    token = device_login(sim, scope="tests:read")["access_token"]
+    codes = [api_get(sim, token, "/tests").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    other = sim.create_api_token("admin@example.com")  # same org, no client id
+    assert api_get(sim, other, "/tests").status_code == 200
+
+
+def test_status_burst_then_recovery(te_sim):
+    token = te_sim.create_api_token("admin@example.com")
+    te_sim.faults.add("status", path=r"^/v7/tests$", status=503, count=2)
+    codes = [api_get(te_sim, token, "/tests").status_code for _ in range(3)]
+    assert codes == [503, 503, 200]
+    assert [r.status for r in te_sim.request_log if r.path == "/v7/tests"] == codes
+
+
+def test_429_storm_with_retry_after(te_sim):
+    token = te_sim.create_api_token("admin@example.com")
+    te_sim.faults.add("rate_limit", path="/alerts", count=3, retry_after=7)
+    answer = api_get(te_sim, token, "/alerts")
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == "7"
+    assert answer.headers["X-Organization-Rate-Limit-Remaining"] == "0"
+
+
+def test_probability_is_seeded():
+    def run() -> list:
+        with ThousandEyesSimulator(seed=11, size="tiny") as sim:
+            token = sim.create_api_token("admin@example.com")
+            sim.faults.add("status", path="/tests", probability=0.5)
+            return [api_get(sim, token, "/tests").status_code for _ in range(12)]
+
+    first = run()
+    assert first == run() and 200 in first and 503 in first
+
+
+def test_drop_connection_mid_body(te_sim):
+    token = te_sim.create_api_token("admin@example.com")
+    te_sim.faults.add("drop", path="/tests", count=1)
+    with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.ConnectionError)):
+        api_get(te_sim, token, "/tests")
+    assert api_get(te_sim, token, "/tests").status_code == 200
+
+
+def test_truncated_json(te_sim):
+    token = te_sim.create_api_token("admin@example.com")
+    te_sim.faults.add("truncate", path="/tests", count=1)
+    answer = api_get(te_sim, token, "/tests")
+    assert answer.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(answer.content)
+
+
+def test_revoke_token_early(te_sim):
+    tokens = device_login(te_sim)
+    te_sim.faults.add("revoke_token", path="/alerts", count=1)
+    answer = api_get(te_sim, tokens["access_token"], "/alerts")
+    assert answer.status_code == 401 and answer.json()["error"] == "invalid_token"
+    renewed = refresh(te_sim, tokens["refresh_token"])  # the refresh token still works
+    assert renewed.status_code == 200
+
+
+def test_clock_skew_and_slow(te_sim):
+    te_sim.faults.add("clock_skew", path="/users/current", skew=-3600)
+    te_sim.faults.add("slow", path="/users/current", delay=0.3, count=1)
+    token = te_sim.create_api_token("admin@example.com")
+    answer = api_get(te_sim, token, "/users/current")
+    skewed = parsedate_to_datetime(answer.headers["Date"]).timestamp()
+    assert abs(skewed - (te_sim.clock.now() - 3600)) < 5
+    assert answer.elapsed.total_seconds() >= 0.3
+
+
+def test_control_api_over_http(te_sim):
+    control = te_sim.base_url("global") + "/_sim"
+    info = requests.get(control + "/info", timeout=10).json()
+    assert set(info["regions"]) == {"global", "us1", "us2", "eu"}
+    before = te_sim.clock.now()
+    moved = requests.post(control + "/clock/advance", json={"seconds": 120}, timeout=10).json()
+    assert moved["now"] >= before + 120
+    with open(te_sim.clock.offset_file, encoding="ascii") as fh:
+        assert abs(float(fh.read()) - te_sim.clock.offset) <= 0.5
+    requests.post(control + "/faults", json={"kind": "status", "path": "/agents", "count": 1},
+                  timeout=10)  # fmt: skip
+    token = requests.post(control + "/api-tokens", json={"email": "ops@example.com"},
+                          timeout=10).json()["token"]  # fmt: skip
+    assert api_get(te_sim, token, "/agents").status_code == 503
+    assert token in requests.get(control + "/issued-secrets", timeout=10).json()
+    log = requests.get(control + "/requests", timeout=10).json()
+    assert log[-1]["path"] == "/v7/agents" and log[-1]["status"] == 503
+    truth = requests.get(control + "/ground-truth", params={"kind": "tests", "aid": "2002"},
+                         timeout=10).json()  # fmt: skip
+    assert {t["testId"] for t in truth} == {t.test_id for t in te_sim.world.tests_in("2002")}
+    assert urlsplit(info["regions"]["eu"]["api_base_url"]).hostname == "127.0.0.1"

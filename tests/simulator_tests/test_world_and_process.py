@@ -1,0 +1,101 @@
+"""Determinism, lazy large worlds, the clock offset file, and the standalone process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.simulators.thousandeyes import ThousandEyesSimulator
+from tests.simulators.thousandeyes.ground_truth import ground_truth
+from tests.simulators.thousandeyes.rounds import record_count, round_span
+
+REPO = Path(__file__).resolve().parents[2]
+START = 1_790_000_000 - 1_790_000_000 % 3600
+
+
+def _sim(seed, size="small", **kw):
+    return ThousandEyesSimulator(seed=seed, size=size, start_time=START, **kw)
+
+
+def test_same_seed_same_world_and_records():
+    first, second, other = _sim(1), _sim(1), _sim(2)
+    for sim in (first, second, other):
+        sim.ctx.base_urls["global"] = "http://sim"
+    args = dict(aid="2001", start=START - 86400, end=START)
+    for kind in ("alerts", "events", "activity", "tests"):
+        assert first.ground_truth(kind, **args) == second.ground_truth(kind, **args)
+    a2s = first.world.tests_in("2001", "agent-to-server")[0].test_id
+    results = dict(args, test_id=a2s, test_type="network")
+    assert first.ground_truth("test-results", **results) == second.ground_truth(
+        "test-results", **results
+    )
+    assert first.ground_truth("alerts", **args) != other.ground_truth("alerts", **args)
+
+
+def test_large_world_is_lazy():
+    tracemalloc.start()
+    sim = _sim(3, "large")
+    sim.ctx.base_urls["global"] = "http://sim"
+    total = 0
+    for test in list(sim.world.tests.values())[:400]:
+        first, rounds = round_span(test, START - 30 * 86400, START, START)
+        total += record_count(test, rounds)
+    assert total > 1_000_000  # millions of results exist ...
+    page = ground_truth(sim.ctx, "tests", "2001")
+    assert len(page) == 1000
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 200 * 1024 * 1024  # ... without being stored
+
+
+def test_size_overrides():
+    sim = _sim(1, "tiny", tests=7, agents=3)
+    assert len(sim.world.tests_in("2002")) == 7
+    assert len([a for a in sim.world.agents.values() if a.agent_type == "cloud"]) == 6  # 2 orgs
+
+
+def test_clock_offset_file_tracks_advances():
+    sim = _sim(1, "tiny")
+    assert abs(sim.clock.now() - START) < 5
+    sim.clock.advance(3600)
+    text = Path(sim.clock.offset_file).read_text().strip()
+    assert text[0] in "+-" and abs(float(text) - (START + 3600 - time.time())) < 5
+    with pytest.raises(ValueError):
+        sim.clock.advance(-1)
+
+
+def test_https_with_custom_ca(te_sim_https):
+    url = te_sim_https.region_urls("eu")["metadata_url"]
+    assert url.startswith("https://127.0.0.1:")
+    assert requests.get(url, verify=te_sim_https.ca_bundle_path, timeout=10).ok
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(url, timeout=10)  # the system store does not know our CA
+
+
+@pytest.mark.slow
+def test_standalone_process(tmp_path):
+    ports = tmp_path / "ports.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.simulators.thousandeyes", "--seed", "1", "--size", "tiny",
+         "--ports-file", str(ports)],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONPATH=f"{REPO / 'lib'}:{REPO}"),
+    )  # fmt: skip
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert json.loads(ports.read_text()) == info
+        meta = requests.get(info["regions"]["us2"]["metadata_url"], timeout=10).json()
+        assert meta["token_endpoint"] == info["regions"]["us2"]["token_url"]
+        assert requests.get(info["control_url"] + "/info", timeout=10).ok
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0

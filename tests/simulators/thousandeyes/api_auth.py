@@ -1,0 +1,98 @@
+"""Bearer authentication, per-endpoint scopes and account-group (``aid``) scoping for /v7.
+
+| endpoint                              | scope required      |
+| ------------------------------------- | ------------------- |
+| GET /v7/users/current                 | (any valid token)   |
+| GET /v7/account-groups                | (any valid token)   |
+| GET /v7/tests, /v7/tests/{type}       | tests:read          |
+| GET /v7/agents                        | tests:read          |
+| GET /v7/test-results/{testId}/{type}  | tests:read          |
+| GET /v7/events                        | tests:read          |
+| GET /v7/alerts                        | alerts:read         |
+| GET /v7/audit-user-events             | organization:read   |
+| GET, POST /v7/streams                 | streams:manage      |
+User API tokens carry every scope. An OAuth access token is bound to the region the user
+chose on the approval page; presenting it to another region's host answers 401.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple, Union
+
+from .context import SimContext
+from .http_types import Request, Response
+from .oauth_store import Grant
+from .problems import problem, unauthorized
+from .world import User
+
+SCOPE_BY_AREA = {
+    "users": None,
+    "account-groups": None,
+    "tests": "tests:read",
+    "agents": "tests:read",
+    "test-results": "tests:read",
+    "events": "tests:read",
+    "alerts": "alerts:read",
+    "audit-user-events": "organization:read",
+    "streams": "streams:manage",
+}
+
+
+@dataclass
+class Caller:
+    user: User
+    grant: Grant
+    token_id: str
+
+    @property
+    def scopes(self) -> List[str]:
+        return self.grant.scopes
+
+
+def authenticate(ctx: SimContext, req: Request) -> Union[Caller, Response]:
+    header = req.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return unauthorized("invalid_token", "Missing bearer access token")
+    value = header[7:].strip()
+    store = ctx.store
+    with store.lock:
+        token = store.access_tokens.get(value)
+        grant = store.grants.get(token.grant_id) if token else None
+    if token is None or grant is None:
+        return unauthorized("invalid_token", "Invalid access token")
+    req.token_id = token.token_id
+    req.client_id = grant.client_id
+    if token.revoked or grant.revoked:
+        return unauthorized("invalid_token", "Access token has been revoked")
+    if token.expires_at is not None and ctx.clock.now() >= token.expires_at:
+        return unauthorized("invalid_token", "Access token expired")
+    if grant.region is not None and grant.region != req.region:
+        return unauthorized("invalid_token", "Access token was issued for another region")
+    user = ctx.world.user_by_uid(grant.uid)
+    if user is None:
+        return unauthorized("invalid_token", "Invalid access token")
+    return Caller(user, grant, token.token_id)
+
+
+def require_scope(caller: Caller, area: str, req: Request) -> Optional[Response]:
+    needed = SCOPE_BY_AREA.get(area)
+    if needed is None or needed in caller.scopes:
+        return None
+    response = problem(403, f"Insufficient scope: this endpoint requires '{needed}'", req.path)
+    response.headers["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{needed}"'
+    return response
+
+
+def resolve_aid(ctx: SimContext, caller: Caller, req: Request) -> Tuple[str, Optional[Response]]:
+    """The account group of the request (``aid``, default: the user's default group)."""
+    aid = req.query.get("aid")
+    if aid is None:
+        return caller.user.default_aid, None
+    if not aid.isdigit():
+        return "", problem(400, f"Invalid aid '{aid}'", req.path)
+    if ctx.world.account_group(aid) is None:
+        return "", problem(404, f"Account group {aid} not found", req.path)
+    if aid not in caller.user.aids:
+        return "", problem(403, f"You are not assigned to account group {aid}", req.path)
+    return aid, None

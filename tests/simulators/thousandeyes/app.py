@@ -1,0 +1,99 @@
+"""Routes one request: faults first, then OAuth, approval pages, /v7 API or /_sim control."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Callable, Optional
+
+from . import api_v7, approval_pages, oauth_endpoints
+from .context import SimContext
+from .http_types import Request, Response
+from .problems import problem
+from .request_log import RequestRecord
+
+OAUTH_ROUTES = {
+    ("GET", "/.well-known/oauth-authorization-server"): oauth_endpoints.metadata,
+    ("POST", "/v7/oauth2/clients"): oauth_endpoints.register,
+    ("POST", "/v7/oauth2/device/authorization"): oauth_endpoints.device_authorization,
+    ("POST", "/v7/oauth2/token"): oauth_endpoints.token,
+    ("POST", "/v7/oauth2/revoke"): oauth_endpoints.revoke,
+}
+OAUTH_PATHS = {path for _, path in OAUTH_ROUTES}
+
+
+class Application:
+    def __init__(
+        self, ctx: SimContext, control: Optional[Callable[[Request], Response]] = None
+    ) -> None:
+        self.ctx = ctx
+        self.control = control
+
+    def __call__(self, req: Request) -> Response:
+        if req.path.startswith("/_sim/"):
+            if self.control is None:
+                return problem(404, "Not found", req.path)
+            return self.control(req)
+        fired = self.ctx.faults.match(req.region, req.method, req.path)
+        response = self._early_fault(req, fired) or self._route(req)
+        self._late_faults(response, fired)
+        self.ctx.log.add(
+            RequestRecord(
+                time=self.ctx.clock.now(),
+                region=req.region,
+                method=req.method,
+                path=req.path,
+                query=dict(req.query),
+                client_id=req.client_id,
+                token_id=req.token_id,
+                status=response.status,
+            )
+        )
+        return response
+
+    def _route(self, req: Request) -> Response:
+        endpoint = OAUTH_ROUTES.get((req.method, req.path))
+        if endpoint is not None:
+            return endpoint(self.ctx, req)
+        if req.path in OAUTH_PATHS:
+            return problem(405, f"Method {req.method} not allowed", req.path)
+        page = approval_pages.handle(self.ctx, req)
+        if page is not None:
+            return page
+        api = api_v7.handle(self.ctx, req)
+        if api is not None:
+            return api
+        return problem(404, "Not found", req.path)
+
+    def _early_fault(self, req: Request, fired: list) -> Optional[Response]:
+        for fault in fired:
+            if fault.kind == "revoke_token":
+                header = req.headers.get("authorization", "")
+                if header.lower().startswith("bearer "):
+                    self.ctx.store.revoke_access_token(header[7:].strip())
+            elif fault.kind == "status":
+                return problem(fault.status, "Injected failure", req.path)
+            elif fault.kind == "rate_limit":
+                return api_v7.rate_limited(self.ctx, req, fault.retry_after)
+        return None
+
+    def _late_faults(self, response: Response, fired: list) -> None:
+        for fault in fired:
+            if fault.kind == "slow":
+                response.delay += fault.delay
+            elif fault.kind == "drop":
+                response.drop_after = max(0, len(response.body) // 2)
+            elif fault.kind == "truncate":
+                response.body = _truncated(response.body)
+            elif fault.kind == "clock_skew":
+                response.headers["X-Sim-Date-Skew"] = str(fault.skew)
+
+
+def _truncated(body: bytes) -> bytes:
+    """Cut JSON so it no longer parses (Content-Length will match the cut body)."""
+    cut = body[: max(1, len(body) // 2)]
+    try:
+        json.loads(cut)
+    except ValueError:
+        return cut
+    return re.sub(rb"[}\]]+$", b"", cut) or b"{"

@@ -1,0 +1,191 @@
+"""ThousandEyesSimulator: the facade tests use (see the package docstring for an example)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from typing import Dict, List, Optional, Set
+
+from . import page_client
+from .app import Application
+from .clock import SimClock
+from .context import REGION_LABELS, SimContext
+from .control import ControlApi
+from .faults import FaultPlan
+from .ground_truth import ground_truth as _ground_truth
+from .oauth_store import Client, OAuthStore
+from .rate_limit import RateLimiter
+from .request_log import RequestLog, RequestRecord
+from .server import RegionServer
+from .tls import SimulatorTls
+from .world import World
+
+REGIONS = ["global", "us1", "us2", "eu"]
+DEFAULT_CLIENT_ID = "ta-thousandeyes-sim-client"
+DEMO_EMAIL = "admin@example.com"
+DEMO_PASSWORD = "thousandeyes"
+
+
+class ThousandEyesSimulator:
+    def __init__(
+        self,
+        seed: int = 1,
+        size: str = "small",
+        https: bool = False,
+        access_token_lifetime: int = 600,
+        refresh_idle_lifetime: int = 3600 * 24,
+        rate_limit_per_minute: int = 240,
+        client_rate_limit_per_minute: int = 240,
+        start_time: Optional[float] = None,
+        tests: Optional[int] = None,
+        agents: Optional[int] = None,
+        page_sizes: Optional[Dict[str, int]] = None,
+    ) -> None:
+        self.seed = seed
+        self.https = https
+        self._dir = tempfile.mkdtemp(prefix="te-sim-")
+        self.clock = SimClock(start_time, self._dir)
+        self.world = World(seed, size, origin=self.clock.now(), tests=tests, agents=agents)
+        self.faults = FaultPlan(seed)
+        self._log = RequestLog()
+        self.ctx = SimContext(
+            world=self.world,
+            clock=self.clock,
+            store=OAuthStore(access_token_lifetime, refresh_idle_lifetime),
+            limiter=RateLimiter(rate_limit_per_minute, client_rate_limit_per_minute),
+            faults=self.faults,
+            log=self._log,
+        )
+        if page_sizes:
+            self.ctx.page_sizes.update(page_sizes)
+        self.ctx.store.register_client(
+            "none", [], "ThousandEyes Add-on (simulator default client)",
+            ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+            client_id=DEFAULT_CLIENT_ID,
+        )  # fmt: skip
+        self._tls = SimulatorTls(self._dir) if https else None
+        self.ca_bundle_path: Optional[str] = self._tls.ca_bundle_path if self._tls else None
+        self._servers: Dict[str, RegionServer] = {}
+        self.default_client_id = DEFAULT_CLIENT_ID
+        self.demo_email, self.demo_password = DEMO_EMAIL, DEMO_PASSWORD
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> ThousandEyesSimulator:
+        app = Application(self.ctx, ControlApi(self))
+        context = self._tls.server_context() if self._tls else None
+        for region in REGIONS:
+            server = RegionServer(region, app, self.clock.now, context)
+            self._servers[region] = server
+            self.ctx.base_urls[region] = server.base_url
+        for server in self._servers.values():
+            server.start()
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> ThousandEyesSimulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -------------------------------------------------------------------- regions
+    @property
+    def regions(self) -> List[str]:
+        return list(REGIONS)
+
+    def base_url(self, region: str = "us1") -> str:
+        return self.ctx.base_urls[region]
+
+    def region_urls(self, region: str) -> Dict[str, str]:
+        return self.ctx.region_urls(region)
+
+    def regions_conf(self) -> Dict[str, Dict[str, str]]:
+        """Stanzas for local/ta_thousandeyes_regions.conf."""
+        conf = {}
+        for region in REGIONS:
+            urls = self.region_urls(region)
+            urls.pop("approval_url")
+            conf[region] = dict(label=REGION_LABELS[region], **urls)
+        return conf
+
+    # --------------------------------------------------------------- observation
+    @property
+    def request_log(self) -> List[RequestRecord]:
+        return self._log.records()
+
+    def clear_request_log(self) -> None:
+        self._log.clear()
+
+    def issued_secrets(self) -> Set[str]:
+        return self.ctx.store.issued_secrets()
+
+    @property
+    def users(self) -> list:
+        return self.world.users
+
+    def ground_truth(
+        self,
+        kind: str,
+        aid: Optional[str] = None,
+        start: Optional[float] = None,
+        end: Optional[float] = None,
+        test_id: Optional[str] = None,
+        test_type: Optional[str] = None,
+        state: Optional[str] = None,
+        region: str = "global",
+    ) -> List[dict]:
+        aid = aid or self.world.user_by_email(DEMO_EMAIL).default_aid
+        return _ground_truth(self.ctx, kind, aid, start, end, test_id, test_type, state, region)
+
+    # ------------------------------------------------------------------- helpers
+    def register_client(
+        self,
+        redirect_uris: Optional[List[str]] = None,
+        auth_method: str = "none",
+        client_name: str = "Test client",
+    ) -> Client:
+        return self.ctx.store.register_client(auth_method, redirect_uris or [], client_name)
+
+    def create_api_token(self, email: str) -> str:
+        user = self.world.user_by_email(email)
+        if user is None:
+            raise KeyError(email)
+        return self.ctx.store.issue_api_token(user.uid)
+
+    def revoke_all_tokens_of(self, email: str) -> None:
+        """As if the user revoked the integration in ThousandEyes."""
+        user = self.world.user_by_email(email)
+        for grant in list(self.ctx.store.grants.values()):
+            if user and grant.uid == user.uid:
+                self.ctx.store.revoke_grant(grant.grant_id)
+
+    def approve_device_via_pages(
+        self,
+        user_code: str,
+        email: str = DEMO_EMAIL,
+        password: str = DEMO_PASSWORD,
+        region: str = "us1",
+        confirm: bool = True,
+        sso: bool = False,
+        chosen_region: Optional[str] = None,
+    ) -> str:
+        """Walk the approval pages of ``region``'s host; ``chosen_region`` is picked on the
+        region page (default: the host's own region). Returns the final page's HTML."""
+        return page_client.approve_device(
+            self.base_url(region), user_code, email, password, confirm,
+            chosen_region or region, sso, self.ca_bundle_path or True,
+        )  # fmt: skip
+
+    def authorize_via_pages(
+        self, authorize_url: str, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
+        confirm: bool = True, chosen_region: Optional[str] = None,
+    ) -> str:  # fmt: skip
+        """Walk /oauth2/authorize; returns the redirect Location (…?code=…&state=…)."""
+        return page_client.authorize_code(
+            authorize_url, email, password, confirm, chosen_region, self.ca_bundle_path or True
+        )
