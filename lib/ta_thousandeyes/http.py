@@ -6,7 +6,8 @@ urllib3's own machinery. Status-based retries (429, 5xx) are left to the API cli
 knows the rate-limit budget and the run's deadline.
 """
 
-from typing import Optional
+from typing import Iterable, Optional
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -17,14 +18,37 @@ from . import USER_AGENT
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
 
 
+class UnsafeDestinationError(requests.exceptions.InvalidURL):
+    """A request carrying credentials was about to go to an origin nobody configured."""
+
+
+def origin(url: str) -> str:
+    """``scheme://host:port`` of a URL, with the default port made explicit."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or (443 if scheme == "https" else 80)
+    return "{}://{}:{}".format(scheme, (parts.hostname or "").lower(), port)
+
+
 class _TimeoutAdapter(HTTPAdapter):
-    """An adapter that applies a default timeout to calls that do not pass their own."""
+    """An adapter that applies a default timeout to calls that do not pass their own.
+
+    When ``authorization_origins`` is set, a request with an Authorization header to any
+    other origin is refused before it leaves (this also covers redirects and pagination).
+    """
+
+    authorization_origins = None  # type: Optional[FrozenSet[str]]
 
     def __init__(self, timeout: tuple, **kwargs: object) -> None:
         self._timeout = timeout
         super().__init__(**kwargs)
 
     def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+        if self.authorization_origins is not None and "Authorization" in request.headers:
+            if origin(request.url or "") not in self.authorization_origins:
+                raise UnsafeDestinationError(
+                    "Refusing to send credentials to {}".format(origin(request.url or ""))
+                )
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
         return super().send(request, **kwargs)
@@ -62,3 +86,11 @@ def build_session(
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def restrict_authorization(session: requests.Session, origins: Iterable[str]) -> None:
+    """Let requests with an Authorization header go only to these ``scheme://host:port``s."""
+    allowed = frozenset(origins)
+    for adapter in session.adapters.values():
+        if isinstance(adapter, _TimeoutAdapter):
+            adapter.authorization_origins = allowed

@@ -1,0 +1,105 @@
+"""RFC 8414 authorization server metadata, with the region's configured endpoints as fallback.
+
+A discovered endpoint is used only when it lies on a host the region's configuration
+already names: metadata can add features (revocation, registration) but never move a
+secret to a new host.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet
+
+import requests
+
+from .. import redaction, regions
+
+_log = logging.getLogger(__name__)
+
+_FIELDS = {
+    "token_endpoint": "token_url",
+    "device_authorization_endpoint": "device_authorization_url",
+    "authorization_endpoint": "authorize_url",
+    "revocation_endpoint": "revocation_url",
+    "registration_endpoint": "registration_url",
+}
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    token_url: str
+    device_authorization_url: str = ""
+    authorize_url: str = ""
+    revocation_url: str = ""
+    registration_url: str = ""
+    code_challenge_methods: FrozenSet[str] = field(default_factory=frozenset)
+    discovered: bool = False
+
+    def to_record(self) -> Dict[str, str]:
+        """The endpoints a stored token set needs later (refresh, revocation)."""
+        return {"token_url": self.token_url, "revocation_url": self.revocation_url}
+
+
+def configured_endpoints(region: regions.Region) -> Endpoints:
+    return Endpoints(
+        token_url=region.token_url,
+        device_authorization_url=region.device_authorization_url,
+        authorize_url=region.authorize_url,
+        revocation_url=region.revocation_url,
+        registration_url=region.registration_url,
+    )
+
+
+def _issuer_matches(issuer: str, metadata_url: str) -> bool:
+    # RFC 8414 section 3: metadata lives at the issuer's well-known URL (either form).
+    well_known = "/.well-known/oauth-authorization-server"
+    issuer = issuer.rstrip("/")
+    if metadata_url == issuer + well_known:
+        return True
+    parts = issuer.split("/", 3)
+    if len(parts) == 4:
+        base = "/".join(parts[:3])
+        return metadata_url == base + well_known + "/" + parts[3]
+    return False
+
+
+def discover(session: requests.Session, region: regions.Region) -> Endpoints:
+    """The region's endpoints, from its metadata when that answers sensibly."""
+    fallback = configured_endpoints(region)
+    if not region.metadata_url:
+        return fallback
+    try:
+        response = session.get(
+            region.metadata_url, headers={"Accept": "application/json"}, allow_redirects=False
+        )
+        metadata = response.json() if response.status_code == 200 else None
+    except (requests.RequestException, ValueError) as error:
+        _log.info("OAuth metadata unavailable, using configured endpoints: %s", redact(error))
+        return fallback
+    if not isinstance(metadata, dict):
+        _log.info(
+            "OAuth metadata unavailable (HTTP %s), using configured endpoints", response.status_code
+        )
+        return fallback
+    issuer = str(metadata.get("issuer") or "")
+    if not _issuer_matches(issuer, region.metadata_url):
+        _log.warning("OAuth metadata issuer does not match its URL; using configured endpoints")
+        return fallback
+    values = {}
+    for meta_name, our_name in _FIELDS.items():
+        url = metadata.get(meta_name)
+        if isinstance(url, str) and url and region.owns(url):
+            values[our_name] = url
+        else:
+            if url:
+                _log.warning("Ignoring discovered %s on a host outside the region", meta_name)
+            values[our_name] = getattr(fallback, our_name)
+    methods = metadata.get("code_challenge_methods_supported") or []
+    return Endpoints(
+        code_challenge_methods=frozenset(str(m) for m in methods if isinstance(m, str)),
+        discovered=True,
+        **values,
+    )
+
+
+def redact(value: object) -> str:
+    return redaction.redact(value)

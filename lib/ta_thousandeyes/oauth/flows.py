@@ -1,0 +1,317 @@
+"""The authorization flows as the setup page drives them, over the connection model.
+
+Each function takes a splunklib Service and a connection name. Pending flow state (device
+code, PKCE verifier and state) is kept in the connection's credential record, never sent to
+the browser; every write of that record happens under the connection's lock, the same lock
+token refreshes take.
+"""
+
+import time
+from typing import Callable, Dict, List, Mapping, Optional
+
+from .. import connections, credential_store, locks, regions, settings
+from . import api_token, device, discovery, errors, identity, pkce, registration, revocation
+
+Clock = Callable[[], float]
+
+
+class _Context:
+    """Everything a flow step needs for one connection."""
+
+    def __init__(self, service: object, name: str, lock_dir: Optional[str]) -> None:
+        self.service = service
+        self.config = connections.get_connection(service, name)
+        self.region = regions.get_region(service, self.config.region)
+        self.settings = settings.load_settings(service)
+        self.session = connections.build_connection_session(service, self.settings, self.region)
+        self.store = credential_store.CredentialStore(service)
+        self.key = credential_store.connection_key(name)
+        self.lock = locks.ConnectionLock(name, directory=lock_dir)
+
+    @property
+    def scopes(self) -> List[str]:
+        return self.config.scopes or list(self.settings.scopes)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _client_for(ctx: _Context, endpoints: discovery.Endpoints, redirect_uris: List[str]) -> Dict:
+    """The client id to use: configured, or registered now (RFC 7591) when the server offers it."""
+    client_id = ctx.config.client_id or ctx.settings.client_id
+    if client_id:
+        return {"client_id": client_id}
+    if not endpoints.registration_url:
+        raise errors.InvalidClientError(
+            "No OAuth client id is configured and the server offers no registration; set "
+            "client_id in the add-on settings"
+        )
+    return registration.register_public_client(
+        ctx.session, ctx.region, endpoints, ctx.scopes, redirect_uris
+    )
+
+
+def _save_pending(ctx: _Context, pending: Dict[str, object], client: Dict) -> None:
+    with ctx.lock:
+        record = ctx.store.read(ctx.key) or {}
+        record["pending"] = pending
+        if client.get("client_secret"):
+            pending["client_secret"] = client["client_secret"]
+        ctx.store.write(ctx.key, record)
+
+
+def _clear_pending(ctx: _Context) -> None:
+    record = ctx.store.read(ctx.key)
+    if record and "pending" in record:
+        record.pop("pending")
+        if record:
+            ctx.store.write(ctx.key, record)
+        else:
+            ctx.store.delete(ctx.key)
+
+
+def _fail(ctx: _Context, error: errors.OAuthFlowError) -> None:
+    """Forget the pending flow and show the error on the connection; then re-raise."""
+    with ctx.lock:
+        _clear_pending(ctx)
+    connections.update_connection(
+        ctx.service, ctx.config.name, allow_from_disconnected=True, error=str(error)
+    )
+
+
+def _connected(
+    ctx: _Context, tokens: Dict[str, object], pending: Dict[str, object], clock: Clock
+) -> connections.ConnectionConfig:
+    who = identity.fetch_identity(ctx.session, ctx.region, str(tokens["access_token"]))
+    record = dict(tokens)
+    record["client_id"] = pending["client_id"]
+    record["token_url"] = pending["token_url"]
+    record["revocation_url"] = pending.get("revocation_url") or ""
+    if pending.get("client_secret"):
+        record["client_secret"] = pending["client_secret"]
+    with ctx.lock:
+        ctx.store.write(ctx.key, record)  # replaces the pending flow and any older tokens
+    return connections.update_connection(
+        ctx.service,
+        ctx.config.name,
+        allow_from_disconnected=True,
+        state=connections.CONNECTED,
+        error="",
+        user_email=who.email,
+        account_groups=who.account_groups,
+        last_refresh=float(tokens.get("obtained_at") or clock()),
+        token_expiry=float(tokens.get("expires_at") or 0),
+        client_id=str(pending["client_id"]),
+        scopes=str(tokens.get("scope") or "").split() or ctx.scopes,
+    )
+
+
+def _pending(ctx: _Context, kind: str) -> Dict[str, object]:
+    record = ctx.store.read(ctx.key) or {}
+    pending = record.get("pending")
+    if not isinstance(pending, dict) or pending.get("kind") != kind:
+        raise errors.NoPendingFlowError()
+    return pending
+
+
+# -- device authorization grant --------------------------------------------------------------
+
+
+def start_device_authorization(
+    service: object, name: str, clock: Clock = time.time, lock_dir: Optional[str] = None
+) -> Dict[str, object]:
+    """Start RFC 8628; returns user_code, verification_uri(_complete), expires_in, interval."""
+    ctx = _Context(service, name, lock_dir)
+    try:
+        endpoints = discovery.discover(ctx.session, ctx.region)
+        client = _client_for(ctx, endpoints, [])
+        public, pending = device.start(
+            ctx.session, ctx.region, endpoints, client["client_id"], ctx.scopes, clock
+        )
+        _save_pending(ctx, pending, client)
+        return public.as_public_dict()
+    finally:
+        ctx.close()
+
+
+def poll_device_authorization(
+    service: object, name: str, clock: Clock = time.time, lock_dir: Optional[str] = None
+) -> Dict[str, object]:
+    """One poll. Returns {"status": "pending"|"slow_down"|"connected", "interval": s, ...}.
+
+    Raises DeniedError / ExpiredError (the flow is then forgotten) with a readable message.
+    """
+    ctx = _Context(service, name, lock_dir)
+    try:
+        with ctx.lock:
+            pending = _pending(ctx, "device")
+            try:
+                result = device.poll_once(ctx.session, ctx.region, pending, clock)
+            except errors.OAuthFlowError:
+                _clear_pending(ctx)
+                raise
+            if result.status != device.TOKENS:
+                record = ctx.store.read(ctx.key) or {}
+                record["pending"] = result.pending
+                ctx.store.write(ctx.key, record)
+                return {"status": result.status, "interval": result.interval}
+        config = _connected(ctx, result.tokens or {}, pending, clock)
+        return {"status": "connected", "connection": config.as_public_dict()}
+    except errors.OAuthFlowError as error:
+        _note_error(ctx, error)
+        raise
+    finally:
+        ctx.close()
+
+
+def _note_error(ctx: _Context, error: errors.OAuthFlowError) -> None:
+    try:
+        connections.update_connection(
+            ctx.service, ctx.config.name, allow_from_disconnected=True, error=str(error)
+        )
+    except Exception:  # noqa: S110 - the flow error itself is what the caller reports
+        pass
+
+
+# -- authorization code + PKCE ---------------------------------------------------------------
+
+
+def start_authorization_code(
+    service: object,
+    name: str,
+    redirect_uri: str,
+    clock: Clock = time.time,
+    lock_dir: Optional[str] = None,
+) -> str:
+    """The URL to send the admin's browser to (state and verifier stay server-side)."""
+    ctx = _Context(service, name, lock_dir)
+    try:
+        endpoints = discovery.discover(ctx.session, ctx.region)
+        client = _client_for(ctx, endpoints, [redirect_uri])
+        url, pending = pkce.begin(
+            ctx.region, endpoints, client["client_id"], ctx.scopes, redirect_uri, clock
+        )
+        _save_pending(ctx, pending, client)
+        return url
+    finally:
+        ctx.close()
+
+
+def complete_authorization_code(
+    service: object,
+    name: str,
+    callback_params: Mapping[str, str],
+    clock: Clock = time.time,
+    lock_dir: Optional[str] = None,
+) -> connections.ConnectionConfig:
+    """Finish the flow with the redirect's query parameters (code, state or error)."""
+    ctx = _Context(service, name, lock_dir)
+    try:
+        with ctx.lock:
+            pending = _pending(ctx, "pkce")
+            # A wrong state leaves the pending flow alone: it may be a forged request.
+            pkce.check_state(pending, str(callback_params.get("state") or ""))
+            try:
+                tokens = pkce.complete(ctx.session, ctx.region, pending, callback_params, clock)
+            except errors.OAuthFlowError:
+                _clear_pending(ctx)
+                raise
+        return _connected(ctx, tokens, pending, clock)
+    except errors.OAuthFlowError as error:
+        _note_error(ctx, error)
+        raise
+    finally:
+        ctx.close()
+
+
+# -- user API token --------------------------------------------------------------------------
+
+
+def connect_api_token(
+    service: object,
+    name: str,
+    token: str,
+    clock: Clock = time.time,
+    lock_dir: Optional[str] = None,
+) -> connections.ConnectionConfig:
+    """Validate the token with /v7/users/current, store it, mark the connection connected."""
+    ctx = _Context(service, name, lock_dir)
+    try:
+        who = api_token.validate_api_token(ctx.session, ctx.region, token)
+        with ctx.lock:
+            ctx.store.write(ctx.key, {"api_token": token.strip()})
+        return connections.update_connection(
+            service,
+            name,
+            allow_from_disconnected=True,
+            auth_method=connections.API_TOKEN,
+            state=connections.CONNECTED,
+            error="",
+            user_email=who.email,
+            account_groups=who.account_groups,
+            last_refresh=float(clock()),
+            token_expiry=0.0,
+        )
+    except errors.OAuthFlowError as error:
+        _note_error(ctx, error)
+        raise
+    finally:
+        ctx.close()
+
+
+# -- log out -----------------------------------------------------------------------------------
+
+
+def logout(service: object, name: str, lock_dir: Optional[str] = None) -> Dict[str, object]:
+    """Revoke at the server when possible, delete the secrets, mark the connection disconnected.
+
+    Returns {"revoked": bool, "revocation_offered": bool}. Secrets are deleted even when
+    revocation fails: the add-on must stop using them either way.
+    """
+    ctx = _Context(service, name, lock_dir)
+    revoked = False
+    offered = False
+    try:
+        with ctx.lock:
+            record = ctx.store.read(ctx.key) or {}
+            url = str(record.get("revocation_url") or ctx.region.revocation_url or "")
+            client_id = str(record.get("client_id") or ctx.config.client_id or "")
+            offered = revocation.revocation_possible(ctx.region, url) and bool(client_id)
+            if offered:
+                secret = record.get("client_secret")
+                results = [
+                    revocation.revoke_token(
+                        ctx.session,
+                        ctx.region,
+                        url,
+                        client_id,
+                        str(record[hint]),
+                        hint,
+                        client_secret=str(secret) if secret else None,
+                    )
+                    for hint in ("refresh_token", "access_token")
+                    if record.get(hint)
+                ]
+                revoked = bool(results) and all(results)
+            ctx.store.delete(ctx.key)
+        connections.update_connection(
+            service,
+            name,
+            allow_from_disconnected=True,
+            state=connections.DISCONNECTED,
+            error="",
+            token_expiry=0.0,
+        )
+        return {"revoked": revoked, "revocation_offered": offered}
+    finally:
+        ctx.close()
+
+
+def cancel_pending(service: object, name: str, lock_dir: Optional[str] = None) -> None:
+    """Forget an unfinished authorization (the admin closed the dialog)."""
+    ctx = _Context(service, name, lock_dir)
+    try:
+        with ctx.lock:
+            _clear_pending(ctx)
+    finally:
+        ctx.close()

@@ -1,0 +1,95 @@
+"""Authorization code grant with PKCE S256 (RFC 7636) and a checked ``state``.
+
+``begin`` builds the authorize URL for the browser and returns the pending state (verifier,
+state, redirect URI) that the caller keeps server-side; ``complete`` takes the parameters of
+the redirect, checks ``state`` in constant time, and exchanges the code.
+"""
+
+import hmac
+import secrets
+from typing import Callable, Dict, List, Mapping, Tuple
+
+import requests
+from oauthlib.oauth2 import WebApplicationClient
+
+from .. import redaction, regions
+from . import errors, transport
+from .discovery import Endpoints
+
+FLOW_LIFETIME = 600  # seconds the admin has to finish at the authorization server
+_VERIFIER_LENGTH = 64  # RFC 7636: 43..128 characters
+
+
+def begin(
+    region: regions.Region,
+    endpoints: Endpoints,
+    client_id: str,
+    scopes: List[str],
+    redirect_uri: str,
+    clock: Callable[[], float],
+) -> Tuple[str, Dict[str, object]]:
+    """Returns (authorize URL for the browser, pending state to store server-side)."""
+    authorize_url = transport.check_endpoint(region, endpoints.authorize_url)
+    methods = endpoints.code_challenge_methods
+    if endpoints.discovered and methods and "S256" not in methods:
+        raise errors.NotSupportedError("The authorization server does not support PKCE S256")
+    client = WebApplicationClient(client_id)
+    verifier = client.create_code_verifier(_VERIFIER_LENGTH)
+    challenge = client.create_code_challenge(verifier, "S256")
+    state = secrets.token_urlsafe(32)
+    redaction.register_secret(verifier)
+    url = client.prepare_request_uri(
+        authorize_url,
+        redirect_uri=redirect_uri,
+        scope=scopes or None,
+        state=state,
+        code_challenge=challenge,
+        code_challenge_method="S256",
+    )
+    pending = {
+        "kind": "pkce",
+        "state": state,
+        "code_verifier": verifier,
+        "redirect_uri": redirect_uri,
+        "client_id": client_id,
+        "expires_at": clock() + FLOW_LIFETIME,
+        "token_url": endpoints.token_url,
+        "revocation_url": endpoints.revocation_url,
+    }  # type: Dict[str, object]
+    return url, pending
+
+
+def check_state(pending: Dict[str, object], received_state: str) -> None:
+    expected = str(pending.get("state") or "")
+    if not expected or not hmac.compare_digest(expected.encode(), (received_state or "").encode()):
+        raise errors.StateMismatchError()
+
+
+def complete(
+    session: requests.Session,
+    region: regions.Region,
+    pending: Dict[str, object],
+    callback: Mapping[str, str],
+    clock: Callable[[], float],
+) -> Dict[str, object]:
+    """Exchange the code of the redirect (its query parameters) for tokens."""
+    check_state(pending, str(callback.get("state") or ""))
+    if clock() >= float(pending["expires_at"]):
+        raise errors.ExpiredError()
+    if callback.get("error"):
+        raise errors.from_error_code(
+            str(callback["error"]), str(callback.get("error_description") or "")
+        )
+    code = str(callback.get("code") or "")
+    if not code:
+        raise errors.ServerError("The authorization response carries no code")
+    redaction.register_secret(code)
+    client = WebApplicationClient(str(pending["client_id"]))
+    body = client.prepare_request_body(
+        code=code,
+        redirect_uri=str(pending["redirect_uri"]),
+        code_verifier=str(pending["code_verifier"]),
+        include_client_id=True,
+    )
+    response = transport.post_form(session, region, str(pending["token_url"]), body)
+    return transport.parse_tokens(response, clock)

@@ -1,0 +1,91 @@
+"""Sending OAuth requests: only to the region's hosts, only over TLS, errors parsed."""
+
+import json
+import os
+from typing import Callable, Dict, Optional
+
+import requests
+from oauthlib.oauth2.rfc6749 import parameters as oauth_parameters
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+
+from .. import redaction, regions
+from . import errors
+
+_JSON = "application/json"
+
+
+def check_endpoint(region: regions.Region, url: str) -> str:
+    """The URL if it is on the region's hosts and uses TLS; UnsafeEndpointError otherwise.
+
+    OAUTHLIB_INSECURE_TRANSPORT (oauthlib's own switch) admits plain http for local testing.
+    """
+    if not url:
+        raise errors.NotSupportedError("This region has no such endpoint configured")
+    if not region.owns(url):
+        raise errors.UnsafeEndpointError()
+    if not url.lower().startswith("https://") and not os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
+        raise errors.UnsafeEndpointError("Refusing to send credentials over plain http")
+    return url
+
+
+def _json_body(response: requests.Response) -> Dict[str, object]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def post_form(
+    session: requests.Session,
+    region: regions.Region,
+    url: str,
+    body: str,
+    headers: Optional[Dict[str, str]] = None,
+) -> requests.Response:
+    check_endpoint(region, url)
+    send_headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": _JSON}
+    send_headers.update(headers or {})
+    try:
+        return session.post(url, data=body, headers=send_headers, allow_redirects=False)
+    except requests.RequestException as error:
+        raise errors.ServerError(
+            f"Could not reach the authorization server: {redaction.redact(error)}"
+        )
+
+
+def raise_for_oauth_error(response: requests.Response) -> Dict[str, object]:
+    """The JSON body of a 2xx answer; the matching OAuthFlowError for anything else."""
+    body = _json_body(response)
+    if 200 <= response.status_code < 300 and "error" not in body:
+        return body
+    raise errors.from_error_code(
+        str(body.get("error") or ""),
+        str(body.get("error_description") or ""),
+        response.status_code,
+    )
+
+
+def parse_tokens(response: requests.Response, clock: Callable[[], float]) -> Dict[str, object]:
+    """A token answer as the record we store: expiry made absolute with our clock."""
+    body = raise_for_oauth_error(response)
+    try:
+        # oauthlib validates the answer (access token present, error codes); scope=None
+        # because a server may narrow scopes and that is not an error for us.
+        token = oauth_parameters.parse_token_response(json.dumps(body), scope=None)
+    except OAuth2Error as error:
+        raise errors.from_error_code(error.error, error.description or "", response.status_code)
+    record = {
+        "access_token": str(token["access_token"]),
+        "token_type": str(token.get("token_type") or "Bearer"),
+        "scope": " ".join(token.scopes) if token.get("scope") else "",
+        "obtained_at": int(clock()),
+    }  # type: Dict[str, object]
+    if token.get("refresh_token"):
+        record["refresh_token"] = str(token["refresh_token"])
+    expires_in = token.get("expires_in")
+    if expires_in is not None:
+        record["expires_at"] = int(clock()) + int(expires_in)
+    for secret in ("access_token", "refresh_token"):
+        redaction.register_secret(record.get(secret))
+    return record

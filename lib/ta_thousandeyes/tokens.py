@@ -1,0 +1,284 @@
+"""Token sources for the API client: ``access_token()`` and ``refresh_after_unauthorized()``.
+
+``TokenManager`` serves OAuth connections. Refresh tokens rotate (the old one dies on use),
+so every refresh happens under the connection's cross-process lock, after re-reading the
+credential store (another process may have refreshed already), and the new refresh token is
+persisted before the new access token is handed out. ``invalid_grant`` is believed only
+after one more re-read. ``ApiTokenSource`` serves API-token connections.
+"""
+
+import logging
+import time
+from typing import Callable, Dict, Optional
+
+import requests
+
+from . import connections, credential_store, locks, redaction, regions, settings
+from .oauth import errors as oauth_errors
+from .oauth.refresh import refresh_tokens
+
+_log = logging.getLogger(__name__)
+_WRITE_ATTEMPTS = 3
+
+
+class ReauthorizationRequired(RuntimeError):
+    """The connection cannot get a token until an admin authorizes it again."""
+
+    def __init__(self, connection_name: str, message: str) -> None:
+        super().__init__(redaction.redact(message))
+        self.connection_name = connection_name
+
+
+class TokenUnavailable(RuntimeError):
+    """A refresh failed for a reason that may pass (network, server error); try again later."""
+
+
+def _is_fresh(record: Optional[Dict[str, object]], now: float, margin: float) -> bool:
+    if not record or not record.get("access_token"):
+        return False
+    expires_at = record.get("expires_at")
+    if expires_at is None:
+        return True
+    expires_at = float(expires_at)
+    lifetime = expires_at - float(record.get("obtained_at") or expires_at)
+    # Never refresh earlier than half-way through a token's life, whatever the margin says.
+    effective_margin = min(margin, max(lifetime, 0) / 2.0)
+    return now < expires_at - effective_margin
+
+
+def _still_valid(record: Optional[Dict[str, object]], now: float) -> bool:
+    return _is_fresh(record, now, 0)
+
+
+class TokenManager:
+    """Rotation-safe access tokens for one OAuth connection."""
+
+    def __init__(
+        self,
+        service: object,
+        config: connections.ConnectionConfig,
+        region: regions.Region,
+        current_settings: settings.Settings,
+        session: requests.Session,
+        clock: Callable[[], float] = time.time,
+        lock_dir: Optional[str] = None,
+    ) -> None:
+        self._service = service
+        self._name = config.name
+        self._client_id = config.client_id or current_settings.client_id
+        self._region = region
+        self._margin = float(current_settings.refresh_margin_seconds)
+        self._session = session
+        self._clock = clock
+        self._lock_dir = lock_dir
+        self._store = credential_store.CredentialStore(service)
+        self._key = credential_store.connection_key(config.name)
+        self._cached = None  # type: Optional[Dict[str, object]]
+
+    # -- token-source contract -------------------------------------------------------------
+
+    def access_token(self) -> str:
+        if _is_fresh(self._cached, self._clock(), self._margin):
+            return str(self._cached["access_token"])  # type: ignore[index]
+        record = self._read()
+        if _is_fresh(record, self._clock(), self._margin):
+            self._cached = record
+            return str(record["access_token"])  # type: ignore[index]
+        return self._refresh(stale_token=(record or {}).get("access_token"), forced=False)
+
+    def refresh_after_unauthorized(self, rejected_token: str) -> str:
+        return self._refresh(stale_token=rejected_token, forced=True)
+
+    # -- keep-alive --------------------------------------------------------------------------
+
+    def refresh_if_idle(self, idle_seconds: float) -> bool:
+        """Refresh when the stored tokens are older than idle_seconds. True if it refreshed."""
+        with self._lock():
+            record = self._read_required()
+            obtained = float(record.get("obtained_at") or 0)
+            if self._clock() - obtained < idle_seconds and _still_valid(record, self._clock()):
+                self._cached = record
+                return False
+            self._refresh_locked(record, forced=True)
+            return True
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _lock(self) -> locks.ConnectionLock:
+        return locks.ConnectionLock(self._name, directory=self._lock_dir)
+
+    def _read(self) -> Optional[Dict[str, object]]:
+        return self._store.read(self._key)
+
+    def _read_required(self) -> Dict[str, object]:
+        record = self._read()
+        if not record or not record.get("refresh_token"):
+            message = (
+                f"Connection {self._name!r} has no stored tokens (logged out?); connect it again"
+            )
+            raise ReauthorizationRequired(self._name, message)
+        return record
+
+    def _refresh(self, stale_token: object, forced: bool) -> str:
+        with self._lock():
+            record = self._read_required()
+            now = self._clock()
+            # Someone else refreshed while we waited for the lock: use their token.
+            if record.get("access_token") != stale_token and _is_fresh(record, now, self._margin):
+                self._cached = record
+                return str(record["access_token"])
+            return self._refresh_locked(record, forced=forced)
+
+    def _refresh_locked(self, record: Dict[str, object], forced: bool) -> str:
+        token_url = str(record.get("token_url") or self._region.token_url)
+        client_id = str(record.get("client_id") or self._client_id)
+        try:
+            tokens = self._grant(token_url, client_id, record)
+        except oauth_errors.InvalidGrantError as error:
+            latest = self._read_required()
+            if latest.get("refresh_token") == record.get("refresh_token"):
+                self._needs_reauthorization(error)
+            # Rotated by a writer we did not exclude (e.g. a clock-skewed peer): try theirs.
+            if _is_fresh(latest, self._clock(), self._margin):
+                self._cached = latest
+                return str(latest["access_token"])
+            record = latest
+            try:
+                tokens = self._grant(token_url, client_id, record)
+            except oauth_errors.InvalidGrantError as second:
+                self._needs_reauthorization(second)
+        except oauth_errors.InvalidClientError as error:
+            self._needs_reauthorization(error)
+        except oauth_errors.OAuthFlowError as error:
+            return self._transient_failure(record, error, forced)
+        updated = dict(record)
+        updated.update(tokens)
+        updated["client_id"] = client_id
+        updated["token_url"] = token_url
+        self._persist(updated)
+        self._cached = updated
+        self._record_state(
+            state=connections.CONNECTED,
+            error="",
+            last_refresh=float(tokens.get("obtained_at") or self._clock()),
+            token_expiry=float(tokens.get("expires_at") or 0),
+        )
+        return str(updated["access_token"])
+
+    def _grant(self, token_url: str, client_id: str, record: Dict[str, object]) -> dict:
+        return refresh_tokens(
+            self._session,
+            self._region,
+            token_url,
+            client_id,
+            str(record["refresh_token"]),
+            self._clock,
+            client_secret=str(record["client_secret"]) if record.get("client_secret") else None,
+        )
+
+    def _persist(self, record: Dict[str, object]) -> None:
+        # The server has already retired the old refresh token: losing this write would
+        # strand the connection, so retry before giving up.
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                self._store.write(self._key, record)
+                return
+            except Exception as error:
+                if attempt == _WRITE_ATTEMPTS - 1:
+                    raise TokenUnavailable(
+                        redaction.redact(f"Could not save refreshed tokens: {error}")
+                    )
+                locks.pause(0.5 * (attempt + 1))
+
+    def _transient_failure(self, record: Dict[str, object], error: Exception, forced: bool) -> str:
+        message = f"Token refresh for connection {self._name!r} failed: {error}"
+        _log.warning("%s", redaction.redact(message))
+        if not forced and _still_valid(record, self._clock()):
+            return str(record["access_token"])  # refresh was early: keep using the old token
+        self._record_state(state=connections.ERROR, error=message)
+        raise TokenUnavailable(redaction.redact(message))
+
+    def _needs_reauthorization(self, error: Exception) -> None:
+        message = f"Connection {self._name!r} needs re-authorization: {error}"
+        self._record_state(state=connections.NEEDS_REAUTHORIZATION, error=message)
+        raise ReauthorizationRequired(self._name, message)
+
+    def _record_state(self, **changes: object) -> None:
+        try:
+            connections.update_connection(self._service, self._name, **changes)
+        except Exception as error:  # the tokens are safe; the conf is informational
+            _log.warning("Could not update connection state: %s", redaction.redact(error))
+
+
+class ApiTokenSource:
+    """A user API token: no refresh; a 401 means the token was revoked or expired."""
+
+    def __init__(self, service: object, name: str, api_token: str) -> None:
+        self._service = service
+        self._name = name
+        self._token = api_token
+        redaction.register_secret(api_token)
+
+    def access_token(self) -> str:
+        return self._token
+
+    def refresh_after_unauthorized(self, rejected_token: str) -> str:
+        message = (
+            f"ThousandEyes rejected the API token of connection {self._name!r}; enter a new one"
+        )
+        try:
+            connections.update_connection(
+                self._service, self._name, state=connections.NEEDS_REAUTHORIZATION, error=message
+            )
+        except Exception as error:
+            _log.warning("Could not update connection state: %s", redaction.redact(error))
+        raise ReauthorizationRequired(self._name, message)
+
+
+def token_source_for(
+    service: object,
+    config: connections.ConnectionConfig,
+    region: regions.Region,
+    current_settings: settings.Settings,
+    session: requests.Session,
+    clock: Callable[[], float] = time.time,
+    lock_dir: Optional[str] = None,
+) -> object:
+    """The token source matching the connection's auth method."""
+    if config.auth_method == connections.API_TOKEN:
+        record = credential_store.CredentialStore(service).read(
+            credential_store.connection_key(config.name)
+        )
+        if not record or not record.get("api_token"):
+            raise ReauthorizationRequired(
+                config.name, f"Connection {config.name!r} has no API token stored"
+            )
+        return ApiTokenSource(service, config.name, str(record["api_token"]))
+    return TokenManager(service, config, region, current_settings, session, clock, lock_dir)
+
+
+def keep_alive(
+    service: object,
+    connection_name: str,
+    clock: Callable[[], float] = time.time,
+    lock_dir: Optional[str] = None,
+) -> str:
+    """Refresh an idle OAuth connection before its refresh token's idle expiry.
+
+    Returns "refreshed", "fresh" (used recently enough) or "skipped" (API token, logged out
+    or awaiting re-authorization). Raises ReauthorizationRequired / TokenUnavailable.
+    """
+    config = connections.get_connection(service, connection_name)
+    if config.auth_method == connections.API_TOKEN or config.state in (
+        connections.DISCONNECTED,
+        connections.NEEDS_REAUTHORIZATION,
+    ):
+        return "skipped"
+    connection = connections.open_connection(service, connection_name, clock, lock_dir)
+    try:
+        manager = connection.token_source
+        assert isinstance(manager, TokenManager)
+        refreshed = manager.refresh_if_idle(float(connection.settings.keep_alive_seconds))
+    finally:
+        connection.close()
+    return "refreshed" if refreshed else "fresh"

@@ -1,0 +1,114 @@
+"""Each flow end to end: the add-on's code in the Splunk stand-in, the ThousandEyes simulator."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from ta_thousandeyes import connections, credential_store
+from ta_thousandeyes.oauth import errors, flows
+
+SCOPES = ["organization:read", "tests:read", "offline_access"]
+
+
+def _connect_device(service, sim, lock_dir, name="prod", region="us1"):
+    connections.create_connection(service, name, region, "device_code", SCOPES)
+    public = flows.start_device_authorization(service, name, sim.clock.now, lock_dir)
+    assert "device_code" not in public
+    sim.approve_device_via_pages(public["user_code"], region=region)
+    sim.clock.advance(public["interval"])
+    result = flows.poll_device_authorization(service, name, sim.clock.now, lock_dir)
+    assert result["status"] == "connected", result
+    return public
+
+
+def test_device_flow_end_to_end(service, sim, lock_dir):
+    _connect_device(service, sim, lock_dir)
+    config = connections.get_connection(service, "prod")
+    assert config.state == "connected"
+    assert config.user_email == "admin@example.com"
+    assert {g["aid"] for g in config.account_groups} >= {"2001", "2002", "2003"}
+    conn = connections.open_connection(service, "prod", sim.clock.now, lock_dir)
+    token = conn.token_source.access_token()
+    response = conn.session.get(
+        conn.api_base_url + "/users/current", headers={"Authorization": "Bearer " + token}
+    )
+    assert response.status_code == 200
+
+
+def test_device_flow_pending_then_denied(service, sim, lock_dir):
+    connections.create_connection(service, "prod", "us1", "device_code", SCOPES)
+    public = flows.start_device_authorization(service, "prod", sim.clock.now, lock_dir)
+    sim.clock.advance(public["interval"])
+    assert flows.poll_device_authorization(service, "prod", sim.clock.now, lock_dir)["status"] in (
+        "pending",
+        "slow_down",
+    )
+    sim.approve_device_via_pages(public["user_code"], region="us1", confirm=False)
+    sim.clock.advance(public["interval"] + 5)
+    with pytest.raises(errors.DeniedError):
+        flows.poll_device_authorization(service, "prod", sim.clock.now, lock_dir)
+    assert connections.get_connection(service, "prod").state == "disconnected"
+
+
+def test_device_flow_expired(service, sim, lock_dir):
+    connections.create_connection(service, "prod", "us1", "device_code", SCOPES)
+    public = flows.start_device_authorization(service, "prod", sim.clock.now, lock_dir)
+    sim.clock.advance(public["expires_in"] + 1)
+    with pytest.raises(errors.ExpiredError):
+        flows.poll_device_authorization(service, "prod", sim.clock.now, lock_dir)
+
+
+def test_pkce_flow_and_state_check(service, sim, lock_dir):
+    redirect = "https://splunk.example.com/en-US/app/TA-thousandeyes/oauth_callback"
+    client = sim.register_client(redirect_uris=[redirect])
+    connections.create_connection(service, "web", "eu", "authorization_code", SCOPES)
+    connections.update_connection(service, "web", client_id=client.client_id)
+    url = flows.start_authorization_code(service, "web", redirect, sim.clock.now, lock_dir)
+    location = sim.authorize_via_pages(url)
+    params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    with pytest.raises(errors.StateMismatchError):
+        flows.complete_authorization_code(
+            service, "web", dict(params, state="x"), sim.clock.now, lock_dir
+        )
+    config = flows.complete_authorization_code(service, "web", params, sim.clock.now, lock_dir)
+    assert config.state == "connected" and config.user_email == "admin@example.com"
+
+
+def test_pkce_code_reuse_is_invalid_grant(service, sim, lock_dir):
+    redirect = "https://splunk.example.com/cb"
+    client = sim.register_client(redirect_uris=[redirect])
+    connections.create_connection(service, "web", "eu", "authorization_code", SCOPES)
+    connections.update_connection(service, "web", client_id=client.client_id)
+    url = flows.start_authorization_code(service, "web", redirect, sim.clock.now, lock_dir)
+    params = {k: v[0] for k, v in parse_qs(urlsplit(sim.authorize_via_pages(url)).query).items()}
+    store = credential_store.CredentialStore(service)
+    pending = store.read("connection:web")["pending"]
+    flows.complete_authorization_code(service, "web", params, sim.clock.now, lock_dir)
+    store.write("connection:web", {"pending": pending})  # replay the same redirect
+    with pytest.raises(errors.InvalidGrantError):
+        flows.complete_authorization_code(service, "web", params, sim.clock.now, lock_dir)
+
+
+def test_api_token_flow(service, sim, lock_dir):
+    connections.create_connection(service, "tok", "us2", "api_token")
+    with pytest.raises(errors.ApiTokenRejectedError):
+        flows.connect_api_token(service, "tok", "not-a-real-token", sim.clock.now, lock_dir)
+    token = sim.create_api_token("admin@example.com")
+    config = flows.connect_api_token(service, "tok", token, sim.clock.now, lock_dir)
+    assert config.state == "connected" and config.user_email == "admin@example.com"
+
+
+def test_refresh_rotation_and_logout(service, sim, lock_dir):
+    _connect_device(service, sim, lock_dir)
+    conn = connections.open_connection(service, "prod", sim.clock.now, lock_dir)
+    first = conn.token_source.access_token()
+    sim.clock.advance(600)
+    second = conn.token_source.access_token()
+    assert second != first
+    result = flows.logout(service, "prod", lock_dir)
+    assert result["revocation_offered"] and result["revoked"]
+    assert credential_store.CredentialStore(service).read("connection:prod") is None
+    assert connections.get_connection(service, "prod").state == "disconnected"
+    response = conn.session.get(
+        conn.api_base_url + "/users/current", headers={"Authorization": "Bearer " + second}
+    )
+    assert response.status_code == 401  # revoked at the server

@@ -1,0 +1,124 @@
+import json
+
+import pytest
+from ta_thousandeyes import credential_store, redaction
+from ta_thousandeyes.credential_store import CorruptRecordError, CredentialStore
+
+
+def _usernames(service):
+    return sorted(r["username"] for r in service.raw()["passwords"].values())
+
+
+def test_round_trip_short_and_long_values(fake_service):
+    store = CredentialStore(fake_service)
+    long_token = "eyJ" + "x" * 5000 + ".sig"
+    record = {"access_token": long_token, "refresh_token": "rt-ü-" + "y" * 300, "expires_at": 5}
+    store.write("connection:prod", record)
+    assert store.read("connection:prod") == record
+    # chunks never exceed the chunk size; the head is small
+    for entry in fake_service.raw()["passwords"].values():
+        assert len(entry["password"]) <= credential_store.CHUNK_SIZE
+        assert entry["realm"] == "TA-thousandeyes"
+
+
+def test_missing_record_is_none(fake_service):
+    assert CredentialStore(fake_service).read("connection:nope") is None
+
+
+def test_rewrite_replaces_generation_and_removes_old_chunks(fake_service):
+    store = CredentialStore(fake_service, chunk_size=32)
+    store.write("connection:a", {"access_token": "a" * 200})
+    first = _usernames(fake_service)
+    store.write("connection:a", {"access_token": "b" * 100})
+    second = _usernames(fake_service)
+    assert store.read("connection:a") == {"access_token": "b" * 100}
+    assert not set(first[1:]) & set(second[1:])  # chunk names all changed
+    assert len(second) == 1 + 4  # head + ceil(len(json)/32)
+
+
+def test_records_do_not_collide_by_prefix(fake_service):
+    store = CredentialStore(fake_service)
+    store.write("connection:a", {"api_token": "token-of-a"})
+    store.write("connection:ab", {"api_token": "token-of-ab"})
+    store.write("connection:a", {"api_token": "token-of-a2"})
+    assert store.read("connection:ab") == {"api_token": "token-of-ab"}
+    assert store.delete("connection:a") is True
+    assert store.read("connection:a") is None
+    assert store.read("connection:ab") == {"api_token": "token-of-ab"}
+    assert all(not u.startswith("connection:a#") for u in _usernames(fake_service))
+
+
+def test_crash_after_new_chunks_keeps_old_record(fake_service, monkeypatch):
+    store = CredentialStore(fake_service, chunk_size=20)
+    store.write("connection:c", {"refresh_token": "old-refresh-token"})
+    # the head switch fails: the new chunks exist, the head still names the old generation
+    original = fake_service.storage_passwords.create
+
+    def create(password, username, realm=None):
+        if username == "connection:c":
+            raise RuntimeError("crash")
+        return original(password, username, realm)
+
+    monkeypatch.setattr(fake_service.storage_passwords, "create", create)
+    head = {e["username"]: e for e in fake_service.raw()["passwords"].values()}["connection:c"]
+    monkeypatch.setattr(
+        "tests.unit.connections.fake_splunk._Password.update",
+        lambda self, **kw: (_ for _ in ()).throw(RuntimeError("crash")),
+    )
+    with pytest.raises(RuntimeError):
+        store.write("connection:c", {"refresh_token": "new-refresh-token"})
+    assert head["password"]
+    assert store.read("connection:c") == {"refresh_token": "old-refresh-token"}
+
+
+def test_missing_chunk_is_reported_not_half_read(fake_service):
+    store = CredentialStore(fake_service, chunk_size=20)
+    store.write("connection:d", {"access_token": "z" * 100})
+    with fake_service.state.edit() as data:
+        victim = next(n for n, r in data["passwords"].items() if r["username"].endswith("#2"))
+        del data["passwords"][victim]
+    with pytest.raises(CorruptRecordError, match="missing chunk"):
+        store.read("connection:d")
+
+
+def test_tampered_chunk_fails_digest(fake_service):
+    store = CredentialStore(fake_service, chunk_size=20)
+    store.write("connection:e", {"access_token": "q" * 60})
+    with fake_service.state.edit() as data:
+        name = next(n for n, r in data["passwords"].items() if r["username"].endswith("#0"))
+        data["passwords"][name]["password"] = "X" + data["passwords"][name]["password"][1:]
+    with pytest.raises(CorruptRecordError, match="digest"):
+        store.read("connection:e")
+
+
+def test_other_realms_are_ignored(fake_service):
+    fake_service.storage_passwords.create("other", "connection:f", realm="other-app")
+    assert CredentialStore(fake_service).read("connection:f") is None
+
+
+def test_read_registers_secrets_for_redaction(fake_service):
+    fake_service.storage_passwords.create(
+        json.dumps(
+            {
+                "generation": "g",
+                "chunks": 1,
+                "sha256": __import__("hashlib")
+                .sha256(json.dumps({"refresh_token": "never-seen-before-rt-123"}).encode())
+                .hexdigest(),
+            }
+        ),
+        "connection:g",
+        realm="TA-thousandeyes",
+    )
+    fake_service.storage_passwords.create(
+        json.dumps({"refresh_token": "never-seen-before-rt-123"}),
+        "connection:g#g#0",
+        realm="TA-thousandeyes",
+    )
+    assert CredentialStore(fake_service).read("connection:g")["refresh_token"]
+    assert "never-seen-before-rt-123" not in redaction.redact("x never-seen-before-rt-123 y")
+
+
+def test_token_type_is_not_treated_as_secret():
+    credential_store.register_record_secrets({"token_type": "Bearer-ish-value"})
+    assert "Bearer-ish-value" in redaction.redact("Bearer-ish-value")

@@ -1,0 +1,127 @@
+import pytest
+from ta_thousandeyes import connections, credential_store, regions, settings, splunk_service
+from ta_thousandeyes.connections import ConnectionConfigError
+
+
+def test_default_regions_are_the_four_keys_on_public_hosts(fake_service):
+    loaded = regions.load_regions(fake_service)
+    assert list(loaded) == ["global", "us1", "us2", "eu"]
+    assert loaded["global"].label == "Default"
+    for region in loaded.values():
+        assert region.api_base_url == "https://api.thousandeyes.com/v7"
+        assert region.revocation_url == ""
+        assert region.owns("https://api.thousandeyes.com/v7/tests")
+        assert not region.owns("https://evil.example.com/v7/tests")
+        assert not region.owns("http://api.thousandeyes.com/v7/tests")  # other origin
+
+
+def test_local_override_of_a_region(fake_service):
+    splunk_service.write_stanza(
+        fake_service, regions.CONF_NAME, "eu", {"api_base_url": "https://eu.example.net/v7/"}
+    )
+    region = regions.get_region(fake_service, "eu")
+    assert region.api_base_url == "https://eu.example.net/v7"
+    assert region.token_url == "https://api.thousandeyes.com/v7/oauth2/token"
+
+
+@pytest.mark.parametrize("key", ["default", "EU", "mars", ""])
+def test_unknown_region_keys_are_refused(fake_service, key):
+    with pytest.raises(regions.RegionError):
+        regions.get_region(fake_service, key)
+
+
+def test_settings_defaults_and_proxy_url(fake_service):
+    current = settings.load_settings(fake_service)
+    assert current.scopes == ["offline_access"]
+    assert current.proxy_url("x") is None
+    current.proxy_enabled, current.proxy_host, current.proxy_port = True, "proxy.local", 3128
+    current.proxy_username = "svc user"
+    assert current.proxy_url("p@ss:word") == "http://svc%20user:p%40ss%3Aword@proxy.local:3128"
+    settings.save_settings(fake_service, current)
+    again = settings.load_settings(fake_service)
+    assert again.proxy_enabled and again.proxy_port == 3128 and again.proxy_username == "svc user"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"log_level": "LOUD"},
+        {"proxy_enabled": True, "proxy_host": "bad host", "proxy_port": 80},
+        {"proxy_enabled": True, "proxy_host": "ok", "proxy_port": 70000},
+        {"ca_bundle": "relative.pem"},
+        {"refresh_margin_seconds": -1},
+    ],
+)
+def test_invalid_settings_are_refused(fake_service, change):
+    current = settings.load_settings(fake_service)
+    for key, value in change.items():
+        setattr(current, key, value)
+    with pytest.raises(settings.SettingsError):
+        settings.save_settings(fake_service, current)
+
+
+@pytest.mark.parametrize("name", ["prod", "Org_2.eu-1", "a" * 64])
+def test_valid_names(name):
+    assert connections.validate_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["", "-x", "a" * 65, "a b", "a/b", "a#b", "default", "é"])
+def test_invalid_names(name):
+    with pytest.raises(ConnectionConfigError):
+        connections.validate_name(name)
+
+
+def test_create_list_get_and_state_transitions(fake_service):
+    connections.create_connection(fake_service, "prod", "eu", "device_code", ["tests:read"])
+    with pytest.raises(ConnectionConfigError, match="already exists"):
+        connections.create_connection(fake_service, "prod", "eu", "device_code")
+    with pytest.raises(ConnectionConfigError):
+        connections.create_connection(fake_service, "other", "eu", "password")
+    config = connections.get_connection(fake_service, "prod")
+    assert (config.region, config.state, config.scopes) == ("eu", "disconnected", ["tests:read"])
+    # a disconnected connection is connected only by an authorization
+    with pytest.raises(ConnectionConfigError, match="cannot go from"):
+        connections.update_connection(fake_service, "prod", state="needs_reauthorization")
+    connections.update_connection(
+        fake_service,
+        "prod",
+        allow_from_disconnected=True,
+        state="connected",
+        account_groups=[{"aid": "1", "name": "Main"}],
+        token_expiry=123.0,
+    )
+    connections.update_connection(fake_service, "prod", state="needs_reauthorization")
+    config = connections.get_connection(fake_service, "prod")
+    assert config.state == "needs_reauthorization"
+    assert config.account_groups == [{"aid": "1", "name": "Main"}]
+    assert config.token_expiry == 123.0
+    assert [c.name for c in connections.list_connections(fake_service)] == ["prod"]
+    with pytest.raises(connections.UnknownConnectionError):
+        connections.get_connection(fake_service, "missing")
+
+
+def test_error_text_is_redacted_in_the_conf(fake_service):
+    connections.create_connection(fake_service, "c1", "global", "device_code")
+    connections.update_connection(
+        fake_service, "c1", error="refresh failed: refresh_token=abcdef123456 rejected"
+    )
+    stanza = fake_service.raw()["confs"]["ta_thousandeyes_connections"]["c1"]
+    assert "abcdef123456" not in stanza["error"]
+
+
+def test_delete_removes_conf_and_secrets(fake_service):
+    connections.create_connection(fake_service, "gone", "us1", "api_token")
+    store = credential_store.CredentialStore(fake_service)
+    store.write("connection:gone", {"api_token": "secret-api-token"})
+    connections.delete_connection(fake_service, "gone")
+    assert store.read("connection:gone") is None
+    with pytest.raises(connections.UnknownConnectionError):
+        connections.get_connection(fake_service, "gone")
+
+
+def test_open_connection_refuses_logged_out_connection(fake_service):
+    from ta_thousandeyes.tokens import ReauthorizationRequired
+
+    connections.create_connection(fake_service, "idle", "global", "device_code")
+    with pytest.raises(ReauthorizationRequired, match="logged out"):
+        connections.open_connection(fake_service, "idle")

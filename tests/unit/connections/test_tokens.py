@@ -1,0 +1,272 @@
+"""TokenManager: refresh ahead of expiry, once on 401, rotation-safe across threads/processes."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from ta_thousandeyes import connections, credential_store, locks, tokens
+from ta_thousandeyes.oauth import flows
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+def _connect(service, stub, lock_dir, name="prod"):
+    connections.create_connection(service, name, "global", "device_code", ["offline_access"])
+    public = flows.start_device_authorization(service, name, stub.clock, lock_dir)
+    stub.approve_device(public["user_code"])
+    stub.clock.advance(5)
+    assert (
+        flows.poll_device_authorization(service, name, stub.clock, lock_dir)["status"]
+        == "connected"
+    )
+    return connections.open_connection(service, name, stub.clock, lock_dir)
+
+
+def _refreshes(stub):
+    return stub.count("/oauth2/token", grant_type="refresh_token")
+
+
+def test_cached_token_until_margin_then_one_refresh(wired):
+    service, stub, lock_dir = wired
+    conn = _connect(service, stub, lock_dir)
+    first = conn.token_source.access_token()
+    assert conn.token_source.access_token() == first and _refreshes(stub) == 0
+    stub.clock.advance(600 - 120 + 1)  # inside the refresh margin, token still valid
+    second = conn.token_source.access_token()
+    assert second != first and _refreshes(stub) == 1
+    assert conn.token_source.access_token() == second and _refreshes(stub) == 1
+    config = connections.get_connection(service, "prod")
+    assert config.state == "connected" and config.token_expiry == pytest.approx(
+        stub.clock() + 600, abs=3
+    )
+    stored = credential_store.CredentialStore(service).read("connection:prod")
+    assert stored["access_token"] == second  # persisted (with the rotated refresh token)
+
+
+def test_short_lifetime_refreshes_at_half_life_not_every_call(wired):
+    service, stub, lock_dir = wired
+    stub.lifetime = 60  # shorter than the 120 s margin
+    conn = _connect(service, stub, lock_dir)
+    conn.token_source.access_token()
+    stub.clock.advance(20)
+    conn.token_source.access_token()
+    assert _refreshes(stub) == 0
+    stub.clock.advance(15)
+    conn.token_source.access_token()
+    assert _refreshes(stub) == 1
+
+
+def test_401_refreshes_once_and_other_instance_reuses(wired):
+    service, stub, lock_dir = wired
+    a = _connect(service, stub, lock_dir)
+    b = connections.open_connection(service, "prod", stub.clock, lock_dir)
+    token = a.token_source.access_token()
+    assert b.token_source.access_token() == token
+    new = a.token_source.refresh_after_unauthorized(token)
+    assert new != token and _refreshes(stub) == 1
+    # b saw the same 401 with the same token: it gets a's new token, no second refresh
+    assert b.token_source.refresh_after_unauthorized(token) == new
+    assert _refreshes(stub) == 1
+
+
+def test_invalid_grant_rereads_then_needs_reauthorization(wired):
+    service, stub, lock_dir = wired
+    conn = _connect(service, stub, lock_dir)
+    for entry in stub.refresh_tokens.values():
+        entry["used"] = True  # the server no longer honours the stored refresh token
+    stub.clock.advance(600)
+    with pytest.raises(tokens.ReauthorizationRequired, match="needs re-authorization"):
+        conn.token_source.access_token()
+    config = connections.get_connection(service, "prod")
+    assert config.state == "needs_reauthorization"
+    assert "invalid" in config.error
+    with pytest.raises(tokens.ReauthorizationRequired):
+        connections.open_connection(service, "prod", stub.clock, lock_dir)
+
+
+def test_invalid_grant_after_rotation_elsewhere_uses_the_new_token(wired, monkeypatch):
+    service, stub, lock_dir = wired
+    conn = _connect(service, stub, lock_dir)
+    store = credential_store.CredentialStore(service)
+    stale = store.read("connection:prod")
+    other = connections.open_connection(service, "prod", stub.clock, lock_dir)
+    stub.clock.advance(600)
+    fresh = other.token_source.access_token()  # rotates the refresh token
+    # our process read the record before the rotation (no lock held between hosts)
+    original_read = store.read
+    reads = []
+
+    def read_stale_once(key):
+        reads.append(key)
+        return stale if len(reads) == 1 else original_read(key)
+
+    monkeypatch.setattr(
+        credential_store.CredentialStore, "read", lambda self, key: read_stale_once(key)
+    )
+    assert conn.token_source.refresh_after_unauthorized(stale["access_token"]) == fresh
+    assert connections.get_connection(service, "prod").state == "connected"
+
+
+def test_transient_failure_keeps_valid_token_then_errors(wired):
+    service, stub, lock_dir = wired
+    conn = _connect(service, stub, lock_dir)
+    token = conn.token_source.access_token()
+    stub.close()  # the server goes away
+    stub.clock.advance(500)  # inside the margin: refresh fails, old token still valid
+    assert conn.token_source.access_token() == token
+    stub.clock.advance(200)  # now expired
+    with pytest.raises(tokens.TokenUnavailable, match="failed"):
+        conn.token_source.access_token()
+    assert connections.get_connection(service, "prod").state == "error"
+
+
+def test_logged_out_while_running(wired):
+    service, stub, lock_dir = wired
+    conn = _connect(service, stub, lock_dir)
+    flows.logout(service, "prod", lock_dir)
+    stub.clock.advance(600)
+    with pytest.raises(tokens.ReauthorizationRequired, match="logged out"):
+        conn.token_source.access_token()
+    assert connections.get_connection(service, "prod").state == "disconnected"
+
+
+def test_api_token_401_needs_reauthorization(wired):
+    service, stub, lock_dir = wired
+    connections.create_connection(service, "api", "global", "api_token")
+    flows.connect_api_token(service, "api", "te-api-token-0123456789", stub.clock, lock_dir)
+    conn = connections.open_connection(service, "api", stub.clock, lock_dir)
+    with pytest.raises(tokens.ReauthorizationRequired, match="API token"):
+        conn.token_source.refresh_after_unauthorized("te-api-token-0123456789")
+    assert connections.get_connection(service, "api").state == "needs_reauthorization"
+
+
+def test_keep_alive_refreshes_only_idle_connections(wired):
+    service, stub, lock_dir = wired
+    _connect(service, stub, lock_dir)
+    assert tokens.keep_alive(service, "prod", stub.clock, lock_dir) == "fresh"
+    stub.clock.advance(3601)
+    assert tokens.keep_alive(service, "prod", stub.clock, lock_dir) == "refreshed"
+    assert _refreshes(stub) == 1
+    assert tokens.keep_alive(service, "prod", stub.clock, lock_dir) == "fresh"
+    flows.logout(service, "prod", lock_dir)
+    assert tokens.keep_alive(service, "prod", stub.clock, lock_dir) == "skipped"
+
+
+def test_tokens_go_only_to_region_hosts(wired):
+    import requests
+    from ta_thousandeyes.http import UnsafeDestinationError
+
+    service, stub, lock_dir = wired
+    conn = _connect(service, stub, lock_dir)
+    with pytest.raises(UnsafeDestinationError):
+        conn.session.get("https://localhost:1/v7/x", headers={"Authorization": "Bearer t"})
+    with pytest.raises(requests.RequestException):  # no credentials: allowed to try
+        conn.session.get("https://127.0.0.1:1/nothing")
+
+
+def test_threads_share_one_refresh(wired):
+    service, stub, lock_dir = wired
+    _connect(service, stub, lock_dir)
+    stub.clock.advance(600)
+    results, errors = [], []
+
+    def work():
+        try:
+            conn = connections.open_connection(service, "prod", stub.clock, lock_dir)
+            results.append(conn.token_source.access_token())
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(set(results)) == 1 and _refreshes(stub) == 1
+
+
+def test_lock_times_out_and_is_released_by_a_dead_holder(tmp_path):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; sys.path[:0]=['lib']; from ta_thousandeyes import locks;"
+            "l=locks.ConnectionLock('x', directory=sys.argv[1]); l.acquire();"
+            "print('held', flush=True);"
+            "time.sleep(60)",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(locks.LockTimeout):
+            locks.ConnectionLock("x", directory=str(tmp_path), timeout=0.2).acquire()
+        holder.kill()
+        holder.wait()
+        with locks.ConnectionLock("x", directory=str(tmp_path), timeout=5):
+            pass
+    finally:
+        holder.kill()
+
+
+@pytest.mark.slow
+def test_twenty_processes_across_several_lifetimes(wired, tmp_path):
+    service, stub, lock_dir = wired
+    stub.lifetime = 30
+    _connect(service, stub, lock_dir)
+    start_refreshes = _refreshes(stub)
+    until = stub.clock() + 30 * 4 + 5
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lib"), ROOT]))
+    outs = [str(tmp_path / f"out{i}.json") for i in range(20)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.unit.connections.token_worker",
+                service.state.path,
+                stub.clock.path,
+                lock_dir,
+                "prod",
+                str(until),
+                out,
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for out in outs
+    ]
+    import time
+
+    try:
+        while any(p.poll() is None for p in procs):
+            time.sleep(0.25)
+            stub.clock.advance(1.5)  # about 6 simulated seconds per real second
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    results = [json.load(open(out)) for out in outs]
+    assert all(not r["errors"] for r in results), [r["errors"] for r in results]
+    assert sum(r["calls"] for r in results) > 100
+    assert (
+        stub.count("/oauth2/token") - stub.count("/oauth2/token", grant_type="refresh_token") == 1
+    )
+    refresh_requests = [
+        f for m, p, f in stub.log if p == "/oauth2/token" and f.get("grant_type") == "refresh_token"
+    ]
+    # one refresh per token lifetime (30 s lifetime, refreshed at half-life: 15 s)
+    refreshes = _refreshes(stub) - start_refreshes
+    assert 4 <= refreshes <= (30 * 4 + 5) / 15 + 2, refreshes
+    used = [rt for rt, entry in stub.refresh_tokens.items() if entry["used"]]
+    # every refresh used a distinct refresh token that was still valid: zero invalid_grant
+    assert len(used) == len(refresh_requests) == len({f["refresh_token"] for f in refresh_requests})
+    # a process starved of CPU may present a token after it expired: the 401 path recovers
+    assert sum(r["unauthorized"] for r in results) <= len(results)
+    assert connections.get_connection(service, "prod").state == "connected"

@@ -1,0 +1,48 @@
+"""Child process for the multi-process token tests: uses one connection for a while.
+
+argv: splunk_state_json clock_file lock_dir connection seconds_of_work out_json
+Every process asks for a token, calls the API with it, and follows the token-source
+contract on a 401, for as long as the shared clock says the run lasts.
+"""
+
+import json
+import sys
+import time
+
+import requests
+from ta_thousandeyes import connections, tokens
+
+from tests.unit.connections.fake_splunk import FakeService
+from tests.unit.connections.stub_as import ClockFile
+
+
+def main():
+    state, clock_path, lock_dir, name, until, out = sys.argv[1:7]
+    service = FakeService(state)
+    clock = ClockFile(clock_path)
+    result = {"calls": 0, "unauthorized": 0, "errors": []}
+    try:
+        conn = connections.open_connection(service, name, clock, lock_dir)
+        while clock() < float(until):
+            token = conn.token_source.access_token()
+            response = conn.session.get(
+                conn.api_base_url + "/users/current",
+                headers={"Authorization": "Bearer " + token},
+            )
+            if response.status_code == 401:
+                result["unauthorized"] += 1
+                conn.token_source.refresh_after_unauthorized(token)
+            result["calls"] += 1
+            time.sleep(0.01)
+    except (
+        tokens.ReauthorizationRequired,
+        tokens.TokenUnavailable,
+        requests.RequestException,
+    ) as error:
+        result["errors"].append(repr(error))
+    with open(out, "w") as handle:
+        json.dump(result, handle)
+
+
+if __name__ == "__main__":
+    main()
