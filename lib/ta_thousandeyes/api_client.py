@@ -1,0 +1,275 @@
+"""ThousandEyes v7 API client: bearer auth, HAL pagination on one host, rate limits, retries.
+
+One ApiClient serves one run of one input. It never sends the token anywhere but the
+configured API host (a ``_links.next.href`` to another scheme, host or port is refused),
+refreshes the token once after a 401, waits out 429s as the rate limiter says, and retries
+5xx answers, connection failures and truncated bodies with exponential backoff and jitter
+until the run's deadline. Pages are yielded one by one so the caller can write and
+checkpoint each page before the next one is fetched; when the client gives up, the caller
+still holds the position of the last page it finished.
+"""
+
+import json
+import random
+import time
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from .rate_limit import RateLimitDeadline, RateLimiter
+from .redaction import redact
+
+ACCEPT = "application/hal+json, application/json;q=0.9, application/problem+json;q=0.8"
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+class ApiError(Exception):
+    """A definitive answer that retrying will not change (4xx other than 401-after-refresh/429)."""
+
+    def __init__(self, status: int, message: str, url: str = "") -> None:
+        super().__init__(redact(f"HTTP {status} from {_path_of(url)}: {message}"))
+        self.status = status
+
+
+class Unauthorized(ApiError):
+    """Still 401 after the token was refreshed once."""
+
+
+class ApiUnavailable(Exception):
+    """Retries ran out or the run's deadline came first; data stopped at the last full page."""
+
+
+class ForeignLinkRefused(Exception):
+    """A pagination link pointed away from the configured API host."""
+
+
+class Page:
+    """One response body and the records it holds under items_key."""
+
+    __slots__ = ("body", "items", "url")
+
+    def __init__(self, body: Dict[str, Any], items: List[Any], url: str) -> None:
+        self.body = body
+        self.items = items
+        self.url = url
+
+
+class ApiStats:
+    """Counters for the run's summary line."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.pages = 0
+        self.records = 0
+        self.retries = 0
+        self.rate_limited = 0
+        self.rate_limit_remaining = None  # type: Optional[int]
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "api_calls": self.calls,
+            "pages": self.pages,
+            "records": self.records,
+            "retries": self.retries,
+            "rate_limited": self.rate_limited,
+            "rate_limit_remaining": self.rate_limit_remaining,
+        }
+
+
+class ApiClient:
+    """GETs against one v7 base URL (e.g. ``https://api.thousandeyes.com/v7``).
+
+    token_source: ``access_token() -> str`` and ``refresh_after_unauthorized(token) -> str``.
+    deadline: epoch seconds (this process's clock) after which no new attempt starts.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        session: requests.Session,
+        token_source: Any,
+        rate_limiter: Optional[RateLimiter] = None,
+        deadline: Optional[float] = None,
+        max_attempts: int = 6,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._origin = _origin(self.base_url)
+        self.session = session
+        self.token_source = token_source
+        self.rate_limiter = rate_limiter or RateLimiter(clock=clock, sleep=sleep)
+        self.deadline = deadline
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._clock = clock
+        self._sleep = sleep
+        self.stats = ApiStats()
+
+    # -- public ----------------------------------------------------------------------------
+    def get(
+        self, path: str, params: Optional[Mapping[str, Any]] = None, aid: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """One GET of path (relative to base_url); returns the parsed JSON body."""
+        return self._get_url(self.url_for(path, params, aid))
+
+    def pages(
+        self,
+        path: str,
+        params: Optional[Mapping[str, Any]] = None,
+        aid: Optional[str] = None,
+        items_key: Optional[str] = None,
+    ) -> Iterator[Page]:
+        """Yield every page of a list, following ``_links.next.href`` on the same host only."""
+        url = self.url_for(path, params, aid)  # type: Optional[str]
+        seen = set()
+        while url:
+            body = self._get_url(url)
+            items = body.get(items_key) if items_key else None
+            items = items if isinstance(items, list) else []
+            self.stats.pages += 1
+            self.stats.records += len(items)
+            yield Page(body, items, url)
+            next_url = _next_href(body)
+            if next_url is None:
+                return
+            next_url = self._checked_next(next_url, aid)
+            if next_url in seen:  # a server that repeats its cursor would loop forever
+                return
+            seen.add(next_url)
+            url = next_url
+
+    def url_for(
+        self, path: str, params: Optional[Mapping[str, Any]] = None, aid: Optional[str] = None
+    ) -> str:
+        query = [(k, _param(v)) for k, v in (params or {}).items() if v is not None]
+        if aid:
+            query.append(("aid", str(aid)))
+        url = self.base_url + "/" + path.lstrip("/")
+        return url + ("?" + urlencode(query) if query else "")
+
+    # -- internals -------------------------------------------------------------------------
+    def _checked_next(self, href: str, aid: Optional[str]) -> str:
+        if href.startswith("/"):  # relative to the API host
+            href = self._origin_url() + href
+        if _origin(href) != self._origin:
+            raise ForeignLinkRefused(
+                redact(f"refusing to follow a next link to another host: {_origin(href)}")
+            )
+        if aid:
+            parts = urlsplit(href)
+            query = parse_qsl(parts.query, keep_blank_values=True)
+            if not any(key == "aid" for key, _ in query):
+                query.append(("aid", str(aid)))
+                href = urlunsplit(parts._replace(query=urlencode(query)))
+        return href
+
+    def _origin_url(self) -> str:
+        scheme, host, port = self._origin
+        return f"{scheme}://{host}:{port}"
+
+    def _get_url(self, url: str) -> Dict[str, Any]:
+        attempt = 0
+        refreshed = False
+        token = self.token_source.access_token()
+        while True:
+            self._acquire()
+            self.stats.calls += 1
+            try:
+                response = self.session.get(
+                    url, headers={"Authorization": "Bearer " + token, "Accept": ACCEPT}
+                )
+            except requests.RequestException as error:
+                attempt = self._back_off(attempt, f"connection failed: {type(error)}")
+                continue
+            self._observe(response)
+            status = response.status_code
+            if status == 401:
+                if refreshed:
+                    raise Unauthorized(401, _problem(response), url)
+                token = self.token_source.refresh_after_unauthorized(token)
+                refreshed = True
+                continue
+            if status == 429:
+                self.stats.rate_limited += 1
+                until = self.rate_limiter.block(response.headers)
+                if self.deadline is not None and until > self.deadline:
+                    raise ApiUnavailable("rate limited until after the run's deadline")
+                continue
+            if status >= 500 or status in (408,):
+                attempt = self._back_off(attempt, f"HTTP {status}")
+                continue
+            if status >= 400:
+                raise ApiError(status, _problem(response), url)
+            try:
+                return json.loads(response.content)
+            except ValueError:
+                # A body cut short by a dropped connection; the next try gets it whole.
+                attempt = self._back_off(attempt, "truncated or invalid JSON body")
+
+    def _acquire(self) -> None:
+        try:
+            self.rate_limiter.acquire(self.deadline)
+        except RateLimitDeadline:
+            raise ApiUnavailable("rate limit budget exhausted until after the run's deadline")
+
+    def _observe(self, response: requests.Response) -> None:
+        self.rate_limiter.observe(response.headers)
+        if self.rate_limiter.last_remaining is not None:
+            self.stats.rate_limit_remaining = self.rate_limiter.last_remaining
+
+    def _back_off(self, attempt: int, reason: str) -> int:
+        attempt += 1
+        if attempt >= self.max_attempts:
+            raise ApiUnavailable(f"giving up after {attempt} attempts: {reason}")
+        # Full jitter: spreads retries of many processes over the whole backoff interval.
+        delay = random.uniform(0, min(self.backoff_cap, self.backoff_base * (2**attempt)))
+        if self.deadline is not None and self._clock() + delay > self.deadline:
+            raise ApiUnavailable(f"run deadline reached while retrying: {reason}")
+        self.stats.retries += 1
+        self._sleep(delay)
+        return attempt
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    return (scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme))
+
+
+def _path_of(url: str) -> str:
+    return urlsplit(url).path if url else ""
+
+
+def _next_href(body: Dict[str, Any]) -> Optional[str]:
+    links = body.get("_links")
+    if not isinstance(links, dict):
+        return None
+    nxt = links.get("next")
+    if isinstance(nxt, dict):
+        href = nxt.get("href")
+        return href if isinstance(href, str) and href else None
+    return None
+
+
+def _problem(response: requests.Response) -> str:
+    """A one-line reason from an RFC 7807 problem or OAuth error body."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return (response.reason or "").strip() or "no details"
+    if isinstance(body, dict):
+        for key in ("detail", "title", "error_description", "error", "message"):
+            if body.get(key):
+                return str(body[key])[:300]
+    return "no details"

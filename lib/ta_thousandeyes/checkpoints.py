@@ -1,0 +1,179 @@
+"""Checkpoints: KV store collection first, files under checkpoint_dir where the KV store is off.
+
+A checkpoint is keyed by what data it tracks, not by the input's name: scheme, connection,
+index, account group and (for test results) test and data type. So renaming an input with
+unchanged settings resumes where the old name stopped (a rename is delete + create in
+Splunk), and `prune` removes checkpoints that no configured input tracks any more.
+Callers save a checkpoint only after the events it covers were flushed to stdout.
+"""
+
+import json
+import logging
+import os
+import re
+import time
+from typing import Any, Dict, Iterable, List, Optional
+
+COLLECTION = "ta_thousandeyes_checkpoints"
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+logger = logging.getLogger(__name__)
+
+
+def owner_of(scheme: str, connection: str, index: str) -> str:
+    """The group of checkpoints one input's settings own (used to prune deleted inputs)."""
+    return "{}|{}|{}".format(scheme, connection, index or "default")
+
+
+def checkpoint_key(owner: str, *parts: object) -> str:
+    """A KV store and file-system safe key for one tracked stream of data."""
+    raw = "|".join([owner] + [str(part) for part in parts])
+    return _SAFE.sub("_", raw.replace("|", "__"))
+
+
+class CheckpointStore:
+    """Interface: load/save/delete JSON-able dicts by key; list keys with their owner."""
+
+    backend = "none"
+
+    def load(self, key: str) -> Optional[Dict[str, Any]]:
+        raise NotImplementedError
+
+    def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def delete(self, key: str) -> None:
+        raise NotImplementedError
+
+    def owners(self) -> Dict[str, str]:
+        """key -> owner of every checkpoint held."""
+        raise NotImplementedError
+
+    def prune(self, live_owners: Iterable[str], scheme: str = "") -> List[str]:
+        """Delete checkpoints (of scheme, when given) whose owner no configured input has;
+        returns the keys deleted."""
+        live = set(live_owners)
+        deleted = []
+        for key, owner in self.owners().items():
+            if scheme and not owner.startswith(scheme + "|"):
+                continue
+            if owner not in live:
+                self.delete(key)
+                deleted.append(key)
+        return deleted
+
+
+class FileCheckpointStore(CheckpointStore):
+    """One JSON file per key, replaced atomically (the legacy checkpoint_dir way)."""
+
+    backend = "file"
+
+    def __init__(self, directory: str) -> None:
+        self.directory = os.path.join(directory, "ta_thousandeyes")
+        os.makedirs(self.directory, exist_ok=True)
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, _SAFE.sub("_", key) + ".json")
+
+    def load(self, key: str) -> Optional[Dict[str, Any]]:
+        try:
+            with open(self._path(key), encoding="utf-8") as handle:
+                document = json.load(handle)
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            logger.warning("checkpoint %s is unreadable; starting it afresh", key)
+            return None
+        state = document.get("state")
+        return state if isinstance(state, dict) else None
+
+    def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
+        path = self._path(key)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        document = {"owner": owner, "updated": time.time(), "state": state}
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+
+    def delete(self, key: str) -> None:
+        try:
+            os.remove(self._path(key))
+        except FileNotFoundError:
+            pass
+
+    def owners(self) -> Dict[str, str]:
+        result = {}
+        for name in os.listdir(self.directory):
+            if not name.endswith(".json"):
+                continue
+            try:
+                with open(os.path.join(self.directory, name), encoding="utf-8") as handle:
+                    result[name[:-5]] = json.load(handle).get("owner", "")
+            except (OSError, ValueError):
+                continue
+        return result
+
+
+class KVStoreCheckpointStore(CheckpointStore):
+    """Documents in the ``ta_thousandeyes_checkpoints`` collection; state kept as a JSON string
+    so arbitrary dedup keys never collide with KV store field-name rules."""
+
+    backend = "kvstore"
+
+    def __init__(self, service: Any, collection: str = COLLECTION) -> None:
+        self.data = service.kvstore[collection].data
+
+    def load(self, key: str) -> Optional[Dict[str, Any]]:
+        from splunklib.binding import HTTPError
+
+        try:
+            document = self.data.query_by_id(key)
+        except HTTPError as error:
+            if error.status == 404:
+                return None
+            raise
+        try:
+            state = json.loads(document.get("state") or "null")
+        except ValueError:
+            return None
+        return state if isinstance(state, dict) else None
+
+    def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
+        document = {
+            "_key": key,
+            "owner": owner,
+            "updated": time.time(),
+            "state": json.dumps(state, separators=(",", ":")),
+        }
+        self.data.batch_save(document)  # upsert by _key in one call
+
+    def delete(self, key: str) -> None:
+        from splunklib.binding import HTTPError
+
+        try:
+            self.data.delete_by_id(key)
+        except HTTPError as error:
+            if error.status != 404:
+                raise
+
+    def owners(self) -> Dict[str, str]:
+        documents = self.data.query(fields="_key,owner")
+        return {doc["_key"]: doc.get("owner", "") for doc in documents}
+
+
+def open_store(service: Any, checkpoint_dir: str, collection: str = COLLECTION) -> CheckpointStore:
+    """The KV store collection when it answers, else files under checkpoint_dir."""
+    if service is not None:
+        try:
+            store = KVStoreCheckpointStore(service, collection)
+            store.data.query(limit=1, fields="_key")
+            return store
+        except Exception as error:  # KV store disabled, collection missing, splunkd down
+            logger.warning(
+                "KV store unavailable (%s); using checkpoint files under %s",
+                type(error).__name__,
+                checkpoint_dir,
+            )
+    return FileCheckpointStore(checkpoint_dir)

@@ -1,0 +1,1 @@
+"""One module per ThousandEyes data type; each exposes ``collect(ctx, ...)``."""

@@ -1,0 +1,223 @@
+"""Test results of every test type: ``GET /v7/test-results/{testId}/{data type}``.
+
+One stream per (account group, test, data type). A test type yields its own data type and,
+when the test takes network measurements, network and path visualization results as well.
+Events are timestamped at the round (``roundId``, the round's start epoch), deduplicated on
+(test, agent or BGP monitor, round, direction, server, prefix) and enriched with the test's
+name and type and the agent's name.
+"""
+
+import logging
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from ..api_client import ApiError, ForeignLinkRefused
+from ..checkpoints import checkpoint_key
+from ..events import to_json
+from .base import Emitted, RunContext, iso, parse_iso, run_stream
+
+logger = logging.getLogger(__name__)
+
+NETWORK_EXTRAS = ("network", "path-vis")
+# test type -> (its own data types, whether network extras apply when networkMeasurements)
+DATA_TYPES_BY_TEST_TYPE = {
+    "agent-to-server": (("network", "path-vis"), False),
+    "agent-to-agent": (("network", "path-vis"), False),
+    "http-server": (("http-server",), True),
+    "page-load": (("page-load", "http-server"), True),
+    "web-transactions": (("web-transactions",), True),
+    "api": (("api",), False),
+    "ftp-server": (("ftp-server",), True),
+    "dns-server": (("dns-server",), True),
+    "dns-trace": (("dns-trace",), False),
+    "dnssec": (("dnssec",), False),
+    "sip-server": (("sip-server",), True),
+    "voice": (("rtp-server",), False),
+    "bgp": (("bgp",), False),
+}
+ALL_DATA_TYPES = (
+    "network",
+    "path-vis",
+    "http-server",
+    "page-load",
+    "web-transactions",
+    "api",
+    "ftp-server",
+    "dns-server",
+    "dns-trace",
+    "dnssec",
+    "sip-server",
+    "rtp-server",
+    "bgp",
+)
+# Accepted spellings in the test_types filter besides the API's own names.
+TEST_TYPE_ALIASES = {"network": ("agent-to-server", "agent-to-agent"), "rtp-server": ("voice",)}
+
+
+def sourcetype_for(data_type: str) -> str:
+    if data_type == "path-vis":
+        return "cisco:thousandeyes:path-vis"  # the official app's name for the same data
+    return "cisco:thousandeyes:test:" + data_type
+
+
+def data_types_for(test: Dict[str, Any], wanted: Optional[Sequence[str]] = None) -> List[str]:
+    """The result data types to poll for a test (wanted narrows them; None = all)."""
+    own, extras = DATA_TYPES_BY_TEST_TYPE.get(test.get("type", ""), ((), False))
+    types = list(own)
+    if extras and test.get("networkMeasurements") is not False:
+        types.extend(NETWORK_EXTRAS)
+    if wanted:
+        types = [t for t in types if t in wanted]
+    return types
+
+
+def select_tests(
+    tests: Iterable[Dict[str, Any]],
+    test_types: Optional[Sequence[str]] = None,
+    test_ids: Optional[Sequence[str]] = None,
+    labels: Optional[Sequence[str]] = None,
+) -> List[Dict[str, Any]]:
+    """Filter the inventory by type, id and label (each filter empty = no restriction)."""
+    types = set()
+    for name in test_types or ():
+        types.update(TEST_TYPE_ALIASES.get(name, (name,)))
+    ids = {str(i) for i in test_ids or ()}
+    wanted_labels = {label.lower() for label in labels or ()}
+    chosen = []
+    for test in tests:
+        if test.get("savedEvent"):
+            continue  # saved events are one-off snapshots, not scheduled tests
+        if types and test.get("type") not in types:
+            continue
+        if ids and str(test.get("testId")) not in ids:
+            continue
+        if wanted_labels and not wanted_labels & _label_names(test):
+            continue
+        chosen.append(test)
+    return chosen
+
+
+def _label_names(test: Dict[str, Any]) -> set:
+    names = set()
+    for label in test.get("labels") or ():
+        if isinstance(label, dict):
+            names.update(
+                str(label[k]).lower() for k in ("name", "labelId") if label.get(k) is not None
+            )
+        else:
+            names.add(str(label).lower())
+    return names
+
+
+def result_key(record: Dict[str, Any]) -> str:
+    """Identity of one result: agent (or BGP monitor), round and the per-type discriminators."""
+    agent = record.get("agent")
+    who = agent.get("agentId") if isinstance(agent, dict) else None
+    if who is None:
+        monitor = record.get("monitor")
+        who = monitor.get("monitorId") if isinstance(monitor, dict) else None
+    return "{}|{}|{}|{}|{}".format(
+        who,
+        record.get("roundId"),
+        record.get("direction") or "",
+        record.get("server") or "",
+        record.get("prefixId") or "",
+    )
+
+
+def round_epoch(record: Dict[str, Any]) -> Optional[float]:
+    round_id = record.get("roundId")
+    if isinstance(round_id, (int, float)):
+        return float(round_id)
+    return parse_iso(record.get("date"))
+
+
+class ResultConverter:
+    """Turns raw results of one test and data type into events (enrichment built once)."""
+
+    def __init__(
+        self, test: Dict[str, Any], data_type: str, aid: str, agent_names: Dict[str, str]
+    ) -> None:
+        self.header = {
+            "testId": str(test.get("testId")),
+            "testName": test.get("testName"),
+            "testType": test.get("type"),
+            "dataType": data_type,
+            "aid": aid,
+        }
+        self.agent_names = agent_names
+
+    def __call__(self, record: Dict[str, Any]) -> List[Emitted]:
+        epoch = round_epoch(record)
+        if epoch is None:
+            return []
+        event = {"roundId": record.get("roundId")}
+        event.update(self.header)
+        agent = record.get("agent")
+        if isinstance(agent, dict):
+            agent_id = agent.get("agentId")
+            name = agent.get("agentName") or self.agent_names.get(str(agent_id))
+            event["agentId"] = agent_id
+            event["agentName"] = name
+        event.update(record)
+        return [(result_key(record), epoch, epoch, to_json(event))]
+
+
+def list_tests(ctx: RunContext, aid: str) -> List[Dict[str, Any]]:
+    tests = []
+    for page in ctx.client.pages("/tests", aid=aid, items_key="tests"):
+        tests.extend(t for t in page.items if isinstance(t, dict))
+    return tests
+
+
+def list_agent_names(ctx: RunContext, aid: str) -> Dict[str, str]:
+    names = {}
+    for page in ctx.client.pages("/agents", aid=aid, items_key="agents"):
+        for agent in page.items:
+            if isinstance(agent, dict) and agent.get("agentId") is not None:
+                names[str(agent["agentId"])] = agent.get("agentName") or ""
+    return names
+
+
+def collect(
+    ctx: RunContext,
+    account_groups: Sequence[str],
+    test_types: Optional[Sequence[str]] = None,
+    test_ids: Optional[Sequence[str]] = None,
+    labels: Optional[Sequence[str]] = None,
+    data_types: Optional[Sequence[str]] = None,
+) -> None:
+    """Collect results of every selected test in every account group."""
+    for aid in account_groups:
+        tests = select_tests(list_tests(ctx, aid), test_types, test_ids, labels)
+        agent_names = list_agent_names(ctx, aid) if tests else {}
+        for test in tests:
+            for data_type in data_types_for(test, data_types):
+                if ctx.past_deadline():
+                    return
+                _collect_one(ctx, aid, test, data_type, agent_names)
+
+
+def _collect_one(
+    ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, agent_names: Dict[str, str]
+) -> None:
+    test_id = str(test.get("testId"))
+    path = f"/test-results/{test_id}/{data_type}"
+
+    def fetch(start: float, end: float) -> Any:
+        params = {"startDate": iso(start), "endDate": iso(end)}
+        return ctx.client.pages(path, params, aid=aid, items_key="results")
+
+    key = checkpoint_key(ctx.owner, aid, test_id, data_type)
+    prefix = ctx.prefix(sourcetype_for(data_type), f"thousandeyes:test:{aid}:{test_id}")
+    interval = test.get("interval")
+    retain = float(interval) if isinstance(interval, (int, float)) and interval > 0 else 3600.0
+    try:
+        run_stream(
+            ctx, key, fetch, ResultConverter(test, data_type, aid, agent_names), prefix, retain
+        )
+    except (ApiError, ForeignLinkRefused) as error:
+        if getattr(error, "status", None) in (400, 404) and data_type in NETWORK_EXTRAS:
+            logger.debug("no %s results for test %s", data_type, test_id)
+            return
+        ctx.errors.append(str(error))
+        logger.error("test %s %s results: %s", test_id, data_type, error)

@@ -1,0 +1,1 @@
+"""splunklib.modularinput Script classes, one per input; ``bin/<scheme>.py`` calls ``main()``."""

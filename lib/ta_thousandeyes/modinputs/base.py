@@ -1,0 +1,317 @@
+"""The splunklib Script every ThousandEyes input shares: scheme, validation, one run per stanza.
+
+Subclasses name their scheme and arguments and implement ``collect(ctx, params, connection,
+account_groups)``. A run opens the connection, builds an ApiClient with a deadline before
+the next interval, collects, and logs one summary line. Failures are single readable lines
+on stderr (through the redacting formatter); re-authorization needs are one clear line.
+"""
+
+import logging
+import os
+import sys
+import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from splunklib.modularinput import Argument, Scheme, Script
+
+from .. import APP_NAME
+from ..api_client import ApiClient, ApiUnavailable
+from ..checkpoints import open_store, owner_of
+from ..collectors.base import RunContext
+from ..events import XmlEventWriter
+from ..rate_limit import RateLimiter, state_path_for
+from ..redaction import RedactingFormatter, redact
+from . import arguments
+
+logger = logging.getLogger("ta_thousandeyes")
+
+# (name, title, description, required_on_create)
+COMMON_ARGUMENTS = (
+    ("connection", "Connection", "Name of the ThousandEyes connection to use.", True),
+    (
+        "account_groups",
+        "Account groups",
+        "Comma-separated account group ids or names, or * for every group the connection sees.",
+        False,
+    ),
+)
+START_ARGUMENT = (
+    "start_from",
+    "Start from",
+    "How far back the first run reaches: a duration such as 1h or 7d, or a UTC date "
+    "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ). Default 1h.",
+    False,
+)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (splunkd reads it into splunkd.log)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log lines to stderr, every one through the redacting formatter (idempotent)."""
+    root = logging.getLogger("ta_thousandeyes")
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.propagate = False
+    root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO")
+
+
+def run_dir(checkpoint_dir: str) -> str:
+    """Where processes of every scheme share rate-limit state and locks."""
+    splunk_home = os.environ.get("SPLUNK_HOME")
+    if splunk_home and os.path.isdir(splunk_home):
+        return os.path.join(splunk_home, "var", "run", "splunk", APP_NAME)
+    return os.path.join(os.path.dirname(checkpoint_dir.rstrip("/")) or ".", APP_NAME)
+
+
+class ThousandEyesInput(Script):
+    """Base of every input; see the module docstring."""
+
+    SCHEME = ""  # e.g. thousandeyes_alerts
+    TITLE = ""
+    DESCRIPTION = ""
+    EXTRA_ARGUMENTS = ()  # type: Tuple[Tuple[str, str, str, bool], ...]
+    USES_ACCOUNT_GROUPS = True
+    USES_START = True
+    DEFAULT_INTERVAL = 300
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = time.time
+
+    # -- entry point -----------------------------------------------------------------------
+    def run(self, args: List[str]) -> int:  # type: ignore[override]
+        configure_logging()
+        return self.run_script(args, XmlEventWriter(), sys.stdin)
+
+    # -- scheme ----------------------------------------------------------------------------
+    def get_scheme(self) -> Scheme:
+        scheme = Scheme(self.TITLE)
+        scheme.description = self.DESCRIPTION
+        scheme.use_external_validation = True
+        scheme.use_single_instance = False
+        scheme.streaming_mode = Scheme.streaming_mode_xml
+        for name, title, description, required in self.argument_specs():
+            argument = Argument(name, title=title, description=description)
+            argument.data_type = Argument.data_type_string
+            argument.required_on_create = required
+            argument.required_on_edit = False
+            scheme.add_argument(argument)
+        return scheme
+
+    def argument_specs(self) -> Tuple[Tuple[str, str, str, bool], ...]:
+        specs = COMMON_ARGUMENTS if self.USES_ACCOUNT_GROUPS else COMMON_ARGUMENTS[:1]
+        if self.USES_START:
+            specs = specs + (START_ARGUMENT,)
+        return specs + tuple(self.EXTRA_ARGUMENTS)
+
+    # -- validation ------------------------------------------------------------------------
+    def validate_input(self, definition: Any) -> None:
+        """Raise with an admin-readable message; splunklib turns it into <error><message>."""
+        params = definition.parameters
+        arguments.validate_interval(params.get("interval"))
+        if self.USES_START:
+            arguments.parse_start(params.get("start_from"), time.time())
+        self.validate_extra(params)
+        name = (params.get("connection") or "").strip()
+        if not name:
+            raise arguments.ArgumentError("Choose a ThousandEyes connection")
+        service = self._service_from(definition.metadata)
+        config = self._connection_config(service, name)
+        if self.USES_ACCOUNT_GROUPS and config is not None:
+            arguments.resolve_account_groups(params.get("account_groups"), config.account_groups)
+
+    def validate_extra(self, params: Dict[str, Any]) -> None:
+        """Subclasses check their own parameters here."""
+
+    @staticmethod
+    def _service_from(metadata: Dict[str, Any]) -> Any:
+        from ..splunk_service import connect
+
+        return connect(metadata["server_uri"], metadata["session_key"])
+
+    @staticmethod
+    def _connection_config(service: Any, name: str) -> Any:
+        from .. import connections
+
+        try:
+            return connections.get_connection(service, name)
+        except connections.UnknownConnectionError:
+            raise arguments.ArgumentError(
+                f"Unknown connection {name!r}: create it on the add-on's setup page first"
+            )
+
+    # -- running ---------------------------------------------------------------------------
+    def stream_events(self, inputs: Any, ew: Any) -> None:
+        configure_logging()
+        metadata = inputs.metadata
+        checkpoint_dir = metadata.get("checkpoint_dir") or "."
+        service = self.service
+        store = open_store(service, checkpoint_dir)
+        running = set()
+        for stanza, params in inputs.inputs.items():
+            self.run_stanza(service, store, checkpoint_dir, stanza, params, ew, metadata)
+            running.add(self._owner(params))
+        self._prune(service, store, running)
+
+    def run_stanza(
+        self,
+        service: Any,
+        store: Any,
+        checkpoint_dir: str,
+        stanza: str,
+        params: Dict[str, Any],
+        writer: XmlEventWriter,
+        metadata: Dict[str, Any],
+    ) -> None:
+        from .. import connections, tokens
+
+        started = self.clock()
+        connection_name = (params.get("connection") or "").strip()
+        index = params.get("index") or "default"
+        host = params.get("host") or metadata.get("server_host") or ""
+        interval = arguments.interval_seconds(params.get("interval"), self.DEFAULT_INTERVAL)
+        deadline = started + max(30.0, 0.9 * interval)
+        directory = run_dir(checkpoint_dir)
+        ctx = None  # type: Optional[RunContext]
+        client = None  # type: Optional[ApiClient]
+        connection = None
+        status = "ok"
+        try:
+            connection = connections.open_connection(
+                service, connection_name, lock_dir=os.path.join(directory, "locks")
+            )
+            limiter = RateLimiter(
+                state_path_for(directory, connection_name, "org"), clock=self.clock
+            )
+            client = ApiClient(
+                connection.region.api_base_url,
+                connection.session,
+                connection.token_source,
+                rate_limiter=limiter,
+                deadline=deadline,
+                clock=self.clock,
+            )
+            ctx = RunContext(
+                client,
+                writer,
+                store,
+                self._owner(params),
+                stanza,
+                index=index if index != "default" else "",
+                host=host,
+                initial_start=arguments.parse_start(params.get("start_from"), started)
+                if self.USES_START
+                else started,
+                deadline=deadline,
+                clock=self.clock,
+            )
+            groups = self.account_groups(ctx, params, connection)
+            self.collect(ctx, params, connection, groups)
+            if ctx.errors:
+                status = "partial"
+        except tokens.ReauthorizationRequired as error:
+            status = "needs_reauthorization"
+            logger.error("%s: %s", stanza, _one_line(error))
+        except connections.UnknownConnectionError as error:
+            status = "error"
+            logger.error("%s: %s", stanza, _one_line(error))
+        except (ApiUnavailable, tokens.TokenUnavailable) as error:
+            status = "incomplete"
+            logger.warning("%s: stopped early, will resume next run: %s", stanza, _one_line(error))
+        except arguments.ArgumentError as error:
+            status = "error"
+            logger.error("%s: %s", stanza, _one_line(error))
+        except Exception as error:  # one readable line; the next run starts over
+            status = "error"
+            logger.error("%s: %s: %s", stanza, type(error).__name__, _one_line(error))
+        finally:
+            writer.flush()
+            if connection is not None:
+                connection.close()
+        self.log_summary(stanza, status, started, ctx, client, store)
+
+    def account_groups(self, ctx: RunContext, params: Dict[str, Any], connection: Any) -> List[str]:
+        if not self.USES_ACCOUNT_GROUPS:
+            return []
+        known = list(getattr(connection.config, "account_groups", []) or [])
+        if not known and (params.get("account_groups") or "*").strip() == "*":
+            body = ctx.client.get("/account-groups")
+            known = [
+                {"aid": str(g.get("aid")), "name": g.get("accountGroupName", "")}
+                for g in body.get("accountGroups") or []
+                if isinstance(g, dict)
+            ]
+        return arguments.resolve_account_groups(params.get("account_groups"), known)
+
+    def collect(
+        self, ctx: RunContext, params: Dict[str, Any], connection: Any, account_groups: List[str]
+    ) -> None:
+        raise NotImplementedError
+
+    def log_summary(
+        self,
+        stanza: str,
+        status: str,
+        started: float,
+        ctx: Optional[RunContext],
+        client: Optional[ApiClient],
+        store: Any,
+    ) -> None:
+        stats = client.stats.as_dict() if client else {}
+        fields = [
+            ("input", stanza),
+            ("status", status),
+            ("events", ctx.events if ctx else 0),
+            ("records", stats.get("records", 0)),
+            ("pages", stats.get("pages", 0)),
+            ("api_calls", stats.get("api_calls", 0)),
+            ("retries", stats.get("retries", 0)),
+            ("rate_limited", stats.get("rate_limited", 0)),
+            ("rate_limit_remaining", stats.get("rate_limit_remaining")),
+            ("duration", f"{self.clock() - started:.2f}s"),
+            ("checkpoint", ctx.checkpoint_position() if ctx else None),
+            ("checkpoint_backend", getattr(store, "backend", "none")),
+            ("errors", len(ctx.errors) if ctx else 0),
+        ]
+        logger.info(
+            "run summary %s",
+            " ".join('{}="{}"'.format(k, "" if v is None else v) for k, v in fields),
+        )
+
+    def _owner(self, params: Dict[str, Any]) -> str:
+        connection = (params.get("connection") or "").strip()
+        return owner_of(self.SCHEME, connection, params.get("index") or "default")
+
+    def _prune(self, service: Any, store: Any, running: set) -> None:
+        """Drop checkpoints of this scheme that no configured input owns any more."""
+        if service is None:
+            return
+        try:
+            live = {self._owner(entity.content) for entity in service.inputs.list(self.SCHEME)}
+            if not running <= live:
+                return  # the listing is incomplete; pruning on it could drop live checkpoints
+            deleted = store.prune(live, scheme=self.SCHEME)
+            if deleted:
+                logger.info("removed %d checkpoints of deleted inputs", len(deleted))
+        except Exception as error:  # pruning is housekeeping; never fail a run for it
+            logger.debug("checkpoint pruning skipped: %s", _one_line(error))
+
+
+def _one_line(error: BaseException) -> str:
+    return redact(" ".join(str(error).split()) or type(error).__name__)
+
+
+def list_param(params: Dict[str, Any], name: str) -> Sequence[str]:
+    return arguments.split_list(params.get(name))

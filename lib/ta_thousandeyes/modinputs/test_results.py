@@ -1,0 +1,65 @@
+"""Input ``thousandeyes_test_results``: results of every selected test and data type."""
+
+import sys
+from typing import Any, Dict, List
+
+from ..collectors import test_results
+from ..collectors.base import RunContext
+from . import arguments
+from .base import ThousandEyesInput, list_param
+
+KNOWN_TEST_TYPES = tuple(test_results.DATA_TYPES_BY_TEST_TYPE) + tuple(
+    test_results.TEST_TYPE_ALIASES
+)
+
+
+class TestResultsInput(ThousandEyesInput):
+    __test__ = False  # not a pytest class, whatever its name says
+
+    SCHEME = "thousandeyes_test_results"
+    TITLE = "ThousandEyes test results"
+    DESCRIPTION = "Polls ThousandEyes v7 test results (every test type) into Splunk."
+    EXTRA_ARGUMENTS = (
+        (
+            "test_types",
+            "Test types",
+            "Comma-separated test types to collect (e.g. agent-to-server, http-server, voice); "
+            "empty for all.",
+            False,
+        ),
+        ("test_ids", "Test ids", "Comma-separated test ids; empty for all.", False),
+        ("labels", "Labels", "Comma-separated test label names or ids; empty for all.", False),
+        (
+            "data_types",
+            "Data types",
+            "Comma-separated result data types (network, path-vis, http-server, page-load, "
+            "web-transactions, api, ftp-server, dns-server, dns-trace, dnssec, sip-server, "
+            "rtp-server, bgp); empty for every type a test produces.",
+            False,
+        ),
+    )
+
+    def validate_extra(self, params: Dict[str, Any]) -> None:
+        arguments.validate_choices(list_param(params, "test_types"), KNOWN_TEST_TYPES, "Test types")
+        arguments.validate_choices(
+            list_param(params, "data_types"), test_results.ALL_DATA_TYPES, "Data types"
+        )
+        for test_id in list_param(params, "test_ids"):
+            if not test_id.isdigit():
+                raise arguments.ArgumentError(f"Test ids are numbers (got {test_id!r})")
+
+    def collect(
+        self, ctx: RunContext, params: Dict[str, Any], connection: Any, account_groups: List[str]
+    ) -> None:
+        test_results.collect(
+            ctx,
+            account_groups,
+            test_types=list_param(params, "test_types"),
+            test_ids=list_param(params, "test_ids"),
+            labels=list_param(params, "labels"),
+            data_types=list_param(params, "data_types"),
+        )
+
+
+def main() -> None:
+    sys.exit(TestResultsInput().run(sys.argv))

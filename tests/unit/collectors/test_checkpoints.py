@@ -1,0 +1,75 @@
+import pytest
+from ta_thousandeyes.checkpoints import (
+    FileCheckpointStore,
+    KVStoreCheckpointStore,
+    checkpoint_key,
+    open_store,
+    owner_of,
+)
+
+from tests.unit.collectors.fake_kvstore import FakeKVService
+
+
+@pytest.fixture(params=["kvstore", "file"])
+def store(request, tmp_path):
+    if request.param == "kvstore":
+        return KVStoreCheckpointStore(FakeKVService())
+    return FileCheckpointStore(str(tmp_path))
+
+
+def test_round_trip_and_overwrite(store):
+    owner = owner_of("thousandeyes_test_results", "prod", "te")
+    key = checkpoint_key(owner, "1234", "5678", "network")
+    assert store.load(key) is None
+    store.save(key, owner, {"start": 1.5, "keys": {"a|1": 1}})
+    assert store.load(key) == {"start": 1.5, "keys": {"a|1": 1}}
+    store.save(key, owner, {"start": 2.0, "keys": {}})
+    assert store.load(key) == {"start": 2.0, "keys": {}}
+
+
+def test_keys_are_safe_and_distinct(store):
+    owner = owner_of("s", "my conn/é", "idx")
+    k1 = checkpoint_key(owner, "1", "2", "network")
+    k2 = checkpoint_key(owner, "1", "2", "path-vis")
+    assert k1 != k2
+    assert all(c.isalnum() or c in "_.-" for c in k1)
+    store.save(k1, owner, {"start": 1})
+    store.save(k2, owner, {"start": 2})
+    assert store.load(k1)["start"] == 1 and store.load(k2)["start"] == 2
+
+
+def test_prune_removes_only_dead_owners_of_the_scheme(store):
+    live = owner_of("thousandeyes_alerts", "prod", "te")
+    dead = owner_of("thousandeyes_alerts", "old", "te")
+    other_scheme = owner_of("thousandeyes_events", "old", "te")
+    for owner in (live, dead, other_scheme):
+        store.save(checkpoint_key(owner, "1"), owner, {"start": 1})
+    deleted = store.prune({live}, scheme="thousandeyes_alerts")
+    assert deleted == [checkpoint_key(dead, "1")]
+    assert store.load(checkpoint_key(live, "1")) is not None
+    assert store.load(checkpoint_key(other_scheme, "1")) is not None
+
+
+def test_renamed_input_with_same_settings_resumes():
+    # keys name the data (scheme, connection, index, ...), not the input stanza
+    assert checkpoint_key(owner_of("s", "c", "i"), "1") == checkpoint_key(
+        owner_of("s", "c", "i"), "1"
+    )
+
+
+def test_open_store_prefers_kvstore(tmp_path):
+    assert open_store(FakeKVService(), str(tmp_path)).backend == "kvstore"
+
+
+def test_open_store_falls_back_to_files_when_kvstore_disabled(tmp_path):
+    store = open_store(FakeKVService(enabled=False), str(tmp_path))
+    assert store.backend == "file"
+    store.save("k", "o", {"start": 3})
+    assert FileCheckpointStore(str(tmp_path)).load("k") == {"start": 3}
+
+
+def test_file_store_ignores_corrupt_file(tmp_path):
+    store = FileCheckpointStore(str(tmp_path))
+    with open(store._path("k"), "w") as handle:
+        handle.write("{not json")
+    assert store.load("k") is None

@@ -1,0 +1,106 @@
+import io
+import json
+import time
+import xml.etree.ElementTree as ET
+
+from splunklib.modularinput import Event, EventWriter
+from ta_thousandeyes.events import XmlEventWriter, to_json
+
+
+def written(writer_output):
+    return ET.fromstring(writer_output.getvalue().decode("utf-8"))
+
+
+def test_stream_format_matches_splunklib():
+    out = io.BytesIO()
+    writer = XmlEventWriter(output=out, error=io.StringIO())
+    prefix = writer.event_prefix("te://a", "cisco:thousandeyes:alerts", "te", "src", "h1")
+    writer.add(prefix, 1700000000.5, '{"a":1}')
+    writer.close()
+
+    reference = io.StringIO()
+    ref_writer = EventWriter(output=reference, error=io.StringIO())
+    ref_writer.write_event(
+        Event(
+            data='{"a":1}',
+            stanza="te://a",
+            time="1700000000.500",
+            sourcetype="cisco:thousandeyes:alerts",
+            index="te",
+            source="src",
+            host="h1",
+        )
+    )
+    ref_writer.close()
+    assert out.getvalue().decode() == reference.getvalue()
+
+
+def test_escaping_survives_an_xml_parser():
+    out = io.BytesIO()
+    writer = XmlEventWriter(output=out, error=io.StringIO())
+    nasty = {"name": 'a<b>&c "q" ]]> é 😀 \u0001 \n', "k": "</data></event>"}
+    prefix = writer.event_prefix('in"put<&>', "st&<", "idx", "so>urce", "ho\x01st")
+    writer.add_many(prefix, [(1.0, to_json(nasty)), (2.25, to_json({"x": "\ud800"}))])
+    writer.close()
+    root = written(out)
+    events = root.findall("event")
+    assert len(events) == 2
+    assert events[0].get("stanza") == 'in"put<&>'
+    assert events[0].findtext("sourcetype") == "st&<"
+    assert events[0].findtext("host") == "host"
+    assert json.loads(events[0].findtext("data")) == nasty
+    assert events[1].findtext("time") == "2.250"
+    assert json.loads(events[1].findtext("data")) == {"x": "\ud800"}
+    assert events[0].find("done") is not None
+
+
+def test_nothing_written_until_flush():
+    out = io.BytesIO()
+    writer = XmlEventWriter(output=out, error=io.StringIO())
+    prefix = writer.event_prefix("s", "st", "", "", "")
+    writer.add(prefix, 1.0, "x")
+    assert out.getvalue() == b""
+    assert writer.flush() == 1
+    assert out.getvalue().startswith(b"<stream><event")
+    assert b"<index>" not in out.getvalue()  # empty index = the input's default
+
+
+def test_throughput_is_close_to_parse_and_write_baseline():
+    record = {
+        "agent": {"agentId": "123", "agentName": "Tokyo <1>"},
+        "roundId": 1700000000,
+        "avgLatency": 12.5,
+        "loss": 0.0,
+        "jitter": 1.2,
+        "server": "www.example.com:443",
+        "date": "2024-01-01T00:00:00Z",
+    }
+    body = json.dumps({"results": [dict(record, roundId=1700000000 + i) for i in range(5000)]})
+    raw = body.encode()
+
+    def baseline():
+        sink = io.BytesIO()
+        for item in json.loads(raw)["results"]:
+            sink.write(json.dumps(item).encode())
+
+    def ours():
+        writer = XmlEventWriter(output=io.BytesIO(), error=io.StringIO())
+        prefix = writer.event_prefix("s", "cisco:thousandeyes:test:network", "te", "src", "h")
+        events = []
+        for item in json.loads(raw)["results"]:
+            event = {"roundId": item["roundId"], "testId": "1", "testName": "t"}
+            event.update(item)
+            events.append((float(item["roundId"]), to_json(event)))
+        writer.add_many(prefix, events)
+        writer.flush()
+
+    def cpu(fn):
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            fn()
+            best = min(best, time.process_time() - start)
+        return best
+
+    ratio = cpu(baseline) / max(cpu(ours), 1e-9)
+    assert ratio > 0.4, f"writer runs at {ratio:.2f}x the bare parse+dump speed"

@@ -1,0 +1,242 @@
+import io
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from ta_thousandeyes.modinputs import arguments
+from ta_thousandeyes.modinputs.alerts import AlertsInput
+from ta_thousandeyes.modinputs.test_results import TestResultsInput
+
+from tests.simulators.splunk import conffile
+
+VALIDATION = """<items><server_host>sh</server_host><server_uri>https://127.0.0.1:8089</server_uri>
+<session_key>abc</session_key><checkpoint_dir>/tmp/x</checkpoint_dir>
+<item name="a">{params}</item></items>"""
+
+
+class FakeConfig:
+    account_groups = [{"aid": "100", "name": "Main"}, {"aid": "200", "name": "Lab"}]
+
+
+def run_validation(script, monkeypatch, **params):
+    from ta_thousandeyes import connections
+
+    def get_connection(service, name):
+        if name != "prod":
+            raise connections.UnknownConnectionError(name)
+        return FakeConfig()
+
+    monkeypatch.setattr(connections, "get_connection", get_connection)
+    monkeypatch.setattr(type(script), "_service_from", staticmethod(lambda metadata: object()))
+    body = "".join(f'<param name="{k}">{v}</param>' for k, v in params.items())
+    out = io.StringIO()
+    from splunklib.modularinput import EventWriter
+
+    code = script.run_script(
+        ["x", "--validate-arguments"],
+        EventWriter(out, io.StringIO()),
+        io.StringIO(VALIDATION.format(params=body)),
+    )
+    message = ET.fromstring(out.getvalue()).findtext("message") if out.getvalue() else None
+    return code, message
+
+
+def test_scheme_lists_arguments():
+    scheme = ET.fromstring(ET.tostring(TestResultsInput().get_scheme().to_xml()))
+    names = {a.get("name") for a in scheme.iter("arg")}
+    assert {
+        "connection",
+        "account_groups",
+        "start_from",
+        "test_types",
+        "test_ids",
+        "labels",
+        "data_types",
+    } <= names
+    assert scheme.findtext("use_external_validation") == "true"
+    assert scheme.findtext("use_single_instance") == "false"
+
+
+def test_valid_input_passes(monkeypatch):
+    assert run_validation(
+        AlertsInput(),
+        monkeypatch,
+        connection="prod",
+        account_groups="Main, 200",
+        interval="300",
+        start_from="7d",
+    ) == (0, None)
+
+
+@pytest.mark.parametrize(
+    "params, phrase",
+    [
+        ({"connection": "nope"}, "Unknown connection 'nope'"),
+        ({"connection": "prod", "account_groups": "Main, 999"}, "Unknown account group(s) '999'"),
+        ({"connection": "prod", "interval": "10"}, "at least 60 seconds"),
+        ({"connection": "prod", "interval": "every hour"}, "cron expression"),
+        ({"connection": "prod", "start_from": "400d"}, "90 days"),
+        ({"connection": "prod", "start_from": "yesterday"}, "duration such as"),
+        ({"connection": "prod", "account_groups": "*, 100"}, "* alone"),
+    ],
+)
+def test_bad_input_is_rejected_readably(monkeypatch, params, phrase):
+    code, message = run_validation(AlertsInput(), monkeypatch, **params)
+    assert code == 1 and phrase in message
+
+
+def test_test_results_specific_validation(monkeypatch):
+    code, message = run_validation(
+        TestResultsInput(), monkeypatch, connection="prod", test_types="network, carrier-pigeon"
+    )
+    assert code == 1 and "carrier-pigeon" in message
+    code, message = run_validation(
+        TestResultsInput(), monkeypatch, connection="prod", test_ids="12,x"
+    )
+    assert code == 1 and "Test ids are numbers" in message
+
+
+def test_start_from_dates():
+    now = 1_700_000_000.0
+    assert arguments.parse_start("2h", now) == now - 7200
+    assert arguments.parse_start("2023-11-10", now) == 1699574400.0
+    assert arguments.parse_start("2023-11-10T01:00:00Z", now) == 1699578000.0
+
+
+def _conf(name):
+    with open(f"default/{name}") as handle:
+        return conffile.parse(handle.read())
+
+
+def test_every_scheme_stanza_declares_python_versions():
+    stanzas = _conf("inputs.conf")
+    for scheme in (
+        "thousandeyes_test_results",
+        "thousandeyes_alerts",
+        "thousandeyes_events",
+        "thousandeyes_activity",
+        "thousandeyes_inventory",
+        "thousandeyes_token_refresh",
+    ):
+        assert stanzas[scheme]["python.version"] == "python3"
+        assert stanzas[scheme]["python.required"] == "3.9, 3.13"
+
+
+def test_props_timestamps_parse_the_events_we_write(tmp_path, clock):
+    """TIME_PREFIX + TIME_FORMAT of each sourcetype recover the <time> we wrote."""
+    import calendar
+    import time as _time
+
+    from ta_thousandeyes.collectors import activity, alerts, events, inventory, test_results
+
+    from tests.unit.collectors.fake_api import FakeApi, iso
+    from tests.unit.collectors.fake_kvstore import FakeKVService
+    from tests.unit.collectors.helpers import Harness
+
+    clock.now = 1_700_000_000.0
+    api = FakeApi(clock, page_size=50)
+    api.alerts = [{"id": "a", "start": clock.now - 100, "end": clock.now - 90}]
+    api.events = [{"id": "e", "start": clock.now - 100, "end": None}]
+    api.audit = [{"date": iso(clock.now - 100), "event": "Login"}]
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: alerts.collect(ctx, ["100"]))
+    harness.run(lambda ctx: events.collect(ctx, ["100"]))
+    harness.run(lambda ctx: activity.collect(ctx))
+    harness.run(lambda ctx: inventory.collect(ctx, ["100"], kv_service=FakeKVService()))
+    props = _conf("props.conf")
+    seen = set()
+    from ta_thousandeyes.events import to_json
+
+    for epoch, sourcetype, _, data, _, _ in harness.events:
+        stanza = props[sourcetype]
+        raw = to_json(data)
+        match = re.search(stanza["TIME_PREFIX"], raw)
+        assert match, (sourcetype, raw[:80])
+        text = raw[match.end() : match.end() + int(stanza["MAX_TIMESTAMP_LOOKAHEAD"])]
+        if stanza["TIME_FORMAT"] == "%s":
+            parsed = float(text)
+        else:
+            fmt = stanza["TIME_FORMAT"]
+            parsed = calendar.timegm(
+                _time.strptime(text[: len(_time.strftime(fmt, _time.gmtime(0)))], fmt)
+            )
+        assert parsed == int(epoch), sourcetype
+        assert stanza["KV_MODE"] == "json" and stanza["SHOULD_LINEMERGE"] == "false"
+        seen.add(sourcetype)
+    assert len(seen) >= 8
+
+
+INPUT_XML = """<input><server_host>sh1</server_host><server_uri>https://127.0.0.1:1</server_uri>
+<session_key>abc</session_key><checkpoint_dir>{cp}</checkpoint_dir><configuration>
+<stanza name="thousandeyes_alerts://mine"><param name="connection">prod</param>
+<param name="account_groups">*</param><param name="index">te</param>
+<param name="interval">300</param><param name="start_from">1h</param></stanza>
+</configuration></input>"""
+
+
+def run_input(monkeypatch, tmp_path, clock, api, open_connection=None, capsys=None):
+    from types import SimpleNamespace
+
+    from ta_thousandeyes import connections
+    from ta_thousandeyes.events import XmlEventWriter
+
+    from tests.unit.collectors.conftest import FakeTokens
+
+    def default_open(service, name, **kwargs):
+        return SimpleNamespace(
+            region=SimpleNamespace(api_base_url=api.base_url),
+            session=api.session(),
+            token_source=FakeTokens(),
+            config=FakeConfig(),
+            close=lambda: None,
+            name=name,
+        )
+
+    monkeypatch.setattr(connections, "open_connection", open_connection or default_open)
+    script = AlertsInput()
+    script.clock = clock
+    out = io.BytesIO()
+    (tmp_path / "cp").mkdir(exist_ok=True)
+    code = script.run_script(
+        ["x"],
+        XmlEventWriter(output=out, error=io.StringIO()),
+        io.StringIO(INPUT_XML.format(cp=tmp_path / "cp")),
+    )
+    return code, out.getvalue()
+
+
+def test_run_writes_events_and_one_summary_line(monkeypatch, tmp_path, clock, capsys):
+    from tests.unit.collectors.fake_api import FakeApi
+
+    api = FakeApi(clock)
+    api.alerts = [{"id": "a1", "start": clock.now - 600, "end": clock.now - 300}]
+    code, raw = run_input(monkeypatch, tmp_path, clock, api)
+    assert code == 0
+    events = ET.fromstring(raw).findall("event")
+    assert [(e.get("stanza"), e.findtext("index"), e.findtext("host")) for e in events] == [
+        ("thousandeyes_alerts://mine", "te", "sh1")
+    ] * 4  # 2 groups (the fake ignores aid) x 2
+    err = capsys.readouterr().err
+    summary = [line for line in err.splitlines() if "run summary" in line]
+    assert len(summary) == 1
+    assert 'status="ok"' in summary[0] and 'events="4"' in summary[0]
+    assert 'api_calls="4"' in summary[0] and 'checkpoint_backend="file"' in summary[0]
+    assert 'rate_limit_remaining="239"' in summary[0]
+
+
+def test_reauthorization_is_one_clear_line(monkeypatch, tmp_path, clock, capsys):
+    from ta_thousandeyes import tokens
+
+    from tests.unit.collectors.fake_api import FakeApi
+
+    def refuse(service, name, **kwargs):
+        raise tokens.ReauthorizationRequired(name, "Connection 'prod' needs re-authorization")
+
+    code, raw = run_input(monkeypatch, tmp_path, clock, FakeApi(clock), open_connection=refuse)
+    err = capsys.readouterr().err
+    assert code == 0 and raw == b""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert any(line.startswith("ERROR") and "needs re-authorization" in line for line in lines)
+    assert "Traceback" not in err
+    assert any('status="needs_reauthorization"' in line for line in lines)

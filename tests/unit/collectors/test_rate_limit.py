@@ -1,0 +1,114 @@
+import multiprocessing
+import time
+
+from ta_thousandeyes.rate_limit import RateLimitDeadline, RateLimiter, state_path_for
+
+
+def headers(remaining, reset, limit=240):
+    return {
+        "X-Organization-Rate-Limit-Limit": str(limit),
+        "X-Organization-Rate-Limit-Remaining": str(remaining),
+        "X-Organization-Rate-Limit-Reset": str(reset),
+    }
+
+
+def test_no_wait_while_budget_is_plenty(clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    limiter.observe(headers(200, int(clock.now) + 60))
+    for _ in range(50):
+        assert limiter.acquire() == 0
+
+
+def test_spreads_remaining_budget_over_time_to_reset(clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep, reserve=2)
+    reset = int(clock.now) + 60
+    limiter.observe(headers(32, reset))
+    start = clock.now
+    sent = 0
+    while clock.now < reset:
+        limiter.acquire()
+        if clock.now >= reset:
+            break
+        sent += 1
+    # at most the budget minus the reserve went out before the reset, spread over the minute
+    assert sent <= 30
+    assert clock.now - start >= 55
+
+
+def test_waits_for_reset_when_budget_is_gone(clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep, reserve=2)
+    reset = int(clock.now) + 40
+    limiter.observe(headers(2, reset))
+    limiter.acquire()
+    assert clock.now >= reset
+
+
+def test_deadline_before_reset_raises_without_sleeping(clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    limiter.observe(headers(0, int(clock.now) + 40))
+    try:
+        limiter.acquire(deadline=clock.now + 10)
+    except RateLimitDeadline:
+        pass
+    else:
+        raise AssertionError("expected RateLimitDeadline")
+    assert clock.slept == []
+
+
+def test_budget_unknown_after_reset_passes(clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    limiter.observe(headers(1, int(clock.now) + 5))
+    clock.now += 10
+    assert limiter.acquire() == 0
+
+
+def test_block_is_shared_through_state_file(tmp_path, clock):
+    path = state_path_for(str(tmp_path), "conn one", "org")
+    first = RateLimiter(path, clock=clock, sleep=clock.sleep)
+    second = RateLimiter(path, clock=clock, sleep=clock.sleep)
+    first.block({"Retry-After": "30"})
+    start = clock.now
+    second.acquire()
+    assert clock.now - start >= 30
+
+
+def test_out_of_order_answers_keep_the_lowest_remaining(tmp_path, clock):
+    path = str(tmp_path / "state.json")
+    limiter = RateLimiter(path, clock=clock, sleep=clock.sleep)
+    reset = int(clock.now) + 60
+    limiter.observe(headers(50, reset))
+    limiter.observe(headers(80, reset))  # an older answer arriving late
+    other = RateLimiter(path, clock=clock, sleep=clock.sleep)
+    other.observe(headers(10, reset))
+    import json
+
+    assert json.load(open(path))["remaining"] == 10
+
+
+def _worker(path, reset, count, queue):
+    limiter = RateLimiter(path, reserve=2)
+    for _ in range(count):
+        limiter.acquire()
+        queue.put(time.time())
+
+
+def test_processes_share_one_budget(tmp_path):
+    # Four processes draw from a budget of 22 (20 after the reserve) for a 2 s window:
+    # the sends are spread, none is early enough to exceed the budget before the reset.
+    path = str(tmp_path / "shared.json")
+    reset = int(time.time()) + 3
+    RateLimiter(path).observe(headers(22, reset, limit=240))
+    queue = multiprocessing.get_context("fork").Queue()
+    procs = [
+        multiprocessing.get_context("fork").Process(target=_worker, args=(path, reset, 5, queue))
+        for _ in range(4)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(20)
+    times = sorted(queue.get(timeout=5) for _ in range(20))
+    before_reset = [t for t in times if t < reset]
+    assert len(before_reset) <= 20
+    # spread out, not a burst: the 20 sends take a good part of the window
+    assert times[-1] - times[0] > 1.0
