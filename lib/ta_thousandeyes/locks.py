@@ -26,12 +26,6 @@ _thread_locks = {}  # type: Dict[str, threading.Lock]
 _thread_locks_guard = threading.Lock()
 
 
-def pause(seconds: float) -> None:
-    """Sleep. Not time.sleep: on Python 3.13 it fails (EINVAL) under libfaketime, which the
-    tests use to run processes on a simulated clock; a timed wait behaves the same."""
-    threading.Event().wait(seconds)
-
-
 class LockTimeout(RuntimeError):
     """The lock was not obtained in time."""
 
@@ -85,7 +79,7 @@ class ConnectionLock:
                     if self._monotonic() >= deadline:
                         os.close(handle)
                         raise LockTimeout(f"Timed out waiting for lock {self.path}")
-                    pause(_POLL_SECONDS)
+                    time.sleep(_POLL_SECONDS)
             self._handle = handle
         except BaseException:
             self._thread_lock.release()

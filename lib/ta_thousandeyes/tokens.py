@@ -188,7 +188,7 @@ class TokenManager:
                     raise TokenUnavailable(
                         redaction.redact(f"Could not save refreshed tokens: {error}")
                     )
-                locks.pause(0.5 * (attempt + 1))
+                time.sleep(0.5 * (attempt + 1))
 
     def _transient_failure(self, record: Dict[str, object], error: Exception, forced: bool) -> str:
         message = f"Token refresh for connection {self._name!r} failed: {error}"

@@ -1,15 +1,34 @@
 """Run child processes on the simulator's clock with libfaketime (Debian's libfaketime).
 
 The simulator keeps its clock offset (relative to real time) in a file; libfaketime re-reads
-it on every clock call, so a process sees the simulated time move when a test advances it.
-Monotonic clocks are faked too: with real monotonic clocks and a faked wall clock, Python
-3.13's time.sleep() fails with EINVAL under libfaketime.
+it on every clock call, so a process sees the simulated wall clock move when a test advances
+it. Monotonic clocks stay real (timed waits on locks hang under libfaketime otherwise), and a
+small preloaded shim (faketime_nanosleep.c, compiled on first use) keeps Python 3.13's
+time.sleep() working, which libfaketime 0.9.10 breaks when monotonic clocks are real.
 """
 
 import os
+import subprocess
+import tempfile
+from pathlib import Path
 from typing import Dict
 
 LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+_SHIM_SOURCE = Path(__file__).with_name("faketime_nanosleep.c")
+_SHIM_DIR = Path(__file__).resolve().parents[2] / "build" / "faketime"
+
+
+def _nanosleep_shim() -> Path:
+    target = _SHIM_DIR / "faketime_nanosleep.so"
+    if target.exists() and target.stat().st_mtime >= _SHIM_SOURCE.stat().st_mtime:
+        return target
+    _SHIM_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=_SHIM_DIR, suffix=".so", delete=False) as temporary:
+        pass
+    command = ["gcc", "-shared", "-fPIC", "-O2", "-o", temporary.name, str(_SHIM_SOURCE)]
+    subprocess.run(command, check=True, capture_output=True)
+    os.replace(temporary.name, target)  # atomic: concurrent callers never load half a file
+    return target
 
 
 def faketime_env(offset_file: str) -> Dict[str, str]:
@@ -17,7 +36,8 @@ def faketime_env(offset_file: str) -> Dict[str, str]:
     if not os.path.exists(LIBFAKETIME):
         raise RuntimeError(f"{LIBFAKETIME} is missing: apt-get install libfaketime")
     return {
-        "LD_PRELOAD": LIBFAKETIME,
+        "LD_PRELOAD": f"{_nanosleep_shim()}:{LIBFAKETIME}",
         "FAKETIME_TIMESTAMP_FILE": str(offset_file),
         "FAKETIME_NO_CACHE": "1",
+        "DONT_FAKE_MONOTONIC": "1",
     }

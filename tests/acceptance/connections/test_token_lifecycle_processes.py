@@ -12,22 +12,19 @@ import pytest
 from ta_thousandeyes import connections, redaction, splunk_service, tokens
 from ta_thousandeyes.oauth import flows
 
+from tests.simulators.faketime import LIBFAKETIME as FAKETIME
+from tests.simulators.faketime import faketime_env
+
 from .conftest import ROOT
 from .test_flows_against_simulator import _connect_device
 
-FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 pytestmark = pytest.mark.skipif(not os.path.exists(FAKETIME), reason="libfaketime not installed")
 
 
 def _env(sim):
     env = dict(os.environ)
-    env.update(
-        PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lib"), ROOT]),
-        LD_PRELOAD=FAKETIME,
-        FAKETIME_TIMESTAMP_FILE=sim.clock.offset_file,
-        FAKETIME_NO_CACHE="1",
-        DONT_FAKE_MONOTONIC="1",
-    )
+    env.update(faketime_env(sim.clock.offset_file))
+    env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "lib"), ROOT])
     env.pop("REQUESTS_CA_BUNDLE", None)
     return env
 

@@ -1,0 +1,102 @@
+"""connections and connections/<name>[/logout]: list with status, create or change, log out.
+
+Changing the region or method of a connection that holds tokens is refused (409): tokens
+belong to one region and one grant, so the admin logs out first.
+"""
+
+from typing import Dict
+
+from .. import connections as model
+from ..oauth import flows
+from . import status, summary, validation
+from .base import ApiError, Request, json_reply, route
+
+NAME = r"(?P<name>[^/]+)"
+
+
+def _summary(service: object, config: model.ConnectionConfig) -> Dict[str, object]:
+    labels = summary.region_labels(service)
+    inputs = status.inputs_by_connection(service).get(config.name, [])
+    return summary.connection_summary(config, labels, inputs)
+
+
+def list_connections(context: object, request: Request) -> Dict:
+    validation.only(request)
+    service = context.service  # type: ignore[attr-defined]
+    labels = summary.region_labels(service)
+    inputs = status.inputs_by_connection(service)
+    items = [
+        summary.connection_summary(config, labels, inputs.get(config.name, []))
+        for config in model.list_connections(service)
+    ]
+    return json_reply(200, {"connections": items})
+
+
+def get_connection(context: object, request: Request, name: str) -> Dict:
+    validation.only(request)
+    service = context.service  # type: ignore[attr-defined]
+    config = model.get_connection(service, validation.connection_name(name))
+    return json_reply(200, {"connection": _summary(service, config)})
+
+
+def save_connection(context: object, request: Request) -> Dict:
+    """Create a connection, or change region/method of one that holds no tokens."""
+    validation.only(request, "name", "region", "auth_method")
+    name = validation.connection_name(request.arg("name"))
+    region = validation.region_key(request.arg("region"))
+    method = validation.auth_method(request.arg("auth_method"))
+    service = context.service  # type: ignore[attr-defined]
+    try:
+        config = model.get_connection(service, name)
+    except model.UnknownConnectionError:
+        config = model.create_connection(service, name, region, method)
+        return json_reply(201, {"connection": _summary(service, config)})
+    if config.region != region and config.state != model.DISCONNECTED:
+        raise ApiError(
+            409,
+            f"Connection {name!r} is authorized in another region; log it out before "
+            "changing its region",
+        )
+    if config.region != region or config.auth_method != method:
+        config = model.update_connection(service, name, region=region, auth_method=method)
+    return json_reply(200, {"connection": _summary(service, config)})
+
+
+def logout(context: object, request: Request, name: str) -> Dict:
+    validation.only(request)
+    service = context.service  # type: ignore[attr-defined]
+    name = validation.connection_name(name)
+    model.get_connection(service, name)  # 404 before any work
+    result = flows.logout(service, name)
+    config = model.get_connection(service, name)
+    return json_reply(
+        200,
+        {
+            "message": "Logged out",
+            "revoked": bool(result.get("revoked")),
+            "revocation_offered": bool(result.get("revocation_offered")),
+            "connection": _summary(service, config),
+        },
+    )
+
+
+def delete_connection(context: object, request: Request, name: str) -> Dict:
+    """Log out (revoking where possible), then forget the connection."""
+    validation.only(request)
+    service = context.service  # type: ignore[attr-defined]
+    name = validation.connection_name(name)
+    model.get_connection(service, name)
+    result = flows.logout(service, name)
+    model.delete_connection(service, name)
+    return json_reply(
+        200, {"message": "Logged out and removed", "revoked": bool(result.get("revoked"))}
+    )
+
+
+ROUTES = (
+    route("GET", "connections", list_connections),
+    route("POST", "connections", save_connection),
+    route("GET", "connections/" + NAME, get_connection),
+    route("DELETE", "connections/" + NAME, delete_connection),
+    route("POST", "connections/" + NAME + "/logout", logout),
+)

@@ -1,0 +1,33 @@
+"""The handler classes restmap.conf names (through bin/ta_thousandeyes_rest.py)."""
+
+from . import api_token, authorization_code, connections, device_flow, settings
+from .base import RestHandler
+from .regions import RegionsHandler
+from .status import InputsStatusHandler
+
+
+class ConnectionsHandler(RestHandler):
+    """ta_thousandeyes/connections[/<name>[/device|authorize|token|logout]]"""
+
+    routes = connections.ROUTES + device_flow.ROUTES + authorization_code.ROUTES + api_token.ROUTES
+
+
+class OAuthCallbackHandler(RestHandler):
+    """ta_thousandeyes/oauth/callback"""
+
+    routes = authorization_code.CALLBACK_ROUTES
+
+
+class SettingsHandler(RestHandler):
+    """ta_thousandeyes/settings"""
+
+    routes = settings.ROUTES
+
+
+__all__ = [
+    "ConnectionsHandler",
+    "InputsStatusHandler",
+    "OAuthCallbackHandler",
+    "RegionsHandler",
+    "SettingsHandler",
+]

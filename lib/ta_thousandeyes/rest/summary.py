@@ -1,0 +1,45 @@
+"""What the page shows about a connection: the non-secret model plus its inputs' last runs."""
+
+from typing import Dict, List, Optional
+
+from .. import connections as model
+from .. import regions
+
+
+def region_labels(service: object) -> Dict[str, str]:
+    try:
+        return {key: region.label for key, region in regions.load_regions(service).items()}
+    except regions.RegionError:
+        return {}
+
+
+def connection_summary(
+    config: model.ConnectionConfig,
+    labels: Optional[Dict[str, str]] = None,
+    inputs: Optional[List[Dict[str, object]]] = None,
+) -> Dict[str, object]:
+    """Only fields from the connection model, which holds no secret by design."""
+    public = config.as_public_dict()
+    return {
+        "name": config.name,
+        "region": config.region,
+        "region_label": (labels or {}).get(config.region) or config.region,
+        "auth_method": config.auth_method,
+        "state": config.state,
+        "error": public["error"],
+        "user_email": config.user_email,
+        "account_groups": [
+            {"aid": str(group.get("aid", "")), "name": str(group.get("name", ""))}
+            for group in config.account_groups
+        ],
+        "last_refresh": int(config.last_refresh or 0),
+        "token_expiry": int(config.token_expiry or 0),
+        "scopes": list(config.scopes),
+        "needs_reauthorization": config.state == model.NEEDS_REAUTHORIZATION,
+        "inputs": list(inputs or []),
+    }
+
+
+def connected_message(config: model.ConnectionConfig, labels: Dict[str, str]) -> str:
+    who = config.user_email or "the ThousandEyes user"
+    return f"Connected as {who} ({labels.get(config.region) or config.region})"

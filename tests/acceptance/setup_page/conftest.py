@@ -1,0 +1,187 @@
+"""The setup page in a real browser: the built app in the Splunk stand-in, wired to the
+ThousandEyes simulator, driven by Playwright with Debian's Chromium.
+
+Handler processes see the simulator's clock through libfaketime, so a test can expire a
+device code by advancing the simulator's clock instead of sleeping.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.simulators.faketime import faketime_env
+
+try:
+    from playwright.sync_api import sync_playwright
+
+    from tests.simulators.splunk import SplunkEmulator
+    from tests.simulators.thousandeyes import ThousandEyesSimulator
+except ImportError as error:  # the stand-ins are built in parallel
+    pytest.skip(f"stand-ins or Playwright not available: {error}", allow_module_level=True)
+
+from ta_thousandeyes import regions, settings, splunk_service
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+APP = "TA-thousandeyes"
+SETUP_PATH = "/en-US/app/TA-thousandeyes/ta_thousandeyes_setup"
+ARTIFACTS = os.path.join(ROOT, "tests", "artifacts", "setup_page")
+SHIPPED = ["app.manifest", "README.md", "LICENSE", "bin", "default", "appserver", "lib",
+           "README", "metadata", "static"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+USER_CODE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
+
+
+@pytest.fixture(scope="session")
+def built_app(tmp_path_factory):
+    """This checkout's app with the vendored runtime packages of the last `make build`."""
+    vendored = os.path.join(ROOT, "build", APP, "lib")
+    if not os.path.isdir(os.path.join(vendored, "splunklib")):
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "build.py"), "build"],
+                       check=True, cwd=ROOT)  # fmt: skip
+    target = tmp_path_factory.mktemp("app") / APP
+    target.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "local")
+    for entry in SHIPPED:
+        source = os.path.join(ROOT, entry)
+        if os.path.isdir(source):
+            shutil.copytree(source, target / entry, ignore=ignore)
+        elif os.path.exists(source):
+            shutil.copy2(source, target / entry)
+    for name in os.listdir(vendored):
+        if name != "ta_thousandeyes" and not (target / "lib" / name).exists():
+            source = os.path.join(vendored, name)
+            if os.path.isdir(source):
+                shutil.copytree(source, target / "lib" / name, ignore=ignore)
+            else:
+                shutil.copy2(source, target / "lib" / name)
+    return str(target)
+
+
+@pytest.fixture
+def sim():
+    with ThousandEyesSimulator(seed=7, size="small", https=True) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def splunk(tmp_path, sim, built_app):
+    extra_env = faketime_env(sim.clock.offset_file)
+    emulator = SplunkEmulator(
+        splunk_home=tmp_path / "splunk", apps={APP: built_app}, extra_env=extra_env
+    )
+    with emulator:
+        emulator.add_user("bob", "changeme", roles=("user",))
+        yield emulator
+
+
+@pytest.fixture
+def service(splunk, sim):
+    """The installed add-on pointed at the simulator's hosts, trusting its CA."""
+    svc = splunk_service.connect(
+        splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
+    )
+    for key, stanza in sim.regions_conf().items():
+        splunk_service.write_stanza(svc, regions.CONF_NAME, key, stanza)
+    splunk_service.write_stanza(svc, settings.CONF_NAME, "tls", {"ca_bundle": sim.ca_bundle_path})
+    splunk_service.write_stanza(
+        svc, settings.CONF_NAME, "oauth", {"client_id": sim.default_client_id}
+    )
+    return svc
+
+
+class Browser:
+    """One logged-in Chromium context; records every response body and console error."""
+
+    def __init__(self, playwright, splunk, username="admin"):
+        self.splunk = splunk
+        self.browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+        )
+        self.context = self.browser.new_context(ignore_https_errors=True)
+        self.context.add_cookies(splunk.web_login_cookies(username, "changeme"))
+        self.bodies = []  # (url, status, text)
+        self.console_errors = []
+        self.context.on("response", self._record)
+        self.context.on("page", self._watch)
+        self.page = self.context.new_page()
+
+    def _watch(self, page):
+        page.on("console", lambda message: self._console(page, message))
+        page.on("pageerror", lambda error: self.console_errors.append(f"pageerror: {error}"))
+
+    def _console(self, page, message):
+        source = (message.location or {}).get("url", "")
+        if "/favicon.ico" in source:
+            return  # the stand-in serves no favicon; Splunk Web does
+        if message.type == "error" and page.url.startswith(self.splunk.web_url):
+            self.console_errors.append(f"{message.text} ({source})")
+
+    def _record(self, response):
+        try:
+            text = response.text()
+        except Exception:  # redirects and aborted requests have no body
+            text = ""
+        self.bodies.append((response.url, response.status, text))
+
+    def open_setup(self, query=""):
+        self.page.goto(self.splunk.web_url + SETUP_PATH + query)
+        self.page.wait_for_selector("#te-connect-title")
+        self.page.wait_for_function("document.querySelectorAll('#te-region option').length === 4")
+        return self.page
+
+    def screenshot(self, name, page=None):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        (page or self.page).screenshot(path=os.path.join(ARTIFACTS, name + ".png"), full_page=True)
+
+    def storage_dump(self):
+        parts = []
+        for page in self.context.pages:
+            if page.url.startswith(self.splunk.web_url):
+                parts.append(page.content())
+                parts.append(
+                    page.evaluate(
+                        "JSON.stringify([Object.entries(localStorage),"
+                        " Object.entries(sessionStorage)])"
+                    )
+                )
+        parts.extend(cookie["value"] for cookie in self.context.cookies())
+        return "\n".join(parts)
+
+    def close(self):
+        self.context.close()
+        self.browser.close()
+
+
+def assert_no_secret_leaked(browser, sim):
+    """No token, device code or auth code the simulator issued reached the page, a response
+    body the browser received from Splunk Web, or the browser's storage. User codes are
+    excluded: showing them is the point of the device flow."""
+    secrets = [s for s in sim.issued_secrets() if not USER_CODE.match(s)]
+    assert secrets or True
+    haystacks = [browser.storage_dump()]
+    haystacks += [text for url, _, text in browser.bodies if url.startswith(browser.splunk.web_url)]
+    for secret in secrets:
+        for text in haystacks:
+            assert secret not in text, "a simulator-issued secret reached the browser"
+
+
+@pytest.fixture
+def browser(splunk, sim, service):
+    with sync_playwright() as playwright:
+        session = Browser(playwright, splunk)
+        try:
+            yield session
+            assert_no_secret_leaked(session, sim)
+        finally:
+            session.close()

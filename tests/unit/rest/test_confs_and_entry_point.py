@@ -1,0 +1,150 @@
+"""restmap.conf / web.conf as Splunk reads them, and the bin/ entry point they name."""
+
+import configparser
+import importlib.util
+import json
+import os
+import re
+
+from ta_thousandeyes.rest import base, context, handlers
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+def read_conf(name):
+    parser = configparser.RawConfigParser(strict=True, delimiters=("=",))
+    parser.optionxform = str
+    parser.read(os.path.join(ROOT, "default", name), encoding="utf-8")
+    return {section: dict(parser.items(section)) for section in parser.sections()}
+
+
+def load_entry_point():
+    path = os.path.join(ROOT, "bin", "ta_thousandeyes_rest.py")
+    spec = importlib.util.spec_from_file_location("ta_thousandeyes_rest", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_restmap_stanza_is_a_locked_down_persistent_handler():
+    stanzas = read_conf("restmap.conf")
+    entry = load_entry_point()
+    assert len(stanzas) == 5
+    for name, settings in stanzas.items():
+        assert name.startswith("script:")
+        assert settings["scripttype"] == "persist"
+        assert settings["script"] == "ta_thousandeyes_rest.py"
+        assert settings["python.version"] == "python3"
+        assert settings["python.required"] == "3.9, 3.13"
+        assert settings["requireAuthentication"] == "true"
+        assert settings["capability"] == "admin_all_objects OR edit_storage_passwords"
+        assert not any(key.startswith("capability.") for key in settings)
+        assert settings["output_modes"] == "json"
+        module, _, cls = settings["handler"].partition(".")
+        assert module == "ta_thousandeyes_rest"
+        assert issubclass(getattr(entry, cls), base.RestHandler)
+
+
+def test_web_conf_exposes_exactly_the_routes_with_pattern_and_methods_only():
+    exposes = read_conf("web.conf")
+    restmap = read_conf("restmap.conf")
+    matches = {settings["match"].strip("/") for settings in restmap.values()}
+    samples = {
+        ("GET", "ta_thousandeyes/connections"),
+        ("POST", "ta_thousandeyes/connections"),
+        ("GET", "ta_thousandeyes/connections/prod"),
+        ("DELETE", "ta_thousandeyes/connections/prod"),
+        ("POST", "ta_thousandeyes/connections/prod/device"),
+        ("GET", "ta_thousandeyes/connections/prod/device"),
+        ("DELETE", "ta_thousandeyes/connections/prod/device"),
+        ("POST", "ta_thousandeyes/connections/prod/authorize"),
+        ("POST", "ta_thousandeyes/connections/prod/token"),
+        ("POST", "ta_thousandeyes/connections/prod/logout"),
+        ("GET", "ta_thousandeyes/oauth/callback"),
+        ("GET", "ta_thousandeyes/settings"),
+        ("POST", "ta_thousandeyes/settings"),
+        ("GET", "ta_thousandeyes/regions"),
+        ("GET", "ta_thousandeyes/inputs-status"),
+    }
+
+    def exposed(method, path):
+        for settings in exposes.values():
+            regex = re.escape(settings["pattern"]).replace(r"\*", "[^/]*")
+            methods = [m.strip() for m in settings["methods"].split(",")]
+            if re.fullmatch(regex, path) and method in methods:
+                return True
+        return False
+
+    for name, settings in exposes.items():
+        assert name.startswith("expose:")
+        assert set(settings) == {"pattern", "methods"}
+        assert any(settings["pattern"].startswith(match) for match in matches)
+    for method, path in samples:
+        assert exposed(method, path), (method, path)
+    assert not exposed("POST", "ta_thousandeyes/regions")
+    assert not exposed("GET", "storage/passwords")
+
+
+def test_handlers_route_every_exposed_sample():
+    classes = {
+        "connections": handlers.ConnectionsHandler,
+        "oauth": handlers.OAuthCallbackHandler,
+        "settings": handlers.SettingsHandler,
+        "regions": handlers.RegionsHandler,
+        "inputs-status": handlers.InputsStatusHandler,
+    }
+    for cls in classes.values():
+        for method, pattern, function in cls.routes:
+            assert method in ("GET", "POST", "DELETE")
+            assert callable(function)
+            assert pattern.pattern.startswith("^")
+
+
+class FakeResponse:
+    def __init__(self, capabilities):
+        body = {"entry": [{"content": {"capabilities": capabilities}}]}
+        self.body = self
+        self._data = json.dumps(body).encode()
+
+    def read(self):
+        return self._data
+
+
+def test_context_checks_capabilities_with_the_callers_own_session(monkeypatch):
+    connected = []
+
+    class Service:
+        def __init__(self, uri, token):
+            connected.append(token)
+            self.token = token
+
+        def get(self, path, **kwargs):
+            assert path == "authentication/current-context"
+            caps = ["admin_all_objects"] if self.token == "admin-token" else ["search"]
+            return FakeResponse(caps)
+
+    monkeypatch.setattr(context.splunk_service, "connect", Service)
+    document = {
+        "session": {"user": "admin", "authtoken": "admin-token"},
+        "system_authtoken": "system-token",
+        "server": {"rest_uri": "https://127.0.0.1:8089"},
+    }
+    ctx = context.SplunkContext(base.Request(document))
+    ctx.require_admin()
+    assert ctx.service.token == "system-token"
+    assert connected == ["admin-token", "system-token"]
+    document["session"]["authtoken"] = "plain-token"
+    plain = context.SplunkContext(base.Request(document))
+    try:
+        plain.require_admin()
+    except base.ApiError as error:
+        assert error.status == 403
+    else:
+        raise AssertionError("a plain user passed the admin check")
+    nobody = context.SplunkContext(base.Request({"server": {"rest_uri": "https://x:1"}}))
+    try:
+        nobody.require_admin()
+    except base.ApiError as error:
+        assert error.status == 401
+    else:
+        raise AssertionError("a request without session passed")

@@ -1,0 +1,105 @@
+from ta_thousandeyes import connections as model
+from ta_thousandeyes.oauth import flows
+from ta_thousandeyes.rest import handlers
+
+H = handlers.ConnectionsHandler
+
+
+def create(call, name="prod", region="us1", method="device_code"):
+    form = [("name", name), ("region", region), ("auth_method", method)]
+    return call(H, "POST", "connections", form=form)
+
+
+def test_create_then_list_shows_status_and_inputs(call):
+    reply = create(call)
+    assert reply.status == 201
+    assert reply.json["connection"]["state"] == "disconnected"
+    assert reply.json["connection"]["region_label"] == "US1"
+    call.service.conf("inputs")["thousandeyes_alerts://prod_alerts"] = {
+        "connection": "prod",
+        "index": "te",
+    }
+    call.service.kvstore.collections["ta_thousandeyes_checkpoints"] = [
+        {"_key": "a", "owner": "thousandeyes_alerts|prod|te", "updated": 1700000000.5},
+        {"_key": "b", "owner": "thousandeyes_alerts|prod|te", "updated": 1700000100.0},
+    ]
+    listing = call(H, "GET", "connections").json["connections"]
+    assert [item["name"] for item in listing] == ["prod"]
+    (item,) = listing
+    assert item["inputs"][0]["name"] == "prod_alerts"
+    assert item["inputs"][0]["last_success"] == 1700000100
+    assert item["needs_reauthorization"] is False
+
+
+def test_create_validates_every_parameter(call):
+    cases = [
+        (
+            [
+                ("name", "<img src=x onerror=alert(1)>"),
+                ("region", "us1"),
+                ("auth_method", "device_code"),
+            ],
+            "names",
+        ),
+        ([("name", "prod"), ("region", "mars"), ("auth_method", "device_code")], "Region"),
+        ([("name", "prod"), ("region", "us1"), ("auth_method", "password")], "Method"),
+        ([("name", "prod"), ("region", "us1")], "Method"),
+        (
+            [("name", "prod"), ("region", "us1"), ("auth_method", "device_code"), ("x", "1")],
+            "Unknown",
+        ),
+        ([("name", "default"), ("region", "us1"), ("auth_method", "device_code")], "names"),
+    ]
+    for form, word in cases:
+        reply = call(H, "POST", "connections", form=form)
+        assert reply.status == 400, form
+        assert word in reply.json["error"]
+        assert "<img" not in reply.json["error"]
+    assert model.list_connections(call.service) == []
+
+
+def test_changing_region_of_an_authorized_connection_is_refused(call):
+    create(call)
+    model.update_connection(call.service, "prod", allow_from_disconnected=True, state="connected")
+    reply = create(call, region="eu")
+    assert reply.status == 409
+    assert model.get_connection(call.service, "prod").region == "us1"
+    # Method changes are fine (reconnecting another way); region stays.
+    assert create(call, method="api_token").status == 200
+    assert model.get_connection(call.service, "prod").auth_method == "api_token"
+
+
+def test_get_unknown_connection_is_404(call):
+    reply = call(H, "GET", "connections/nope")
+    assert reply.status == 404
+    assert "nope" in reply.json["error"]
+
+
+def test_logout_and_delete_call_the_flow_and_answer_without_secrets(call, monkeypatch):
+    create(call)
+    model.update_connection(
+        call.service, "prod", allow_from_disconnected=True, state="connected", user_email="a@b.c"
+    )
+    seen = []
+
+    def fake_logout(service, name, lock_dir=None):
+        seen.append(name)
+        model.update_connection(service, name, allow_from_disconnected=True, state="disconnected")
+        return {"revoked": True, "revocation_offered": True}
+
+    monkeypatch.setattr(flows, "logout", fake_logout)
+    reply = call(H, "POST", "connections/prod/logout")
+    assert reply.status == 200
+    assert reply.json["message"] == "Logged out"
+    assert reply.json["revoked"] is True
+    assert reply.json["connection"]["state"] == "disconnected"
+    reply = call(H, "DELETE", "connections/prod")
+    assert reply.status == 200
+    assert seen == ["prod", "prod"]
+    assert model.list_connections(call.service) == []
+    assert call(H, "POST", "connections/prod/logout").status == 404
+
+
+def test_logout_refuses_parameters_and_bad_names(call):
+    assert call(H, "POST", "connections/prod/logout", form=[("force", "1")]).status == 400
+    assert call(H, "POST", "connections/..%2F/logout").status == 400

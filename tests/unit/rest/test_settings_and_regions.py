@@ -1,0 +1,98 @@
+from ta_thousandeyes import credential_store, settings
+from ta_thousandeyes.rest import handlers
+
+S = handlers.SettingsHandler
+
+
+def test_settings_round_trip_keeps_the_password_server_side(call, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert call(S, "GET", "settings").json["settings"]["proxy_password"] == "not set"
+    form = [
+        ("proxy_enabled", "1"),
+        ("proxy_host", "proxy.corp"),
+        ("proxy_port", "3128"),
+        ("proxy_username", "svc"),
+        ("proxy_password", "pr0xy-p@ss-word"),
+        ("ca_bundle", str(bundle)),
+        ("log_level", "debug"),
+        ("client_id", "my-client"),
+    ]
+    reply = call(S, "POST", "settings", form=form)
+    assert reply.status == 200, reply.text
+    assert "pr0xy-p@ss-word" not in reply.text
+    shown = reply.json["settings"]
+    assert shown["proxy_password"] == "set"
+    assert shown["log_level"] == "DEBUG" and shown["proxy_port"] == 3128
+    record = credential_store.CredentialStore(call.service).read(settings.PROXY_SECRET_KEY)
+    assert record == {"password": "pr0xy-p@ss-word"}
+    loaded = settings.load_settings(call.service)
+    assert loaded.proxy_host == "proxy.corp" and loaded.client_id == "my-client"
+    # An empty password keeps the stored one; clearing removes it.
+    call(S, "POST", "settings", form=[("proxy_password", "")])
+    assert call(S, "GET", "settings").json["settings"]["proxy_password"] == "set"
+    call(S, "POST", "settings", form=[("proxy_password_clear", "1")])
+    assert call(S, "GET", "settings").json["settings"]["proxy_password"] == "not set"
+
+
+def test_settings_validation(call):
+    for form in (
+        [("proxy_port", "99999")],
+        [("proxy_port", "abc")],
+        [("log_level", "LOUD")],
+        [("ca_bundle", "relative/path.pem")],
+        [("ca_bundle", "/does/not/exist.pem")],
+        [("client_id", "has space")],
+        [("proxy_enabled", "maybe")],
+        [("proxy_enabled", "1"), ("proxy_host", "")],
+        [("proxy_scheme", "socks5")],
+        [("password", "x")],
+    ):
+        reply = call(S, "POST", "settings", form=form)
+        assert reply.status == 400, form
+        assert reply.json["error"]
+    assert settings.load_settings(call.service).log_level == "INFO"
+
+
+def test_regions_are_keys_and_labels_only(call):
+    reply = call(handlers.RegionsHandler, "GET", "regions")
+    assert reply.json == {
+        "regions": [
+            {"key": "global", "label": "Default"},
+            {"key": "us1", "label": "US1"},
+            {"key": "us2", "label": "US2"},
+            {"key": "eu", "label": "EU"},
+        ]
+    }
+    assert "te.example" not in reply.text
+
+
+def test_inputs_status_without_checkpoint_collection(call):
+    call.service.conf("inputs").update(
+        {
+            "thousandeyes_events://ev": {"connection": "prod", "interval": "300"},
+            "monitor:///var/log/x": {"index": "main"},
+            "thousandeyes_alerts://off": {"connection": "lab", "disabled": "1"},
+        }
+    )
+    reply = call(handlers.InputsStatusHandler, "GET", "inputs-status")
+    assert reply.json["inputs"] == [
+        {
+            "scheme": "thousandeyes_alerts",
+            "name": "off",
+            "connection": "lab",
+            "index": "default",
+            "interval": "",
+            "disabled": True,
+            "last_success": 0,
+        },
+        {
+            "scheme": "thousandeyes_events",
+            "name": "ev",
+            "connection": "prod",
+            "index": "default",
+            "interval": "300",
+            "disabled": False,
+            "last_success": 0,
+        },
+    ]
