@@ -1,0 +1,1 @@
+"""Benchmarks (issue 9): throughput, API efficiency, memory. Run ``python -m tests.benchmarks``."""

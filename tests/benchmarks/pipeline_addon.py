@@ -1,0 +1,54 @@
+"""(a) The add-on's real code path: its collectors (run_stream: converter, dedup, per-page
+flush and checkpoint), its ApiClient (pagination, rate-limit bookkeeping) and its
+XmlEventWriter, from HTTPS response bytes to event XML."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any, Callable, List, Optional
+
+from ta_thousandeyes.api_client import ApiClient
+from ta_thousandeyes.checkpoints import FileCheckpointStore
+from ta_thousandeyes.collectors import alerts, test_results
+from ta_thousandeyes.collectors.base import RunContext
+from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.http import build_session
+
+from .workload import HOST, INDEX, STANZA, StaticToken, Workload
+
+
+def run(
+    workload: Workload,
+    output: Any,
+    on_response: Optional[Callable[[Any], None]] = None,
+) -> int:
+    """Ingest the workload, writing event XML to output; returns the events written."""
+    session = build_session(ca_bundle=workload.ca_bundle)
+    if on_response is not None:
+        session.hooks["response"].append(lambda response, *args, **kwargs: on_response(response))
+    client = ApiClient(workload.api_base, session, StaticToken(workload.token))
+    writer = XmlEventWriter(output=output)
+    with tempfile.TemporaryDirectory(prefix="bench-ckpt-") as directory:
+        ctx = RunContext(
+            client, writer, FileCheckpointStore(directory), owner="bench", stanza=STANZA,
+            index=INDEX, host=HOST, initial_start=workload.start,
+            settle_seconds=workload.now - workload.end,
+            # one window, so the add-on asks exactly what (b) asks
+            max_window_seconds=float(workload.now - workload.start),
+            clock=lambda: float(workload.now),
+        )  # fmt: skip
+        if workload.kind == "network":
+            test_results.collect(
+                ctx, [workload.aid], test_ids=workload.test_ids, data_types=["network"]
+            )
+        else:
+            alerts.collect(ctx, [workload.aid])
+        writer.close()
+    session.close()
+    _raise_errors(ctx.errors)
+    return ctx.events
+
+
+def _raise_errors(errors: List[str]) -> None:
+    if errors:
+        raise RuntimeError(f"the add-on's collector reported errors: {errors[:3]}")

@@ -1,0 +1,24 @@
+"""A small run of every benchmark scenario: figures printed, no timing assertions."""
+
+import pytest
+
+from tests.benchmarks import bench, report
+
+pytestmark = pytest.mark.slow
+
+
+def test_quick_bench_reports_every_figure(capsys):
+    figures = bench.run(quick=True, write=False)
+    keys = {figure.key for figure in figures}
+    for wanted in (
+        "throughput.network.a_over_b", "throughput.network.a_over_c",
+        "throughput.alerts.a_over_b", "throughput.alerts.a_over_c",
+        "api.requests_over_minimum", "api.drain_over_floor", "api.429s",
+        "tokens.per_lifetime", "memory.ratio",
+    ):  # fmt: skip
+        assert wanted in keys
+    for figure in figures:
+        # A figure is either a real median of its runs or says why it is missing.
+        assert (figure.value is not None and figure.runs) or figure.not_measured, figure
+    with capsys.disabled():
+        print("\n" + report.table(figures))
