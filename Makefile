@@ -55,8 +55,8 @@ package: venv $(AI_VENV)/.installed
 demo: venv
 	@echo "make demo: the end-to-end demo is not built yet (issue 8)." >&2; exit 2
 
-bench: venv
-	@echo "make bench: the benchmarks are not built yet (issue 9)." >&2; exit 2
+bench: build
+	$(PY) -m tests.benchmarks
 
 clean:
 	rm -rf build dist .pytest_cache tests/artifacts
