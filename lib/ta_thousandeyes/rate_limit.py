@@ -116,7 +116,7 @@ class RateLimiter:
     def block(self, headers: Mapping[str, str]) -> float:
         """After a 429: every process waits until the reset or Retry-After; returns that time."""
         now = self._clock()
-        until = _retry_after(headers, now)
+        until = retry_after = _retry_after(headers, now)
         reset = _int_header(headers, RESET_HEADER)
         if until is None and reset is not None:
             until = float(reset)
@@ -125,7 +125,12 @@ class RateLimiter:
         until = min(until, now + MAX_WAIT_SECONDS) + random.uniform(0.0, 0.5)
         with self._state() as state:
             state["blocked_until"] = max(state.get("blocked_until", 0.0), until)
-            state["remaining"] = 0
+            if retry_after is not None:
+                # The server named the retry time: after it the budget is unknown again (the
+                # next answer reports it), even if this answer's headers said none was left.
+                state.pop("remaining", None)
+            else:
+                state["remaining"] = 0
             if reset is not None:
                 state["reset"] = reset
         return until

@@ -95,6 +95,14 @@ class ThousandEyesInput(Script):
         configure_logging()
         return self.run_script(args, XmlEventWriter(), sys.stdin)
 
+    @property
+    def service(self) -> Any:
+        """splunkd in the app's namespace (owner nobody). splunklib's own Script.service has
+        no namespace, so the app's confs, secrets and KV store collections are not found."""
+        if self._service is None and self._input_definition is not None:
+            self._service = self._service_from(self._input_definition.metadata)
+        return self._service
+
     # -- scheme ----------------------------------------------------------------------------
     def get_scheme(self) -> Scheme:
         scheme = Scheme(self.TITLE)

@@ -112,3 +112,23 @@ def test_processes_share_one_budget(tmp_path):
     assert len(before_reset) <= 20
     # spread out, not a burst: the 20 sends take a good part of the window
     assert times[-1] - times[0] > 1.0
+
+
+def test_429_with_retry_after_waits_that_long_not_until_reset(clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    reset = int(clock.now) + 50
+    answer = dict(headers(0, reset), **{"Retry-After": "2"})
+    limiter.observe(answer)
+    until = limiter.block(answer)
+    assert until - clock.now <= 2.5
+    waited = limiter.acquire()
+    assert 2 <= waited <= 2.5  # Retry-After, not the 50 s to the reset
+
+
+def test_429_without_retry_after_waits_until_reset(clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    reset = int(clock.now) + 30
+    limiter.observe(headers(0, reset))
+    limiter.block(headers(0, reset))
+    limiter.acquire()
+    assert clock.now >= reset

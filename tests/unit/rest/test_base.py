@@ -76,7 +76,7 @@ def test_duplicate_and_overlong_parameters_are_refused(call):
     assert call(handlers.ConnectionsHandler, "POST", "connections", form=long_form).status == 400
 
 
-def test_unexpected_exception_is_a_plain_500_without_secret_or_traceback(call, monkeypatch, caplog):
+def test_unexpected_exception_is_a_plain_500_without_secret_or_traceback(call, monkeypatch):
     secret = "s3cr3t-refresh-token-value"
     redaction.register_secret(secret)
 
@@ -84,13 +84,19 @@ def test_unexpected_exception_is_a_plain_500_without_secret_or_traceback(call, m
         raise RuntimeError("boom with " + secret)
 
     monkeypatch.setattr(model, "list_connections", explode)
-    with caplog.at_level(logging.ERROR, logger="ta_thousandeyes.rest"):
+    records = []
+    recorder = logging.Handler(level=logging.ERROR)
+    recorder.emit = records.append
+    base.logger.addHandler(recorder)
+    try:
         reply = call(handlers.ConnectionsHandler, "GET", "connections")
+    finally:
+        base.logger.removeHandler(recorder)
     assert reply.status == 500
     assert reply.json == {"error": "Internal error in the add-on; see splunkd.log for details"}
     assert "Traceback" not in reply.text
     ours = next(h for h in base.logger.handlers if getattr(h, "_ta_rest", False))
-    logged = "\n".join(ours.formatter.format(record) for record in caplog.records)
+    logged = "\n".join(ours.formatter.format(record) for record in records)
     assert "boom with" in logged and "Traceback" in logged  # splunkd.log gets the detail
     assert secret not in logged
 

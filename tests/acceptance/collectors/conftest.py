@@ -1,0 +1,166 @@
+"""The add-on's inputs as Splunk runs them: the built app in the Splunk stand-in, its modular
+input runner launching real processes (isolated Python 3.9 or 3.13 on the simulator's clock
+through libfaketime) against the ThousandEyes simulator over HTTPS.
+
+Fixtures: ``sim`` (small world, small pages so every list paginates), ``splunk`` (emulator
+with the app installed), ``service`` (the app's namespace, wired to the simulator),
+``connected`` (a device-flow connection named ``prod``), ``runner`` (modular input runner
+for Python 3.13) and ``make_runner(version)``.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from ta_thousandeyes import connections, regions, settings, splunk_service
+from ta_thousandeyes.oauth import flows
+
+try:
+    from tests.simulators.faketime import faketime_env
+    from tests.simulators.splunk import SplunkEmulator
+    from tests.simulators.splunk.inputs_manager import InputsManager
+    from tests.simulators.splunk.modinput_runner import ModularInputRunner
+    from tests.simulators.thousandeyes import ThousandEyesSimulator
+except ImportError as error:  # the stand-ins are built in parallel
+    pytest.skip(f"stand-ins not available: {error}", allow_module_level=True)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+APP = "TA-thousandeyes"
+SHIPPED = ["app.manifest", "README.md", "LICENSE", "bin", "default", "appserver", "lib",
+           "README", "metadata", "static"]  # fmt: skip
+SERVER_HOST = "standin-host"
+SCOPES = ["organization:read", "tests:read", "alerts:read", "offline_access"]
+# Small pages so every list the inputs read takes several pages.
+PAGE_SIZES = {"test-results": 7, "alerts": 5, "events": 5, "audit-user-events": 5}
+
+
+def python_for(version: str) -> str:
+    found = subprocess.run(
+        ["bash", os.path.join(ROOT, "tools", "find_python.sh"), version],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not found or not os.access(found, os.X_OK):
+        pytest.skip(f"Python {version} not found by tools/find_python.sh")
+    return found
+
+
+@pytest.fixture(scope="session")
+def built_app(tmp_path_factory):
+    """This checkout's shipped files plus the vendored runtime packages of `make build`."""
+    vendored = os.path.join(ROOT, "build", APP, "lib")
+    if not os.path.isdir(os.path.join(vendored, "splunklib")):
+        subprocess.run(
+            [sys.executable, os.path.join(ROOT, "tools", "build.py"), "build"], check=True, cwd=ROOT
+        )
+    target = tmp_path_factory.mktemp("app") / APP
+    target.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "local")
+    for entry in SHIPPED:
+        source = os.path.join(ROOT, entry)
+        if os.path.isdir(source):
+            shutil.copytree(source, target / entry, ignore=ignore)
+        elif os.path.exists(source):
+            shutil.copy2(source, target / entry)
+    for name in os.listdir(vendored):
+        if name == "ta_thousandeyes" or (target / "lib" / name).exists():
+            continue
+        source = os.path.join(vendored, name)
+        if os.path.isdir(source):
+            shutil.copytree(source, target / "lib" / name, ignore=ignore)
+        else:
+            shutil.copy2(source, target / "lib" / name)
+    return str(target)
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_ca_bundle(monkeypatch):
+    # The simulator's page client honours REQUESTS_CA_BUNDLE (trust_env); ours never does.
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def sim(request):
+    """A test module may set SIM_PAGE_SIZES to override some of PAGE_SIZES."""
+    sizes = dict(PAGE_SIZES, **getattr(request.module, "SIM_PAGE_SIZES", {}))
+    with ThousandEyesSimulator(seed=7, size="small", https=True, page_sizes=sizes) as s:
+        yield s
+
+
+@pytest.fixture
+def splunk(tmp_path, sim, built_app):
+    emulator = SplunkEmulator(
+        splunk_home=tmp_path / "splunk",
+        apps={APP: built_app},
+        extra_env=faketime_env(sim.clock.offset_file),
+    )
+    with emulator:
+        yield emulator
+
+
+@pytest.fixture
+def service(splunk, sim):
+    svc = splunk_service.connect(
+        splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
+    )
+    for key, stanza in sim.regions_conf().items():
+        splunk_service.write_stanza(svc, regions.CONF_NAME, key, stanza)
+    splunk_service.write_stanza(svc, settings.CONF_NAME, "tls", {"ca_bundle": sim.ca_bundle_path})
+    splunk_service.write_stanza(
+        svc, settings.CONF_NAME, "oauth", {"client_id": sim.default_client_id}
+    )
+    return svc
+
+
+def lock_dir_of(splunk) -> str:
+    """The lock folder the inputs use (modinputs.base.run_dir under SPLUNK_HOME)."""
+    return os.path.join(splunk.home, "var", "run", "splunk", APP, "locks")
+
+
+def connect_device(service, sim, splunk, name="prod", region="global"):
+    """A connection authorized the way an admin does it: device code approved on the pages."""
+    lock_dir = lock_dir_of(splunk)
+    connections.create_connection(service, name, region, "device_code", SCOPES)
+    public = flows.start_device_authorization(service, name, sim.clock.now, lock_dir)
+    sim.approve_device_via_pages(public["user_code"], region=region)
+    sim.clock.advance(public["interval"])
+    result = flows.poll_device_authorization(service, name, sim.clock.now, lock_dir)
+    assert result["status"] == "connected", result
+    return connections.get_connection(service, name)
+
+
+@pytest.fixture
+def connected(service, sim, splunk):
+    return connect_device(service, sim, splunk)
+
+
+@pytest.fixture
+def make_runner(splunk):
+    made = []
+
+    def make(version: str = "3.13") -> ModularInputRunner:
+        runner = ModularInputRunner(
+            splunk_home=splunk.home,
+            app_dir=splunk.app_dir(APP),
+            app_name=APP,
+            server_uri=splunk.splunkd_uri,
+            session_key_provider=lambda: splunk.login("admin", "changeme"),
+            python=[python_for(version), "-I"],
+            extra_env=splunk.extra_env,
+            server_host=SERVER_HOST,
+        )
+        splunk.set_input_manager(InputsManager(splunk.app_dir(APP), APP, runner))
+        made.append(runner)
+        return runner
+
+    yield make
+    for runner in made:
+        runner.stop_scheduler()
+
+
+@pytest.fixture
+def runner(make_runner):
+    return make_runner("3.13")

@@ -1,0 +1,129 @@
+"""Reading what the inputs left behind (index, checkpoints, logs) and comparing it with the
+simulator's ground truth."""
+
+import json
+import os
+from collections import Counter
+
+from ta_thousandeyes.checkpoints import COLLECTION, checkpoint_key, owner_of
+from ta_thousandeyes.collectors import test_results
+
+from .conftest import SERVER_HOST
+
+CONNECTION = "prod"
+
+
+def create_input(service, scheme, name, **params):
+    """data/inputs/<scheme> create, as Splunk Web's Data inputs page does."""
+    params.setdefault("connection", CONNECTION)
+    params.setdefault("interval", "300")
+    service.inputs.create(name, scheme, **params)
+    return f"{scheme}://{name}"
+
+
+def run_ok(runner, stanza, **options):
+    """One run of an input to completion; asserts it exited cleanly and logged no error."""
+    result = runner.run_once(stanza, **options)
+    assert result.exit_code == 0, result.stderr_lines
+    errors = [line for line in result.stderr_lines if line.startswith("ERROR")]
+    assert not errors, errors
+    return result
+
+
+def summary_lines(result):
+    return [line for line in result.stderr_lines if "run summary" in line]
+
+
+def events(runner, **filters):
+    """Indexed events with their _raw parsed as JSON under "json"."""
+    found = []
+    for event in runner.index_store.search(**filters):
+        event = dict(event)
+        event["json"] = json.loads(event["_raw"])
+        found.append(event)
+    return found
+
+
+def kv_checkpoints(service):
+    """_key -> checkpoint state of every document in the checkpoint collection."""
+    data = service.kvstore[COLLECTION].data
+    return {doc["_key"]: json.loads(doc["state"]) for doc in data.query()}
+
+
+def file_checkpoints(checkpoint_dir):
+    folder = os.path.join(checkpoint_dir, "ta_thousandeyes")
+    states = {}
+    for name in os.listdir(folder) if os.path.isdir(folder) else ():
+        if name.endswith(".json"):
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                states[name[:-5]] = json.load(handle)["state"]
+    return states
+
+
+def results_key(scheme, aid, test_id, data_type, input_index="default"):
+    """The checkpoint key of one stream; input_index is the input's index setting."""
+    return checkpoint_key(owner_of(scheme, CONNECTION, input_index), aid, test_id, data_type)
+
+
+def result_identity(record, data_type):
+    return (str(record["testId"]), data_type, test_results.result_key(record))
+
+
+def expected_results(sim, aid, test, data_type, state):
+    """Ground truth of one stream for what its checkpoint says is covered: [floor, start]."""
+    floor, position = state["floor"], state["start"]
+    records = sim.ground_truth(
+        "test-results",
+        aid=aid,
+        start=floor,
+        end=position,
+        test_id=test.test_id,
+        test_type=data_type,
+    )
+    return [dict(r, testId=test.test_id) for r in records if r["roundId"] >= floor]
+
+
+def compare_results(sim, runner, states, scheme, aid, tests, index="main"):
+    """Missing and duplicated results per (test, data type); returns (missing, dups, counts).
+    index: where the events are; an input without an index setting writes to main."""
+    have = Counter()
+    for event in events(runner, index=index):
+        record = event["json"]
+        if "dataType" in record:
+            have[result_identity(record, record["dataType"])] += 1
+    missing, covered = [], Counter()
+    for test in tests:
+        for data_type in test.result_kinds:
+            owner_index = "default" if index == "main" else index
+            state = states.get(results_key(scheme, aid, test.test_id, data_type, owner_index))
+            assert state is not None, f"no checkpoint for {test.test_id} {data_type}"
+            for record in expected_results(sim, aid, test, data_type, state):
+                identity = result_identity(record, data_type)
+                covered[data_type] += 1
+                if have[identity] == 0:
+                    missing.append(identity)
+    duplicates = {k: n for k, n in have.items() if n > 1}
+    return missing, duplicates, covered
+
+
+def assert_event_metadata(event, sourcetype, source, index="main"):
+    assert event["sourcetype"] == sourcetype
+    assert event["source"] == source
+    assert event["host"] == SERVER_HOST
+    assert event["index"] == index
+
+
+def grep_secrets(secrets, paths):
+    """(secret prefix, file) for every secret found in any file under paths."""
+    hits = []
+    for root in paths:
+        files = [root] if os.path.isfile(root) else []
+        for folder, _, names in os.walk(root) if os.path.isdir(root) else ():
+            files.extend(os.path.join(folder, name) for name in names)
+        for path in files:
+            with open(path, "rb") as handle:
+                content = handle.read()
+            for secret in secrets:
+                if secret and secret.encode() in content:
+                    hits.append((secret[:6], path))
+    return hits
