@@ -16,7 +16,9 @@ CONF_NAME = "ta_thousandeyes_settings"
 PROXY_SECRET_KEY = "settings:proxy"  # noqa: S105 - a store key, not a secret
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PROXY_SCHEMES = ("http", "https")
-DEFAULT_SCOPES = ("offline_access",)
+# What the collectors read (tests, results and events; alerts; users, account groups and the
+# activity log) plus offline_access for a refresh token.
+DEFAULT_SCOPES = ("organization:read", "tests:read", "alerts:read", "offline_access")
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$")
 _SCOPE_RE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")  # RFC 6749 scope-token
 

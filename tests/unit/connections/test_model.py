@@ -32,7 +32,7 @@ def test_unknown_region_keys_are_refused(fake_service, key):
 
 def test_settings_defaults_and_proxy_url(fake_service):
     current = settings.load_settings(fake_service)
-    assert current.scopes == ["offline_access"]
+    assert current.scopes == ["organization:read", "tests:read", "alerts:read", "offline_access"]
     assert current.proxy_url("x") is None
     current.proxy_enabled, current.proxy_host, current.proxy_port = True, "proxy.local", 3128
     current.proxy_username = "svc user"
