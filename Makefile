@@ -52,8 +52,9 @@ package: venv $(AI_VENV)/.installed
 	$(PY) tools/build.py package
 	$(PY) tools/build.py inspect $(CURDIR)/$(AI_VENV)/bin/splunk-appinspect
 
+# The demo builds and packages the app itself, so it needs only the environment.
 demo: venv
-	@echo "make demo: the end-to-end demo is not built yet (issue 8)." >&2; exit 2
+	$(PY) tools/demo.py $(if $(SERVE),--serve,)
 
 bench: build
 	$(PY) -m tests.benchmarks

@@ -1,0 +1,305 @@
+"""Compare what was indexed with the simulator's ground truth, stream by stream.
+
+Each checkpoint says which span of time a stream covers: from its `floor` (the first run's
+start) to its `start` (where the next run resumes). For that span the simulator says which
+records exist; every one must be indexed exactly once and nothing else may be. Where the API's
+documented semantics make a record's presence depend on when it was polled (an alert that
+triggers and clears between two polls is only ever listed as cleared; an event that ends
+after the last poll is still ongoing there), the check accepts both outcomes and no other.
+"""
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from .figures import Checkpoint, IndexedEvent
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+TEST_RESULT_PREFIX = "cisco:thousandeyes:test:"
+PATH_VIS = "cisco:thousandeyes:path-vis"
+ALERTS = "cisco:thousandeyes:alerts"
+EVENTS = "cisco:thousandeyes:event"
+ACTIVITY = "cisco:thousandeyes:activity"
+INVENTORY_PREFIX = "cisco:thousandeyes:inventory:"
+
+
+@dataclass
+class Verdict:
+    """One data type's comparison."""
+
+    data_type: str
+    expected: int = 0
+    indexed: int = 0
+    missing: int = 0
+    duplicates: int = 0
+    unexpected: int = 0
+    collected: bool = True  # False when no checkpoint shows the input ever ran
+    notes: List[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """The input ran, and what it indexed is exactly what the simulator holds."""
+        return self.collected and not (self.missing or self.duplicates or self.unexpected)
+
+    def not_collected(self, what: str) -> None:
+        self.collected = False
+        self.notes.append(f"no {what} checkpoints: the input never completed a run")
+
+
+def failure_text(verdict: Verdict) -> str:
+    if not verdict.collected:
+        return f"{verdict.data_type}: {verdict.notes[0]}"
+    return (
+        f"{verdict.data_type}: {verdict.missing} missing, {verdict.duplicates} duplicates, "
+        f"{verdict.unexpected} unexpected of {verdict.expected} expected"
+    )
+
+
+def _key_parts(checkpoint: Checkpoint) -> Optional[List[str]]:
+    """The stream's own parts after its owner (aid, test id, data type, ...)."""
+    prefix = _SAFE.sub("_", checkpoint.owner.replace("|", "__")) + "__"
+    if not checkpoint.owner or not checkpoint.key.startswith(prefix):
+        return None
+    return checkpoint.key[len(prefix) :].split("__")
+
+
+def _streams(checkpoints: List[Checkpoint], scheme: str) -> List[Tuple[List[str], Checkpoint]]:
+    found = []
+    for checkpoint in checkpoints:
+        if not checkpoint.owner.startswith(scheme + "|"):
+            continue
+        parts = _key_parts(checkpoint)
+        if parts is not None and checkpoint.floor is not None and checkpoint.position is not None:
+            found.append((parts, checkpoint))
+    return found
+
+
+def _tally(verdict: Verdict, truth: Counter, seen: Counter) -> None:
+    verdict.expected += sum(truth.values())
+    verdict.indexed += sum(seen.values())
+    verdict.missing += sum((truth - seen).values())
+    verdict.duplicates += sum(count - 1 for count in seen.values() if count > 1)
+    verdict.unexpected += sum(1 for key in seen if key not in truth)
+
+
+# -- test results ---------------------------------------------------------------------------
+def result_identity(record: Dict[str, Any]) -> Tuple:
+    agent = record.get("agent") if isinstance(record.get("agent"), dict) else {}
+    monitor = record.get("monitor") if isinstance(record.get("monitor"), dict) else {}
+    who = agent.get("agentId") or monitor.get("monitorId")
+    return (
+        str(who),
+        record.get("roundId"),
+        record.get("direction") or "",
+        record.get("server") or "",
+        record.get("prefixId") or "",
+    )
+
+
+def check_test_results(
+    sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent], aids: List[str]
+) -> Verdict:
+    verdict = Verdict("test results")
+    seen = defaultdict(Counter)  # type: Dict[Tuple[str, str, str], Counter]
+    for event in events:
+        if event.sourcetype.startswith(TEST_RESULT_PREFIX) or event.sourcetype == PATH_VIS:
+            record = event.record()
+            stream = (str(record.get("aid")), str(record.get("testId")), record.get("dataType"))
+            seen[stream][result_identity(record)] += 1
+    covered = {}  # type: Dict[Tuple[str, str, str], Checkpoint]
+    for parts, checkpoint in _streams(checkpoints, "thousandeyes_test_results"):
+        if len(parts) == 3:
+            covered[(parts[0], parts[1], parts[2])] = checkpoint
+    if not covered:
+        verdict.not_collected("test-result")
+        return verdict
+    span = (min(c.floor for c in covered.values()), max(c.position for c in covered.values()))
+    streams = set(seen) | set(covered) | set(_every_result_stream(sim, aids))
+    for stream in sorted(streams):
+        checkpoint = covered.get(stream)
+        floor, position = (checkpoint.floor, checkpoint.position) if checkpoint else span
+        truth = Counter()  # type: Counter
+        for record in _results_truth(sim, stream, floor, position):
+            truth[result_identity(record)] += 1
+        if checkpoint is None and truth:
+            verdict.notes.append(
+                "never collected: test {1} {2} in account group {0}".format(*stream)
+            )
+        _tally(verdict, truth, seen.get(stream, Counter()))
+    return verdict
+
+
+def _every_result_stream(sim: Any, aids: List[str]) -> Iterable[Tuple[str, str, str]]:
+    for aid in aids:
+        for test in sim.ground_truth("tests", aid=aid):
+            if test.get("savedEvent"):
+                continue
+            world_test = sim.world.tests.get(str(test.get("testId")))
+            for kind in getattr(world_test, "result_kinds", []) or []:
+                yield (aid, str(test.get("testId")), kind)
+
+
+def _results_truth(sim: Any, stream: Tuple, floor: float, position: float) -> List[Dict]:
+    aid, test_id, kind = stream
+    if test_id not in sim.world.tests or kind not in sim.world.tests[test_id].result_kinds:
+        return []
+    records = sim.ground_truth(
+        "test-results", aid=aid, start=floor, end=position, test_id=test_id, test_type=kind
+    )
+    # The stream's data starts at its floor: a round that began before it is not its data.
+    return [r for r in records if isinstance(r.get("roundId"), int) and r["roundId"] >= floor]
+
+
+# -- alerts ---------------------------------------------------------------------------------
+def check_alerts(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent]) -> Verdict:
+    verdict = Verdict("alerts")
+    seen = Counter()  # type: Counter
+    for event in events:
+        if event.sourcetype == ALERTS:
+            record = event.record()
+            seen[(str(record.get("aid")), record.get("eventState"), record.get("id"))] += 1
+    spans = {}  # type: Dict[Tuple[str, str], Checkpoint]
+    for parts, checkpoint in _streams(checkpoints, "thousandeyes_alerts"):
+        if len(parts) == 3 and parts[1] == "alerts":
+            spans[(parts[0], parts[2])] = checkpoint
+    if not spans:
+        verdict.not_collected("alert")
+    truth = Counter()  # type: Counter
+    for (aid, state), checkpoint in sorted(spans.items()):
+        floor, position = checkpoint.floor, checkpoint.position
+        if state == "clear":
+            for alert in sim.ground_truth(
+                "alerts", aid=aid, start=floor, end=position, state="clear"
+            ):
+                truth[(aid, "clear", alert["id"])] += 1
+            continue
+        for alert in sim.ground_truth(
+            "alerts", aid=aid, start=floor, end=position, state="trigger"
+        ):
+            truth[(aid, "trigger", alert["id"])] += 1
+        # Started in the span and cleared since: listed as triggered only if a poll ran while
+        # it was active, so its trigger event is allowed, not required.
+        for alert in sim.ground_truth(
+            "alerts", aid=aid, start=floor, end=sim.clock.now(), state="clear"
+        ):
+            key = (aid, "trigger", alert["id"])
+            started = _epoch(alert.get("startDate"))
+            if key in seen and started is not None and floor <= started <= position:
+                truth[key] += 1
+    _tally(verdict, truth, seen)
+    return verdict
+
+
+# -- events ---------------------------------------------------------------------------------
+def check_events(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent]) -> Verdict:
+    verdict = Verdict("events")
+    seen = Counter()  # type: Counter
+    for event in events:
+        if event.sourcetype == EVENTS:
+            record = event.record()
+            seen[(str(record.get("aid")), record.get("eventState"), record.get("id"))] += 1
+    truth = Counter()  # type: Counter
+    streams = [
+        (p, c) for p, c in _streams(checkpoints, "thousandeyes_events") if p[1:] == ["events"]
+    ]
+    if not streams:
+        verdict.not_collected("event")
+    for parts, checkpoint in streams:
+        aid, position = parts[0], checkpoint.position
+        for record in sim.ground_truth("events", aid=aid, start=checkpoint.floor, end=position):
+            ended = _epoch(record.get("endDate"))
+            started = _epoch(record.get("startDate")) or 0.0
+            ongoing_key = (aid, "ongoing", record["id"])
+            ended_key = (aid, "ended", record["id"])
+            if ended is not None and ended <= position:
+                truth[ended_key] += 1  # ended inside the span: a later poll saw it end
+                if ongoing_key in seen and started <= position:
+                    truth[ongoing_key] += 1  # it was also seen while still going on
+            elif ended is None:
+                truth[ongoing_key] += 1  # going on now, so at every poll too; no end yet
+            else:
+                # Ended after the span's end, perhaps before the last poll ran: that poll saw
+                # it either still going on or already ended; at least one of the two is due.
+                present = [key for key in (ongoing_key, ended_key) if key in seen]
+                for key in present or [ongoing_key]:
+                    truth[key] += 1
+    _tally(verdict, truth, seen)
+    return verdict
+
+
+# -- activity log ---------------------------------------------------------------------------
+def check_activity(
+    sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent], aids: List[str]
+) -> Verdict:
+    verdict = Verdict("activity log")
+    seen = Counter()  # type: Counter
+    for event in events:
+        if event.sourcetype == ACTIVITY:
+            seen[_canonical(event.record())] += 1
+    truth = Counter()  # type: Counter
+    streams = _streams(checkpoints, "thousandeyes_activity")
+    if not streams:
+        verdict.not_collected("activity")
+    for _, checkpoint in streams:
+        for aid in aids:
+            for record in sim.ground_truth(
+                "activity", aid=aid, start=checkpoint.floor, end=checkpoint.position
+            ):
+                truth[_canonical(record)] += 1
+    _tally(verdict, truth, seen)
+    return verdict
+
+
+def _canonical(record: Dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))
+
+
+# -- inventory ------------------------------------------------------------------------------
+def check_inventory(sim: Any, events: List[IndexedEvent], aids: List[str]) -> Verdict:
+    """The latest snapshot must list exactly the tests and agents of every account group."""
+    verdict = Verdict("inventory (latest snapshot)")
+    latest = {}  # type: Dict[str, str]
+    for event in events:
+        if event.sourcetype.startswith(INVENTORY_PREFIX):
+            stamp = str(event.record().get("snapshotTime"))
+            latest[event.sourcetype] = max(latest.get(event.sourcetype, ""), stamp)
+    for kind, id_field in (("tests", "testId"), ("agents", "agentId")):
+        sourcetype = INVENTORY_PREFIX + kind
+        seen = Counter()  # type: Counter
+        for event in events:
+            record = event.record()
+            if event.sourcetype == sourcetype and record.get("snapshotTime") == latest.get(
+                sourcetype
+            ):
+                seen[(str(record.get("aid")), str(record.get(id_field)))] += 1
+        truth = Counter(
+            (aid, str(item.get(id_field))) for aid in aids for item in sim.ground_truth(kind, aid)
+        )
+        _tally(verdict, truth, seen)
+    return verdict
+
+
+def _epoch(text: Any) -> Optional[float]:
+    import calendar
+    import time
+
+    if not isinstance(text, str) or len(text) < 19:
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")))
+    except ValueError:
+        return None
+
+
+def compare_all(
+    sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent], aids: List[str]
+) -> List[Verdict]:
+    return [
+        check_test_results(sim, checkpoints, events, aids),
+        check_alerts(sim, checkpoints, events),
+        check_events(sim, checkpoints, events),
+        check_activity(sim, checkpoints, events, aids),
+        check_inventory(sim, events, aids),
+    ]
