@@ -12,11 +12,12 @@ still holds the position of the last page it finished.
 import json
 import random
 import time
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
+from .json_spans import parse_body
 from .rate_limit import RateLimitDeadline, RateLimiter
 from .redaction import redact
 
@@ -45,14 +46,27 @@ class ForeignLinkRefused(Exception):
 
 
 class Page:
-    """One response body and the records it holds under items_key."""
+    """One response body and the records it holds under items_key.
 
-    __slots__ = ("body", "items", "url")
+    raw_items, when not None, holds each record's JSON text exactly as the API sent it
+    (aligned with items), so events can be built without encoding the record again.
+    last: the body has no next link (no further page will be requested).
+    """
 
-    def __init__(self, body: Dict[str, Any], items: List[Any], url: str) -> None:
+    __slots__ = ("body", "items", "url", "raw_items", "last")
+
+    def __init__(
+        self,
+        body: Dict[str, Any],
+        items: List[Any],
+        url: str,
+        raw_items: Optional[List[str]] = None,
+    ) -> None:
         self.body = body
         self.items = items
         self.url = url
+        self.raw_items = raw_items
+        self.last = _next_href(body) is None
 
 
 class ApiStats:
@@ -115,7 +129,7 @@ class ApiClient:
         self, path: str, params: Optional[Mapping[str, Any]] = None, aid: Optional[str] = None
     ) -> Dict[str, Any]:
         """One GET of path (relative to base_url); returns the parsed JSON body."""
-        return self._get_url(self.url_for(path, params, aid))
+        return self._get_url(self.url_for(path, params, aid))[0]
 
     def pages(
         self,
@@ -128,12 +142,13 @@ class ApiClient:
         url = self.url_for(path, params, aid)  # type: Optional[str]
         seen = set()
         while url:
-            body = self._get_url(url)
+            body, raw_items = self._get_url(url, items_key)
             items = body.get(items_key) if items_key else None
-            items = items if isinstance(items, list) else []
+            if not isinstance(items, list):
+                items, raw_items = [], None
             self.stats.pages += 1
             self.stats.records += len(items)
-            yield Page(body, items, url)
+            yield Page(body, items, url, raw_items)
             next_url = _next_href(body)
             if next_url is None:
                 return
@@ -172,7 +187,10 @@ class ApiClient:
         scheme, host, port = self._origin
         return f"{scheme}://{host}:{port}"
 
-    def _get_url(self, url: str) -> Dict[str, Any]:
+    def _get_url(
+        self, url: str, items_key: Optional[str] = None
+    ) -> Tuple[Dict[str, Any], Optional[List[str]]]:
+        """The parsed body and, when items_key names a list, each item's raw JSON text."""
         attempt = 0
         refreshed = False
         token = self.token_source.access_token()
@@ -206,7 +224,7 @@ class ApiClient:
             if status >= 400:
                 raise ApiError(status, _problem(response), url)
             try:
-                return json.loads(response.content)
+                return parse_body(response.content, items_key)
             except ValueError:
                 # A body cut short by a dropped connection; the next try gets it whole.
                 attempt = self._back_off(attempt, "truncated or invalid JSON body")

@@ -5,6 +5,11 @@ index, account group and (for test results) test and data type. So renaming an i
 unchanged settings resumes where the old name stopped (a rename is delete + create in
 Splunk), and `prune` removes checkpoints that no configured input tracks any more.
 Callers save a checkpoint only after the events it covers were flushed to stdout.
+
+Saves are cheap: compact JSON through the C encoder (``json.dump`` to a file would use the
+pure-Python one), and between two full saves of a stream the dedup keys each page adds go
+through ``add_keys``, which the file store appends to a per-key journal (O(page), not
+O(keys held)); ``load`` replays the journal, ``save`` replaces the file and drops it.
 """
 
 import json
@@ -16,6 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 COLLECTION = "ta_thousandeyes_checkpoints"
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +47,13 @@ class CheckpointStore:
 
     def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def add_keys(
+        self, key: str, owner: str, state: Dict[str, Any], added: Dict[str, float]
+    ) -> None:
+        """Record the dedup keys one page added. state is the whole current state (its
+        ``keys`` already include added); stores with a cheaper incremental form override."""
+        self.save(key, owner, state)
 
     def delete(self, key: str) -> None:
         raise NotImplementedError
@@ -75,31 +88,74 @@ class FileCheckpointStore(CheckpointStore):
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, _SAFE.sub("_", key) + ".json")
 
+    def _journal(self, key: str) -> str:
+        return self._path(key)[: -len(".json")] + ".journal"
+
     def load(self, key: str) -> Optional[Dict[str, Any]]:
         try:
             with open(self._path(key), encoding="utf-8") as handle:
-                document = json.load(handle)
+                document = json.loads(handle.read())
         except FileNotFoundError:
             return None
         except ValueError:
             logger.warning("checkpoint %s is unreadable; starting it afresh", key)
             return None
-        state = document.get("state")
-        return state if isinstance(state, dict) else None
+        state = document.get("state") if isinstance(document, dict) else None
+        if not isinstance(state, dict):
+            return None
+        self._replay_journal(key, state)
+        return state
+
+    def _replay_journal(self, key: str, state: Dict[str, Any]) -> None:
+        """Merge the keys pages added since the last full save (a torn last line is skipped:
+        losing it can only repeat events, never skip them)."""
+        try:
+            with open(self._journal(key), encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+        except FileNotFoundError:
+            return
+        keys = state.get("keys")
+        if not isinstance(keys, dict):
+            keys = state["keys"] = {}
+        for line in lines:
+            try:
+                added = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(added, dict):
+                for name, reference in added.items():
+                    keys[name] = max(reference, keys.get(name, reference))
 
     def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
         path = self._path(key)
         temporary = f"{path}.{os.getpid()}.tmp"
         document = {"owner": owner, "updated": time.time(), "state": state}
         with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, separators=(",", ":"))
+            handle.write(_ENCODE(document))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+        # The full state now holds every journalled key.
+        self._remove(self._journal(key))
+
+    def add_keys(
+        self, key: str, owner: str, state: Dict[str, Any], added: Dict[str, float]
+    ) -> None:
+        if not os.path.exists(self._path(key)):
+            self.save(key, owner, state)  # the journal needs a full state to apply to
+            return
+        # No fsync: a journal line lost to a power cut only repeats that page's events.
+        with open(self._journal(key), "a", encoding="utf-8") as handle:
+            handle.write(_ENCODE(added) + "\n")
 
     def delete(self, key: str) -> None:
+        self._remove(self._path(key))
+        self._remove(self._journal(key))
+
+    @staticmethod
+    def _remove(path: str) -> None:
         try:
-            os.remove(self._path(key))
+            os.remove(path)
         except FileNotFoundError:
             pass
 
@@ -110,7 +166,7 @@ class FileCheckpointStore(CheckpointStore):
                 continue
             try:
                 with open(os.path.join(self.directory, name), encoding="utf-8") as handle:
-                    result[name[:-5]] = json.load(handle).get("owner", "")
+                    result[name[:-5]] = json.loads(handle.read()).get("owner", "")
             except (OSError, ValueError):
                 continue
         return result
@@ -145,7 +201,7 @@ class KVStoreCheckpointStore(CheckpointStore):
             "_key": key,
             "owner": owner,
             "updated": time.time(),
-            "state": json.dumps(state, separators=(",", ":")),
+            "state": _ENCODE(state),
         }
         self.data.batch_save(document)  # upsert by _key in one call
 

@@ -7,7 +7,7 @@ dedup key is a digest of the record itself.
 import hashlib
 import json
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
@@ -24,7 +24,7 @@ def record_key(record: Dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
 
-def convert(record: Dict[str, Any]) -> List[Emitted]:
+def convert(record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
     epoch = parse_iso(record.get("date"))
     if epoch is None:
         return []

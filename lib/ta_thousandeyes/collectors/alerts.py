@@ -6,12 +6,13 @@ arrives once (timestamped at its clear time). One stream per account group and s
 """
 
 import logging
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
 from ..events import to_json
 from .base import Emitted, RunContext, iso, parse_iso, run_stream
+from .event_text import splice
 
 SOURCETYPE = "cisco:thousandeyes:alerts"
 STATES = ("trigger", "clear")
@@ -23,16 +24,27 @@ def alert_id(record: Dict[str, Any]) -> Any:
     return record.get("id") or record.get("alertId")
 
 
-def make_converter(state: str, aid: str) -> Any:
-    time_field = "startDate" if state == "trigger" else "endDate"
+ENRICHMENT = frozenset(("eventTime", "eventState", "aid"))
 
-    def convert(record: Dict[str, Any]) -> List[Emitted]:
+
+def make_converter(state: str, aid: str) -> Any:
+    """Events ``{"eventTime", "eventState", "aid", <the alert's members>}``, spliced from the
+    alert's original text when possible (see event_text)."""
+    time_field = "startDate" if state == "trigger" else "endDate"
+    tail = ',"eventState":' + to_json(state) + ',"aid":' + to_json(aid)
+
+    def convert(record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
         epoch = parse_iso(record.get(time_field)) or parse_iso(record.get("startDate"))
         if epoch is None:
             return []
-        event = {"eventTime": iso(epoch), "eventState": state, "aid": aid}
-        event.update(record)
-        return [(f"{alert_id(record)}|{state}", epoch, epoch, to_json(event))]
+        text = None
+        if raw is not None and ENRICHMENT.isdisjoint(record):
+            text = splice('"eventTime":"' + iso(epoch) + '"' + tail, raw)
+        if text is None:
+            event = {"eventTime": iso(epoch), "eventState": state, "aid": aid}
+            event.update(record)
+            text = to_json(event)
+        return [(f"{alert_id(record)}|{state}", epoch, epoch, text)]
 
     return convert
 

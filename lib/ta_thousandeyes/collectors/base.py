@@ -3,18 +3,20 @@
 A *stream* is one checkpointed sequence of API data (e.g. network results of one test in one
 account group). Its checkpoint holds ``start`` (everything before ``start - overlap`` is
 done) and ``keys``, the dedup keys seen recently with a reference time. Each window asks
-for ``[start - overlap, min(start + max_window, now - settle)]``: the overlap catches late
-data and rounds that began just before the window, the keys drop what was already sent.
-After every page the events are flushed and then the checkpoint saved with ``start``
-unchanged and the page's keys added; after the last page ``start`` moves to the window end
-and keys older than the overlap plus the stream's retention are dropped. A crash therefore
-repeats at most the page in flight and never skips one.
+for ``[start - overlap, now - settle]`` (or at most ``max_window`` long when one is set): the
+overlap catches late data and rounds that began just before the window, the keys drop what
+was already sent. One window spans the whole backlog by default, since pagination, not the
+window, bounds the size of each response: that makes a sparse stream cost one request.
+After every page the events are flushed and then the page's new keys are recorded
+(``CheckpointStore.add_keys``: a journal line for files, cheap whatever the backlog); after
+the last page ``start`` moves to the window end, keys older than the overlap plus the
+stream's retention are dropped, and that one save also records the last page's keys.
+A crash therefore repeats at most the page in flight and never skips one.
 """
 
 import calendar
 import logging
 import time
-from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from ..api_client import ApiClient, Page
@@ -23,6 +25,8 @@ from ..events import XmlEventWriter
 
 # (dedup key, reference epoch for retention, event epoch, event text)
 Emitted = Tuple[str, float, float, str]
+# convert(record, raw JSON text of the record or None) -> what to emit
+Converter = Callable[[Dict[str, Any], Optional[str]], List[Emitted]]
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +47,7 @@ class RunContext:
         deadline: Optional[float] = None,
         settle_seconds: float = 60.0,
         overlap_seconds: float = 300.0,
-        max_window_seconds: float = 6 * 3600.0,
+        max_window_seconds: Optional[float] = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
@@ -62,6 +66,7 @@ class RunContext:
         self.events = 0
         self.positions = []  # type: List[float]
         self.errors = []  # type: List[str]
+        self.inventory_stale = False  # set when data names an object the inventory lacks
 
     def now(self) -> float:
         return self.clock()
@@ -84,13 +89,36 @@ class RunContext:
 
 def iso(epoch: float) -> str:
     """ISO 8601 UTC with a Z, as the v7 API takes and returns dates."""
-    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+
+
+_DAYS = {}  # type: Dict[str, int]
+
+
+def _day_epoch(day: str) -> Optional[int]:
+    epoch = _DAYS.get(day)
+    if epoch is None:
+        try:
+            epoch = calendar.timegm(time.strptime(day, "%Y-%m-%d"))
+        except ValueError:
+            return None
+        if len(_DAYS) < 4096:
+            _DAYS[day] = epoch
+    return epoch
 
 
 def parse_iso(text: Any) -> Optional[float]:
     """Epoch seconds from an API date (``2024-05-01T10:00:00Z``, with or without fraction)."""
     if not isinstance(text, str) or len(text) < 19:
         return None
+    if len(text) == 20 and text[19] == "Z" and text[10] == "T" and text[13] == text[16] == ":":
+        # The API's usual form: the day from a cache, the time of day by hand (strptime is slow).
+        clock = text[11:13] + text[14:16] + text[17:19]
+        day = _day_epoch(text[:10]) if clock.isdigit() and clock.isascii() else None
+        if day is not None:
+            hours, minutes, seconds = int(clock[:2]), int(clock[2:4]), int(clock[4:])
+            if hours < 24 and minutes < 60 and seconds <= 61:  # strptime allows leap seconds
+                return float(day + hours * 3600 + minutes * 60 + seconds)
     try:
         base = time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")
     except ValueError:
@@ -116,13 +144,13 @@ def run_stream(
     ctx: RunContext,
     key: str,
     fetch: Callable[[float, float], Iterator[Page]],
-    convert: Callable[[Dict[str, Any]], List[Emitted]],
+    convert: Converter,
     prefix: Tuple[str, str],
     retain_seconds: float = 3600.0,
 ) -> float:
     """Collect one stream from its checkpoint to now - settle; returns its new position.
 
-    fetch(window_start, window_end) yields pages; convert(record) returns what to emit.
+    fetch(window_start, window_end) yields pages; convert(record, raw) returns what to emit.
     Raises whatever the API client raises; the checkpoint then holds the last full page.
     """
     state = ctx.store.load(key) or {}
@@ -135,21 +163,14 @@ def run_stream(
     try:
         while position < end_limit and not ctx.past_deadline():
             window_start = max(position - ctx.overlap_seconds, floor)
-            window_end = min(position + ctx.max_window_seconds, end_limit)
+            window_end = end_limit
+            if ctx.max_window_seconds:
+                window_end = min(position + ctx.max_window_seconds, end_limit)
             for page in fetch(window_start, window_end):
-                batch = []
-                for record in page.items:
-                    if not isinstance(record, dict):
-                        continue
-                    for dedup, reference, epoch, text in convert(record):
-                        if reference < floor:
-                            continue
-                        known = seen.get(dedup)
-                        seen[dedup] = reference if known is None else max(known, reference)
-                        if known is None:
-                            batch.append((epoch, text))
+                batch, added = _new_events(page, convert, floor, seen)
                 ctx.emit(prefix, batch)
-                ctx.store.save(key, ctx.owner, _state(position, floor, seen))
+                if added and not page.last:  # the last page's keys go in the save below
+                    ctx.store.add_keys(key, ctx.owner, _state(position, floor, seen), added)
             position = window_end
             horizon = position - ctx.overlap_seconds - retain_seconds
             seen = {k: ref for k, ref in seen.items() if ref >= horizon}
@@ -157,6 +178,29 @@ def run_stream(
     finally:
         ctx.positions.append(position)
     return position
+
+
+def _new_events(
+    page: Page, convert: Converter, floor: float, seen: Dict[str, float]
+) -> Tuple[List[Tuple[float, str]], Dict[str, float]]:
+    """The page's events not sent before, and the dedup keys it added or moved forward."""
+    batch = []  # type: List[Tuple[float, str]]
+    added = {}  # type: Dict[str, float]
+    raw_items = page.raw_items
+    for position, record in enumerate(page.items):
+        if type(record) is not dict:
+            continue
+        raw = raw_items[position] if raw_items is not None else None
+        for dedup, reference, epoch, text in convert(record, raw):
+            if reference < floor:
+                continue
+            known = seen.get(dedup)
+            if known is None:
+                batch.append((epoch, text))
+            elif known >= reference:
+                continue
+            seen[dedup] = added[dedup] = reference
+    return batch, added
 
 
 def _state(position: float, floor: float, seen: Dict[str, float]) -> Dict[str, Any]:

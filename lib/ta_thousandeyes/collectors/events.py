@@ -8,7 +8,7 @@ the event lasts.
 """
 
 import logging
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def make_converter(ctx: RunContext, aid: str) -> Any:
-    def convert(record: Dict[str, Any]) -> List[Emitted]:
+    def convert(record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
         start = parse_iso(record.get("startDate"))
         end = parse_iso(record.get("endDate"))
         if start is None:

@@ -8,12 +8,14 @@ name and type and the agent's name.
 """
 
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
 from ..events import to_json
+from . import inventory_cache
 from .base import Emitted, RunContext, iso, parse_iso, run_stream
+from .event_text import splice, without_member
 
 logger = logging.getLogger(__name__)
 
@@ -132,10 +134,20 @@ def round_epoch(record: Dict[str, Any]) -> Optional[float]:
 
 
 class ResultConverter:
-    """Turns raw results of one test and data type into events (enrichment built once)."""
+    """Turns raw results of one test and data type into events (enrichment built once).
+
+    The event is ``{"roundId", testId, testName, testType, dataType, aid, agentId,
+    agentName, <the record's other members>}`` (roundId first: props.conf reads the time
+    there). It is spliced from the record's original text when possible (see event_text).
+    """
 
     def __init__(
-        self, test: Dict[str, Any], data_type: str, aid: str, agent_names: Dict[str, str]
+        self,
+        test: Dict[str, Any],
+        data_type: str,
+        aid: str,
+        agent_names: Dict[str, str],
+        on_unknown_agent: Optional[Callable[[], None]] = None,
     ) -> None:
         self.header = {
             "testId": str(test.get("testId")),
@@ -145,21 +157,65 @@ class ResultConverter:
             "aid": aid,
         }
         self.agent_names = agent_names
+        self.on_unknown_agent = on_unknown_agent
+        self._header_text = to_json(self.header)[1:-1]
+        self._enriched = frozenset(self.header) | {"agentId", "agentName"}
+        self._agent_texts = {}  # type: Dict[Any, str]
 
-    def __call__(self, record: Dict[str, Any]) -> List[Emitted]:
-        epoch = round_epoch(record)
-        if epoch is None:
-            return []
-        event = {"roundId": record.get("roundId")}
-        event.update(self.header)
+    def __call__(self, record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
+        round_id = record.get("roundId")
+        if type(round_id) is int:
+            epoch = float(round_id)
+        else:
+            epoch = round_epoch(record)
+            if epoch is None:
+                return []
         agent = record.get("agent")
+        agent_id = name = None
         if isinstance(agent, dict):
             agent_id = agent.get("agentId")
-            name = agent.get("agentName") or self.agent_names.get(str(agent_id))
+            name = agent.get("agentName")
+            if not name:
+                name = self.agent_names.get(str(agent_id))
+                if name is None and agent_id is not None and self.on_unknown_agent:
+                    self.on_unknown_agent()
+        text = None
+        if raw is not None and type(round_id) is int and self._enriched.isdisjoint(record):
+            text = self._spliced(raw, round_id, agent, agent_id, name)
+        if text is None:
+            text = self._encoded(record, agent, agent_id, name)
+        return [(result_key(record), round_id if type(round_id) is int else epoch, epoch, text)]
+
+    def _spliced(
+        self, raw: str, round_id: int, agent: Any, agent_id: Any, name: Any
+    ) -> Optional[str]:
+        rest = without_member(raw, "roundId", str(round_id))
+        if rest is None:
+            return None
+        head = '"roundId":' + str(round_id) + "," + self._header_text
+        if isinstance(agent, dict):
+            head += self._agent_text(agent_id, name)
+        return splice(head, rest)
+
+    def _agent_text(self, agent_id: Any, name: Any) -> str:
+        try:
+            return self._agent_texts[(agent_id, name)]
+        except KeyError:
+            text = ',"agentId":' + to_json(agent_id) + ',"agentName":' + to_json(name)
+            if len(self._agent_texts) < 10000:
+                self._agent_texts[(agent_id, name)] = text
+            return text
+        except TypeError:  # an unhashable id: build it every time
+            return ',"agentId":' + to_json(agent_id) + ',"agentName":' + to_json(name)
+
+    def _encoded(self, record: Dict[str, Any], agent: Any, agent_id: Any, name: Any) -> str:
+        event = {"roundId": record.get("roundId")}
+        event.update(self.header)
+        if isinstance(agent, dict):
             event["agentId"] = agent_id
             event["agentName"] = name
         event.update(record)
-        return [(result_key(record), epoch, epoch, to_json(event))]
+        return to_json(event)
 
 
 def list_tests(ctx: RunContext, aid: str) -> List[Dict[str, Any]]:
@@ -188,17 +244,21 @@ def collect(
 ) -> None:
     """Collect results of every selected test in every account group."""
     for aid in account_groups:
-        tests = select_tests(list_tests(ctx, aid), test_types, test_ids, labels)
-        agent_names = list_agent_names(ctx, aid) if tests else {}
+        if ctx.past_deadline():
+            return
+        inventory = inventory_cache.load(ctx, aid, list_tests, list_agent_names)
+        tests = select_tests(inventory.tests, test_types, test_ids, labels)
         for test in tests:
             for data_type in data_types_for(test, data_types):
                 if ctx.past_deadline():
-                    return
-                _collect_one(ctx, aid, test, data_type, agent_names)
+                    break
+                _collect_one(ctx, aid, test, data_type, inventory)
+        if inventory.stale:
+            inventory_cache.expire(ctx, aid)
 
 
 def _collect_one(
-    ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, agent_names: Dict[str, str]
+    ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, inventory: Any
 ) -> None:
     test_id = str(test.get("testId"))
     path = f"/test-results/{test_id}/{data_type}"
@@ -211,13 +271,17 @@ def _collect_one(
     prefix = ctx.prefix(sourcetype_for(data_type), f"thousandeyes:test:{aid}:{test_id}")
     interval = test.get("interval")
     retain = float(interval) if isinstance(interval, (int, float)) and interval > 0 else 3600.0
+    convert = ResultConverter(test, data_type, aid, inventory.agent_names, inventory.mark_stale)
     try:
-        run_stream(
-            ctx, key, fetch, ResultConverter(test, data_type, aid, agent_names), prefix, retain
-        )
+        run_stream(ctx, key, fetch, convert, prefix, retain)
     except (ApiError, ForeignLinkRefused) as error:
         if getattr(error, "status", None) in (400, 404) and data_type in NETWORK_EXTRAS:
             logger.debug("no %s results for test %s", data_type, test_id)
+            return
+        if getattr(error, "status", None) == 404 and not inventory.fresh:
+            # The cached inventory named a test that is gone: refresh it next run.
+            logger.info("test %s no longer exists; refreshing the test list", test_id)
+            inventory.mark_stale()
             return
         ctx.errors.append(str(error))
         logger.error("test %s %s results: %s", test_id, data_type, error)

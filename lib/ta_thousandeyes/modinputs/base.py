@@ -16,7 +16,7 @@ from splunklib.modularinput import Argument, Scheme, Script
 
 from .. import APP_NAME
 from ..api_client import ApiClient, ApiUnavailable
-from ..checkpoints import open_store, owner_of
+from ..checkpoints import FileCheckpointStore, open_store, owner_of
 from ..collectors.base import RunContext
 from ..events import XmlEventWriter
 from ..rate_limit import RateLimiter, state_path_for
@@ -299,15 +299,14 @@ class ThousandEyesInput(Script):
         )
 
     def _owner(self, params: Dict[str, Any]) -> str:
-        connection = (params.get("connection") or "").strip()
-        return owner_of(self.SCHEME, connection, params.get("index") or "default")
+        return input_owner(self.SCHEME, params)
 
     def _prune(self, service: Any, store: Any, running: set) -> None:
         """Drop checkpoints of this scheme that no configured input owns any more."""
         if service is None:
             return
         try:
-            live = {self._owner(entity.content) for entity in service.inputs.list(self.SCHEME)}
+            live = live_owners(service, (self.SCHEME,))
             if not running <= live:
                 return  # the listing is incomplete; pruning on it could drop live checkpoints
             deleted = store.prune(live, scheme=self.SCHEME)
@@ -315,6 +314,51 @@ class ThousandEyesInput(Script):
                 logger.info("removed %d checkpoints of deleted inputs", len(deleted))
         except Exception as error:  # pruning is housekeeping; never fail a run for it
             logger.debug("checkpoint pruning skipped: %s", _one_line(error))
+
+
+# Schemes whose inputs keep checkpoints (the token keep-alive input keeps none).
+DATA_SCHEMES = (
+    "thousandeyes_test_results",
+    "thousandeyes_alerts",
+    "thousandeyes_events",
+    "thousandeyes_activity",
+    "thousandeyes_inventory",
+)
+
+
+def input_owner(scheme: str, params: Dict[str, Any]) -> str:
+    connection = (params.get("connection") or "").strip()
+    return owner_of(scheme, connection, params.get("index") or "default")
+
+
+def live_owners(service: Any, schemes: Sequence[str]) -> set:
+    """Owners of every configured input of these schemes (raises if splunkd cannot list)."""
+    return {
+        input_owner(scheme, entity.content)
+        for scheme in schemes
+        for entity in service.inputs.list(scheme)
+    }
+
+
+def prune_all_schemes(service: Any, checkpoint_dir: str) -> int:
+    """Drop checkpoints of deleted inputs of every scheme, not only the caller's: a deleted
+    input whose scheme has no other input would otherwise keep its checkpoints for good.
+    File checkpoints live in each scheme's own checkpoint_dir, siblings of the caller's."""
+    live = live_owners(service, DATA_SCHEMES)
+    store = open_store(service, checkpoint_dir)
+    stores = [store]
+    if store.backend != "kvstore":
+        parent = os.path.dirname(checkpoint_dir.rstrip("/"))
+        stores = [
+            FileCheckpointStore(os.path.join(parent, scheme))
+            for scheme in DATA_SCHEMES
+            if os.path.isdir(os.path.join(parent, scheme, "ta_thousandeyes"))
+        ]
+    deleted = 0
+    for each in stores:
+        for scheme in DATA_SCHEMES:
+            deleted += len(each.prune(live, scheme=scheme))
+    return deleted
 
 
 def _one_line(error: BaseException) -> str:

@@ -10,7 +10,7 @@ import sys
 from typing import Any, Dict
 
 from .. import connections, tokens
-from .base import ThousandEyesInput, _one_line, run_dir
+from .base import ThousandEyesInput, _one_line, prune_all_schemes, run_dir
 
 logger = logging.getLogger("ta_thousandeyes.token_refresh")
 
@@ -63,8 +63,24 @@ class TokenRefreshInput(ThousandEyesInput):
                     _one_line(error),
                 )
 
+    def stream_events(self, inputs: Any, ew: Any) -> None:
+        super().stream_events(inputs, ew)
+        self._prune_every_scheme(self.service, inputs.metadata.get("checkpoint_dir") or ".")
+
     def _prune(self, service: Any, store: Any, running: set) -> None:
-        return None  # this input keeps no checkpoints
+        return None  # this input keeps no checkpoints of its own
+
+    @staticmethod
+    def _prune_every_scheme(service: Any, checkpoint_dir: str) -> None:
+        """Hourly housekeeping: checkpoints of deleted inputs of any scheme."""
+        if service is None:
+            return
+        try:
+            deleted = prune_all_schemes(service, checkpoint_dir)
+            if deleted:
+                logger.info("removed %d checkpoints of deleted inputs", deleted)
+        except Exception as error:  # housekeeping; never fail the keep-alive for it
+            logger.debug("checkpoint pruning skipped: %s", _one_line(error))
 
 
 def main() -> None:

@@ -44,10 +44,16 @@ def events(runner, **filters):
     return found
 
 
+def _is_stream(state):
+    """Stream checkpoints have a start; the test-results input's cached inventory does not."""
+    return isinstance(state, dict) and "start" in state
+
+
 def kv_checkpoints(service):
-    """_key -> checkpoint state of every document in the checkpoint collection."""
+    """_key -> checkpoint state of every stream checkpoint in the checkpoint collection."""
     data = service.kvstore[COLLECTION].data
-    return {doc["_key"]: json.loads(doc["state"]) for doc in data.query()}
+    states = {doc["_key"]: json.loads(doc["state"]) for doc in data.query()}
+    return {key: state for key, state in states.items() if _is_stream(state)}
 
 
 def file_checkpoints(checkpoint_dir):
@@ -57,7 +63,7 @@ def file_checkpoints(checkpoint_dir):
         if name.endswith(".json"):
             with open(os.path.join(folder, name), encoding="utf-8") as handle:
                 states[name[:-5]] = json.load(handle)["state"]
-    return states
+    return {key: state for key, state in states.items() if _is_stream(state)}
 
 
 def results_key(scheme, aid, test_id, data_type, input_index="default"):

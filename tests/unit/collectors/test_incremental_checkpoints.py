@@ -1,0 +1,121 @@
+"""Per-page dedup keys go to a journal; the inventory is cached between runs."""
+
+import json
+
+from ta_thousandeyes.checkpoints import FileCheckpointStore
+from ta_thousandeyes.collectors import inventory_cache, test_results
+
+from tests.unit.collectors.fake_api import FakeApi
+from tests.unit.collectors.helpers import Harness
+
+
+def test_journal_is_replayed_and_folded_into_the_next_save(tmp_path):
+    store = FileCheckpointStore(str(tmp_path))
+    store.save("k", "o", {"start": 10, "keys": {"a": 1}})
+    store.add_keys("k", "o", {}, {"b": 5})
+    store.add_keys("k", "o", {}, {"a": 7, "c": 2})
+    journal = tmp_path / "ta_thousandeyes" / "k.journal"
+    with open(journal, "a") as handle:
+        handle.write('{"torn":')  # a write cut short by a crash is skipped
+    assert store.load("k") == {"start": 10, "keys": {"a": 7, "b": 5, "c": 2}}
+    store.save("k", "o", {"start": 20, "keys": {"c": 2}})
+    assert not journal.exists()
+    assert store.load("k") == {"start": 20, "keys": {"c": 2}}
+    assert list(store.owners()) == ["k"]
+    store.add_keys("k", "o", {}, {"d": 1})
+    store.delete("k")
+    assert store.load("k") is None and not journal.exists()
+
+
+def test_first_page_of_a_new_stream_saves_the_whole_state(tmp_path):
+    store = FileCheckpointStore(str(tmp_path))
+    store.add_keys("new", "o", {"start": 1, "floor": 1, "keys": {"x": 1}}, {"x": 1})
+    assert store.load("new") == {"start": 1, "floor": 1, "keys": {"x": 1}}
+
+
+def test_pages_write_journal_lines_not_the_whole_state(clock, tmp_path):
+    clock.now = 1_700_000_000.0
+    api = FakeApi(clock, page_size=5)
+    harness = Harness(api, clock, tmp_path, clock.now - 3600)
+    saves = []
+    original = harness.store.save
+
+    def counting_save(key, owner, state):
+        saves.append(key)
+        original(key, owner, state)
+
+    harness.store.save = counting_save
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"], test_ids=["1"]))
+    network = [k for k in saves if k.endswith("network")]
+    # one full save for the first page, one at the window end; the pages between journal
+    assert len(network) == 2
+    pages = [u for u in api.requests if "/test-results/1/network" in u]
+    assert len(pages) > 3
+
+
+def test_inventory_is_read_once_per_ttl(clock, tmp_path):
+    clock.now = 1_700_000_000.0
+    api = FakeApi(clock)
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+
+    def inventory_calls():
+        return [u for u in api.requests if "/tests?" in u or "/agents?" in u]
+
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    first = len(inventory_calls())
+    assert first >= 2
+    clock.now += 300
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    assert len(inventory_calls()) == first  # cached
+    clock.now += inventory_cache.TTL_SECONDS
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    assert len(inventory_calls()) == 2 * first  # expired: read again
+
+
+def test_unknown_agent_refreshes_the_inventory_next_run(clock, tmp_path):
+    clock.now = 1_700_000_000.0
+    api = FakeApi(clock)
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    calls = len([u for u in api.requests if "/agents?" in u])
+    state_file = next((tmp_path / "ta_thousandeyes").glob("*inventory.json"))
+    document = json.loads(state_file.read_text())
+    document["state"]["agents"] = {}  # the cache no longer names the agents
+    state_file.write_text(json.dumps(document))
+    original = api.route
+
+    def without_agent_names(path, query):  # results name agents only by id
+        answer = original(path, query)
+        for record in (answer or {}).get("results", []):
+            if isinstance(record.get("agent"), dict):
+                record["agent"].pop("agentName", None)
+        return answer
+
+    api.route = without_agent_names
+    clock.now += 120
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    clock.now += 120
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    assert len([u for u in api.requests if "/agents?" in u]) == calls + 1
+
+
+def test_keep_alive_prunes_deleted_inputs_of_every_scheme(tmp_path):
+    from types import SimpleNamespace
+
+    from ta_thousandeyes.checkpoints import KVStoreCheckpointStore, checkpoint_key, owner_of
+    from ta_thousandeyes.modinputs.base import prune_all_schemes
+
+    from tests.unit.collectors.fake_kvstore import FakeKVService
+
+    service = FakeKVService()
+    configured = {"thousandeyes_alerts": [{"connection": "c", "index": "main"}]}
+    service.inputs = SimpleNamespace(
+        list=lambda kind: [SimpleNamespace(content=c) for c in configured.get(kind, [])]
+    )
+    store = KVStoreCheckpointStore(service)
+    kept = owner_of("thousandeyes_alerts", "c", "main")
+    gone = owner_of("thousandeyes_events", "c", "main")  # its scheme has no input left
+    store.save(checkpoint_key(kept, "1"), kept, {"start": 1})
+    store.save(checkpoint_key(gone, "1"), gone, {"start": 1})
+    assert prune_all_schemes(service, str(tmp_path / "thousandeyes_token_refresh")) == 1
+    assert set(store.owners().values()) == {kept}
