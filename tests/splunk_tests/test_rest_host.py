@@ -3,12 +3,22 @@
 import json
 import os
 import sys
+import time
 
 import pytest
 import requests
 
 PYTHON_39 = "/root/.pyenv/versions/3.9.18/bin/python3.9"
 PYTHONS = [sys.executable] + ([PYTHON_39] if os.path.exists(PYTHON_39) else [])
+
+
+def _wait_for_log(emulator, *needles, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        log = emulator.splunkd_log()
+        if all(needle in log for needle in needles) or time.monotonic() > deadline:
+            return log
+        time.sleep(0.05)
 
 
 def _call(emulator, method, path, key=None, **kwargs):
@@ -115,7 +125,8 @@ def test_handler_exception_is_a_generic_500(splunk_emulator):
     assert response.status_code == 500
     assert "secret-detail-xyz" not in response.text
     assert "Traceback" not in response.text
-    log = splunk_emulator.splunkd_log()
+    # stderr reaches splunkd.log asynchronously, as in Splunk: wait for the whole traceback
+    log = _wait_for_log(splunk_emulator, "secret-detail-xyz", "Traceback")
     assert "secret-detail-xyz" in log and "Traceback" in log
     # the process survives and keeps answering
     assert _call(splunk_emulator, "GET", "/services/tiny/echo", key).status_code == 200
