@@ -90,8 +90,8 @@ def test_form_arguments_and_persistence(splunk_emulator):
     assert "ns" not in first.json()["request"] or first.json()["request"]["ns"] == {}
     # one long-lived process: the class attribute counts across requests
     assert second.json()["calls"] == first.json()["calls"] + 1
-    assert "tiny_echo started" in splunk_emulator.splunkd_log()
-    assert "stdout from handler" in splunk_emulator.splunkd_log()
+    assert "tiny_echo started" in _wait_for_log(splunk_emulator, "tiny_echo started")
+    assert "stdout from handler" in _wait_for_log(splunk_emulator, "stdout from handler")
 
 
 def test_splunklib_service_reaches_custom_endpoint(splunk_emulator):
@@ -145,4 +145,4 @@ def test_handler_that_cannot_import_fails_with_500(splunk_emulator):
     key = splunk_emulator.login("admin", "changeme")
     response = _call(splunk_emulator, "GET", "/services/tiny/broken", key)
     assert response.status_code == 500
-    assert "missing_module" in splunk_emulator.splunkd_log()
+    assert "missing_module" in _wait_for_log(splunk_emulator, "missing_module")
