@@ -10,8 +10,9 @@ activity entries use the same slicing per account group. Nothing is stored.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 from .hashing import stable_int, stable_rng, stable_unit, stable_uuid
 from .rounds import first_round
@@ -83,26 +84,39 @@ class ActivityEntry:
 def alert_episode_in_slot(world: World, test: Test, slot: int) -> Optional[AlertEpisode]:
     if not test.alerts_enabled:
         return None
-    if stable_unit(world.seed, "alert", test.test_id, slot) >= ALERT_PROBABILITY:
+    shape = _episode_shape(world.seed, test.test_id, test.interval, first_round(test), slot)
+    if shape is None:
         return None
-    rng = stable_rng(world.seed, "alert-shape", test.test_id, slot)
-    slot_start = slot * ALERT_SLOT
-    start = slot_start + rng.randrange(ALERT_SLOT // 2)
-    start += (-start) % test.interval  # on a round boundary
-    rounds = rng.randint(1, 4) if rng.random() < 0.7 else rng.randint(5, 12)
-    end = start + rounds * test.interval
-    end = min(end, slot_start + ALERT_SLOT + ALERT_SLOT // 2)  # bounded: lookups stay local
-    if start < first_round(test):
-        return None
+    start, end, severity = shape
     return AlertEpisode(
         alert_id=stable_uuid(world.seed, "alert-id", test.test_id, slot),
         test=test,
         start=start,
         end=end,
-        severity=rng.choice(["major", "minor", "critical", "info"]),
+        severity=severity,
         rule_id=str(900 + stable_int(world.seed, "rule", test.test_type) % 50),
         violation_count=max(1, len(test.agent_ids)),
     )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _episode_shape(
+    seed: int, test_id: str, interval: int, first: int, slot: int
+) -> Optional[Tuple[int, int, str]]:
+    """(start, end, severity) of the degradation starting in the slot, if any. Cached: every
+    result record asks whether its round is degraded, and a page holds many rounds."""
+    if stable_unit(seed, "alert", test_id, slot) >= ALERT_PROBABILITY:
+        return None
+    rng = stable_rng(seed, "alert-shape", test_id, slot)
+    slot_start = slot * ALERT_SLOT
+    start = slot_start + rng.randrange(ALERT_SLOT // 2)
+    start += (-start) % interval  # on a round boundary
+    rounds = rng.randint(1, 4) if rng.random() < 0.7 else rng.randint(5, 12)
+    end = start + rounds * interval
+    end = min(end, slot_start + ALERT_SLOT + ALERT_SLOT // 2)  # bounded: lookups stay local
+    if start < first:
+        return None
+    return start, end, rng.choice(["major", "minor", "critical", "info"])
 
 
 def alert_episodes(world: World, test: Test, start: float, end: float) -> Iterator[AlertEpisode]:
@@ -115,10 +129,13 @@ def alert_episodes(world: World, test: Test, start: float, end: float) -> Iterat
 
 
 def is_degraded(world: World, test: Test, round_id: int) -> bool:
+    if not test.alerts_enabled:
+        return False
     slot = round_id // ALERT_SLOT
+    first = first_round(test)
     for candidate in (slot - 1, slot):
-        episode = alert_episode_in_slot(world, test, candidate)
-        if episode is not None and episode.start <= round_id < episode.end:
+        shape = _episode_shape(world.seed, test.test_id, test.interval, first, candidate)
+        if shape is not None and shape[0] <= round_id < shape[1]:
             return True
     return False
 
@@ -209,15 +226,19 @@ def activity_entries(world: World, aid: str, start: float, end: float) -> Iterat
         times = sorted(rng.randrange(ACTIVITY_SLOT) for _ in range(rng.randint(0, 3)))
         for index, offset in enumerate(times):
             date = slot * ACTIVITY_SLOT + offset
+            # Draw every entry's details, even outside the range, so an entry reads the same
+            # whatever range a request asks for.
+            user = members[rng.randrange(len(members))]
+            event = rng.choice(ACTIVITY_EVENTS)
+            ip_address = f"192.0.2.{rng.randint(1, 254)}"
             if not start <= date <= end:
                 continue
-            user = members[rng.randrange(len(members))]
             yield ActivityEntry(
                 aid=aid,
                 date=date,
-                event=rng.choice(ACTIVITY_EVENTS),
+                event=event,
                 uid=user.uid,
                 user=f"{user.name} ({user.email})",
-                ip_address=f"192.0.2.{rng.randint(1, 254)}",
+                ip_address=ip_address,
                 entry_id=f"{aid}-{slot}-{index}",
             )

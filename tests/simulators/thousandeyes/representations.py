@@ -5,17 +5,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import functools
+import json
+import random
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import incidents
-from .hashing import stable_rng
-from .result_metrics import METRICS_BY_KIND
-from .rounds import BGP_MONITORS
+from .hashing import digest_int, reseed, stable_rng, stable_text
+from .result_metrics import METRICS_BY_KIND, metrics_text
+from .rounds import BGP_MONITORS, units
 from .timefmt import iso
 from .world import AccountGroup, Agent, Test, User, World
 
 APP = "https://app.thousandeyes.com"
 Json = Dict[str, Any]
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # what json.dumps(..., separators=) uses
+_iso = functools.lru_cache(maxsize=1 << 16)(iso)  # a round's date, shared by its records
+_MARK = "@@round@@"  # stands in for the round id while the fixed JSON is cut up
 
 
 def link(href: str) -> Json:
@@ -106,6 +112,7 @@ def test_result_json(
     unit_id: str,
     direction: Optional[str],
 ) -> Json:
+    """One record as a dict (the reference shape; ``test_result_texts`` is the fast path)."""
     rng = stable_rng(world.seed, "result", test.test_id, unit_id, round_id, direction, kind)
     bad = incidents.is_degraded(world, test, round_id)
     record: Json = {"date": iso(round_id), "roundId": round_id}
@@ -133,6 +140,73 @@ def test_result_json(
         record["direction"] = direction
     record.update(METRICS_BY_KIND[kind](rng, test, bad))
     return record
+
+
+def test_result_texts(
+    world: World, test: Test, kind: str, first: int, start: int, stop: int
+) -> List[str]:
+    """Records ``start`` to ``stop`` (indexes after round ``first``, as ``rounds.locate``
+    counts them) as compact JSON texts, each exactly
+    ``json.dumps(test_result_json(...), separators=(",", ":"))``.
+
+    The constant parts of every (agent, direction) are encoded once and the per-record
+    generator is re-seeded in place, so a record costs one hash, one seeding and its metrics.
+    """
+    unit_list = units(test)
+    per_round = len(unit_list)
+    if stop <= start or not per_round:
+        return []
+    metrics_of = metrics_text(kind)
+    parts = [_unit_parts(world, test, kind, unit_id, direction) for unit_id, direction in unit_list]
+    rng = random.Random(0)
+    texts: List[str] = []
+    append = texts.append
+    is_degraded = incidents.is_degraded
+    index = start
+    while index < stop:
+        round_index, unit_index = divmod(index, per_round)
+        round_id = first + round_index * test.interval
+        round_text = str(round_id)
+        head = f'{{"date":"{_iso(round_id)}","roundId":{round_text},'
+        bad = is_degraded(world, test, round_id)
+        for hash_prefix, hash_suffix, unit_head, unit_tail in parts[unit_index:]:
+            if index >= stop:
+                break
+            reseed(rng, digest_int(hash_prefix + round_text.encode() + hash_suffix))
+            metrics = metrics_of(rng, test, bad)
+            if unit_tail is None:  # BGP monitors: no link to the round
+                append(f"{head}{unit_head},{metrics[1:]}")
+            else:
+                append(f"{head}{unit_head}{round_text}{unit_tail},{metrics[1:]}")
+            index += 1
+    return texts
+
+
+def _unit_parts(
+    world: World, test: Test, kind: str, unit_id: str, direction: Optional[str]
+) -> Tuple[bytes, bytes, str, Optional[str]]:
+    """(hash prefix, hash suffix, JSON before the round id, JSON after it) of one unit.
+
+    The hash text is stable_rng's (seed, "result", test, unit, round, direction, kind); the
+    JSON pieces are cut from a real encoding of the record's fixed keys, with a marker
+    standing in for the round id, so they cannot drift from ``test_result_json``.
+    """
+    text = stable_text(world.seed, "result", test.test_id, unit_id, _MARK, direction, kind)
+    hash_prefix, hash_suffix = (piece.encode() for piece in text.split(_MARK))
+    fixed = test_result_json(world, test, kind, 0, unit_id, direction)
+    for key in ("date", "roundId"):
+        del fixed[key]
+    if "_links" in fixed:
+        fixed["_links"]["appLink"]["href"] = fixed["_links"]["appLink"]["href"].replace(
+            "roundId=0&", f"roundId={_MARK}&", 1
+        )
+    # keys up to the metrics: agent/monitor, _links, direction
+    fixed_keys = [k for k in ("agent", "monitor", "_links", "direction") if k in fixed]
+    body = _ENCODER.encode({k: fixed[k] for k in fixed_keys})[1:-1]
+    if _MARK not in body:
+        return hash_prefix, hash_suffix, body, None
+    unit_head, unit_tail = body.split(_MARK)
+    return hash_prefix, hash_suffix, unit_head, unit_tail
 
 
 def alert_json(ep: incidents.AlertEpisode, now: float, api: str) -> Json:

@@ -120,6 +120,9 @@ class RegionServer(ThreadingHTTPServer):
 
     def get_request(self) -> tuple:
         sock, address = super().get_request()
+        # Headers and body go out as two writes: with Nagle on, the body waits for the
+        # client's delayed ACK of the headers (~40 ms a response). Real servers disable it.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self._tls is not None:
             sock = self._tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, address
