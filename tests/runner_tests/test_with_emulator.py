@@ -4,22 +4,17 @@ import pytest
 from splunklib.binding import HTTPError
 
 from tests.runner_tests.conftest import APP_NAME, splunk_python
-from tests.simulators.splunk import modinput_log
+from tests.simulators.splunk import (
+    SplunkEmulator,  # noqa: F401 - fails loudly if missing
+    modinput_log,
+)
 from tests.simulators.splunk.inputs_manager import InputsManager
 from tests.simulators.splunk.modinput_runner import ModularInputRunner
-
-splunk_package = pytest.importorskip("tests.simulators.splunk")
-if not hasattr(splunk_package, "SplunkEmulator"):
-    pytest.skip(
-        "tests/simulators/splunk does not export SplunkEmulator yet", allow_module_level=True
-    )
 
 
 @pytest.fixture
 def splunk(tmp_path, app_dir):
-    emulator = splunk_package.SplunkEmulator(
-        splunk_home=tmp_path / "splunk", apps={APP_NAME: str(app_dir)}
-    )
+    emulator = SplunkEmulator(splunk_home=tmp_path / "splunk", apps={APP_NAME: str(app_dir)})
     with emulator:
         yield emulator
 

@@ -14,17 +14,15 @@ import subprocess
 import sys
 
 import pytest
-from ta_thousandeyes import connections, regions, settings, splunk_service
+from ta_thousandeyes import connections
 from ta_thousandeyes.oauth import flows
 
-try:
-    from tests.simulators.faketime import faketime_env
-    from tests.simulators.splunk import SplunkEmulator
-    from tests.simulators.splunk.inputs_manager import InputsManager
-    from tests.simulators.splunk.modinput_runner import ModularInputRunner
-    from tests.simulators.thousandeyes import ThousandEyesSimulator
-except ImportError as error:  # the stand-ins are built in parallel
-    pytest.skip(f"stand-ins not available: {error}", allow_module_level=True)
+from tests.acceptance.wiring import point_addon_at_simulator
+from tests.simulators.faketime import faketime_env
+from tests.simulators.splunk import SplunkEmulator
+from tests.simulators.splunk.inputs_manager import InputsManager
+from tests.simulators.splunk.modinput_runner import ModularInputRunner
+from tests.simulators.thousandeyes import ThousandEyesSimulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 APP = "TA-thousandeyes"
@@ -42,8 +40,7 @@ def python_for(version: str) -> str:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    if not found or not os.access(found, os.X_OK):
-        pytest.skip(f"Python {version} not found by tools/find_python.sh")
+    assert found and os.access(found, os.X_OK), f"Python {version} not found by find_python.sh"
     return found
 
 
@@ -103,16 +100,7 @@ def splunk(tmp_path, sim, built_app):
 
 @pytest.fixture
 def service(splunk, sim):
-    svc = splunk_service.connect(
-        splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
-    )
-    for key, stanza in sim.regions_conf().items():
-        splunk_service.write_stanza(svc, regions.CONF_NAME, key, stanza)
-    splunk_service.write_stanza(svc, settings.CONF_NAME, "tls", {"ca_bundle": sim.ca_bundle_path})
-    splunk_service.write_stanza(
-        svc, settings.CONF_NAME, "oauth", {"client_id": sim.default_client_id}
-    )
-    return svc
+    return point_addon_at_simulator(splunk, sim)
 
 
 def lock_dir_of(splunk) -> str:

@@ -1,15 +1,12 @@
 import os
 
 import pytest
-from ta_thousandeyes import regions, settings, splunk_service
+
+from tests.acceptance.wiring import point_addon_at_simulator
+from tests.simulators.splunk import SplunkEmulator
+from tests.simulators.thousandeyes import ThousandEyesSimulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
-
-try:
-    from tests.simulators.splunk import SplunkEmulator
-    from tests.simulators.thousandeyes import ThousandEyesSimulator
-except ImportError as error:  # the stand-ins are built in parallel
-    pytest.skip(f"stand-ins not available: {error}", allow_module_level=True)
 
 
 @pytest.fixture
@@ -29,16 +26,7 @@ def splunk(tmp_path):
 @pytest.fixture
 def service(splunk, sim):
     """The add-on as installed in the Splunk stand-in, wired to the simulator's hosts."""
-    svc = splunk_service.connect(
-        splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
-    )
-    for key, stanza in sim.regions_conf().items():
-        splunk_service.write_stanza(svc, regions.CONF_NAME, key, stanza)
-    splunk_service.write_stanza(svc, settings.CONF_NAME, "tls", {"ca_bundle": sim.ca_bundle_path})
-    splunk_service.write_stanza(
-        svc, settings.CONF_NAME, "oauth", {"client_id": sim.default_client_id}
-    )
-    return svc
+    return point_addon_at_simulator(splunk, sim)
 
 
 @pytest.fixture

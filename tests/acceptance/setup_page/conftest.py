@@ -12,18 +12,12 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import sync_playwright
 
+from tests.acceptance.wiring import point_addon_at_simulator
 from tests.simulators.faketime import faketime_env
-
-try:
-    from playwright.sync_api import sync_playwright
-
-    from tests.simulators.splunk import SplunkEmulator
-    from tests.simulators.thousandeyes import ThousandEyesSimulator
-except ImportError as error:  # the stand-ins are built in parallel
-    pytest.skip(f"stand-ins or Playwright not available: {error}", allow_module_level=True)
-
-from ta_thousandeyes import regions, settings, splunk_service
+from tests.simulators.splunk import SplunkEmulator
+from tests.simulators.thousandeyes import ThousandEyesSimulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 APP = "TA-thousandeyes"
@@ -88,16 +82,7 @@ def splunk(tmp_path, sim, built_app):
 @pytest.fixture
 def service(splunk, sim):
     """The installed add-on pointed at the simulator's hosts, trusting its CA."""
-    svc = splunk_service.connect(
-        splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
-    )
-    for key, stanza in sim.regions_conf().items():
-        splunk_service.write_stanza(svc, regions.CONF_NAME, key, stanza)
-    splunk_service.write_stanza(svc, settings.CONF_NAME, "tls", {"ca_bundle": sim.ca_bundle_path})
-    splunk_service.write_stanza(
-        svc, settings.CONF_NAME, "oauth", {"client_id": sim.default_client_id}
-    )
-    return svc
+    return point_addon_at_simulator(splunk, sim)
 
 
 class Browser:

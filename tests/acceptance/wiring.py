@@ -1,0 +1,23 @@
+"""Point the add-on installed in the Splunk stand-in at the ThousandEyes simulator."""
+
+from ta_thousandeyes import regions, settings, splunk_service
+
+
+def point_addon_at_simulator(splunk, sim):
+    """An admin's splunklib service for the add-on, its regions, CA and client id set to sim's.
+
+    This is what an admin does in local/ (region hosts) and on the settings form (CA bundle,
+    client id) when their ThousandEyes is not the public cloud.
+    """
+    service = splunk_service.connect(
+        splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
+    )
+    for key, stanza in sim.regions_conf().items():
+        splunk_service.write_stanza(service, regions.CONF_NAME, key, stanza)
+    splunk_service.write_stanza(
+        service, settings.CONF_NAME, "tls", {"ca_bundle": sim.ca_bundle_path}
+    )
+    splunk_service.write_stanza(
+        service, settings.CONF_NAME, "oauth", {"client_id": sim.default_client_id}
+    )
+    return service
