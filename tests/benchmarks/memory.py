@@ -17,7 +17,6 @@ from ta_thousandeyes import splunk_service
 
 from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.splunk.modinput_runner import ModularInputRunner
-from tests.simulators.splunk.scheme import SchemeError
 from tests.simulators.thousandeyes.rounds import record_count, round_span
 from tests.simulators.thousandeyes.world import World
 
@@ -128,14 +127,7 @@ def run(sizes: Tuple[int, ...] = (10_000, 1_000_000), tests: int = 200,
                 session_key_provider=lambda: splunk.login("admin", "changeme"),
                 python=sys.executable, index_store=_DiscardIndex(),  # type: ignore[arg-type]
             )  # fmt: skip
-            try:
-                runner.schemes()
-            except SchemeError as error:
-                if not splunk_setup.comment_out_spec_continuations(app_dir):
-                    raise
-                runner.reload_schemes()
-                runner.schemes()
-                details["workaround"] = f"spec comment line read as a parameter: {error}"
+            runner.schemes()
             began, longest = time.monotonic(), 0.0
             for attempt in range(runs):
                 round_began = time.monotonic()

@@ -9,9 +9,7 @@ for Python 3.13) and ``make_runner(version)``.
 """
 
 import os
-import shutil
 import subprocess
-import sys
 
 import pytest
 from ta_thousandeyes import connections
@@ -23,11 +21,10 @@ from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.splunk.inputs_manager import InputsManager
 from tests.simulators.splunk.modinput_runner import ModularInputRunner
 from tests.simulators.thousandeyes import ThousandEyesSimulator
+from tools import build as builder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 APP = "TA-thousandeyes"
-SHIPPED = ["app.manifest", "README.md", "LICENSE", "bin", "default", "appserver", "lib",
-           "README", "metadata", "static"]  # fmt: skip
 SERVER_HOST = "standin-host"
 SCOPES = ["organization:read", "tests:read", "alerts:read", "offline_access"]
 # Small pages so every list the inputs read takes several pages.
@@ -47,29 +44,7 @@ def python_for(version: str) -> str:
 @pytest.fixture(scope="session")
 def built_app(tmp_path_factory):
     """This checkout's shipped files plus the vendored runtime packages of `make build`."""
-    vendored = os.path.join(ROOT, "build", APP, "lib")
-    if not os.path.isdir(os.path.join(vendored, "splunklib")):
-        subprocess.run(
-            [sys.executable, os.path.join(ROOT, "tools", "build.py"), "build"], check=True, cwd=ROOT
-        )
-    target = tmp_path_factory.mktemp("app") / APP
-    target.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "local")
-    for entry in SHIPPED:
-        source = os.path.join(ROOT, entry)
-        if os.path.isdir(source):
-            shutil.copytree(source, target / entry, ignore=ignore)
-        elif os.path.exists(source):
-            shutil.copy2(source, target / entry)
-    for name in os.listdir(vendored):
-        if name == "ta_thousandeyes" or (target / "lib" / name).exists():
-            continue
-        source = os.path.join(vendored, name)
-        if os.path.isdir(source):
-            shutil.copytree(source, target / "lib" / name, ignore=ignore)
-        else:
-            shutil.copy2(source, target / "lib" / name)
-    return str(target)
+    return str(builder.assemble_from_last_build(tmp_path_factory.mktemp("app") / APP))
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,6 @@ device code by advancing the simulator's clock instead of sleeping.
 
 import os
 import re
-import shutil
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -18,13 +15,12 @@ from tests.acceptance.wiring import point_addon_at_simulator
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.thousandeyes import ThousandEyesSimulator
+from tools import build as builder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 APP = "TA-thousandeyes"
 SETUP_PATH = "/en-US/app/TA-thousandeyes/ta_thousandeyes_setup"
 ARTIFACTS = os.path.join(ROOT, "tests", "artifacts", "setup_page")
-SHIPPED = ["app.manifest", "README.md", "LICENSE", "bin", "default", "appserver", "lib",
-           "README", "metadata", "static"]  # fmt: skip
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,27 +35,7 @@ USER_CODE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
 @pytest.fixture(scope="session")
 def built_app(tmp_path_factory):
     """This checkout's app with the vendored runtime packages of the last `make build`."""
-    vendored = os.path.join(ROOT, "build", APP, "lib")
-    if not os.path.isdir(os.path.join(vendored, "splunklib")):
-        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "build.py"), "build"],
-                       check=True, cwd=ROOT)  # fmt: skip
-    target = tmp_path_factory.mktemp("app") / APP
-    target.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "local")
-    for entry in SHIPPED:
-        source = os.path.join(ROOT, entry)
-        if os.path.isdir(source):
-            shutil.copytree(source, target / entry, ignore=ignore)
-        elif os.path.exists(source):
-            shutil.copy2(source, target / entry)
-    for name in os.listdir(vendored):
-        if name != "ta_thousandeyes" and not (target / "lib" / name).exists():
-            source = os.path.join(vendored, name)
-            if os.path.isdir(source):
-                shutil.copytree(source, target / "lib" / name, ignore=ignore)
-            else:
-                shutil.copy2(source, target / "lib" / name)
-    return str(target)
+    return str(builder.assemble_from_last_build(tmp_path_factory.mktemp("app") / APP))
 
 
 @pytest.fixture
