@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from .json_spans import parse_body
 from .rate_limit import RateLimitDeadline, RateLimiter
@@ -94,6 +95,8 @@ class ApiStats:
 class ApiClient:
     """GETs against one v7 base URL (e.g. ``https://api.thousandeyes.com/v7``).
 
+    transport: ``get(url, headers=...)`` answering ``status_code``, ``headers``, ``content``
+    and ``reason`` (an ``ApiTransport``; a requests session works too).
     token_source: ``access_token() -> str`` and ``refresh_after_unauthorized(token) -> str``.
     deadline: epoch seconds (this process's clock) after which no new attempt starts.
     """
@@ -101,7 +104,7 @@ class ApiClient:
     def __init__(
         self,
         base_url: str,
-        session: requests.Session,
+        transport: Any,
         token_source: Any,
         rate_limiter: Optional[RateLimiter] = None,
         deadline: Optional[float] = None,
@@ -113,7 +116,7 @@ class ApiClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._origin = _origin(self.base_url)
-        self.session = session
+        self.transport = transport
         self.token_source = token_source
         self.rate_limiter = rate_limiter or RateLimiter(clock=clock, sleep=sleep)
         self.deadline = deadline
@@ -193,15 +196,19 @@ class ApiClient:
         """The parsed body and, when items_key names a list, each item's raw JSON text."""
         attempt = 0
         refreshed = False
-        token = self.token_source.access_token()
+        replacement = None  # type: Optional[str]
         while True:
             self._acquire()
+            # Asked at send time: a rate-limit wait or a backoff may have outlived a token
+            # fetched earlier, and the refresh margin only has to cover this one request.
+            token = replacement or self.token_source.access_token()
+            replacement = None
             self.stats.calls += 1
             try:
-                response = self.session.get(
+                response = self.transport.get(
                     url, headers={"Authorization": "Bearer " + token, "Accept": ACCEPT}
                 )
-            except requests.RequestException as error:
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
                 attempt = self._back_off(attempt, f"connection failed: {type(error)}")
                 continue
             self._observe(response)
@@ -209,7 +216,7 @@ class ApiClient:
             if status == 401:
                 if refreshed:
                     raise Unauthorized(401, _problem(response), url)
-                token = self.token_source.refresh_after_unauthorized(token)
+                replacement = self.token_source.refresh_after_unauthorized(token)
                 refreshed = True
                 continue
             if status == 429:
@@ -221,7 +228,7 @@ class ApiClient:
             if status >= 500 or status in (408,):
                 attempt = self._back_off(attempt, f"HTTP {status}")
                 continue
-            if status >= 400:
+            if status >= 300:  # the API does not redirect; the token never follows one
                 raise ApiError(status, _problem(response), url)
             try:
                 return parse_body(response.content, items_key)
@@ -235,7 +242,7 @@ class ApiClient:
         except RateLimitDeadline:
             raise ApiUnavailable("rate limit budget exhausted until after the run's deadline")
 
-    def _observe(self, response: requests.Response) -> None:
+    def _observe(self, response: Any) -> None:
         self.rate_limiter.observe(response.headers)
         if self.rate_limiter.last_remaining is not None:
             self.stats.rate_limit_remaining = self.rate_limiter.last_remaining
@@ -280,7 +287,7 @@ def _next_href(body: Dict[str, Any]) -> Optional[str]:
     return None
 
 
-def _problem(response: requests.Response) -> str:
+def _problem(response: Any) -> str:
     """A one-line reason from an RFC 7807 problem or OAuth error body."""
     try:
         body = json.loads(response.content)

@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Optional
 
 import requests
 
-from . import credential_store, http, redaction, regions, settings, splunk_service
+from . import api_transport, credential_store, http, redaction, regions, settings, splunk_service
 
 CONF_NAME = "ta_thousandeyes_connections"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -228,8 +228,9 @@ class Connection:
     config: ConnectionConfig
     region: regions.Region
     settings: settings.Settings
-    session: requests.Session
+    session: requests.Session  # OAuth and identity calls
     token_source: object  # tokens.TokenManager or tokens.ApiTokenSource
+    api_transport: api_transport.ApiTransport  # the collectors' v7 GETs
 
     @property
     def api_base_url(self) -> str:
@@ -237,22 +238,30 @@ class Connection:
 
     def close(self) -> None:
         self.session.close()
+        self.api_transport.close()
 
 
 def build_connection_session(
     service: object, config_settings: settings.Settings, region: regions.Region
 ) -> requests.Session:
     """HTTP session with the settings' CA bundle and proxy; credentials only to the region."""
+    return _session(config_settings, region, _proxy_url(service, config_settings))
+
+
+def _session(
+    config_settings: settings.Settings, region: regions.Region, proxy_url: Optional[str]
+) -> requests.Session:
+    session = http.build_session(ca_bundle=config_settings.ca_bundle or None, proxy_url=proxy_url)
+    http.restrict_authorization(session, region.origins)
+    return session
+
+
+def _proxy_url(service: object, config_settings: settings.Settings) -> Optional[str]:
     proxy_password = None
     if config_settings.proxy_enabled and config_settings.proxy_username:
         record = credential_store.CredentialStore(service).read(settings.PROXY_SECRET_KEY) or {}
         proxy_password = record.get("password")
-    session = http.build_session(
-        ca_bundle=config_settings.ca_bundle or None,
-        proxy_url=config_settings.proxy_url(proxy_password),
-    )
-    http.restrict_authorization(session, region.origins)
-    return session
+    return config_settings.proxy_url(proxy_password)
 
 
 def open_connection(
@@ -283,7 +292,12 @@ def open_connection(
         )
     region = regions.get_region(service, config.region)
     current = settings.load_settings(service)
-    session = build_connection_session(service, current, region)
+    proxy_url = _proxy_url(service, current)
+    session = _session(current, region, proxy_url)
+    # The collectors' GETs: same CA bundle, proxy and origin limits, without requests' cost.
+    transport = api_transport.ApiTransport(
+        region.origins, ca_bundle=current.ca_bundle or None, proxy_url=proxy_url
+    )
     source = tokens.token_source_for(
         service, config, region, current, session, clock=clock, lock_dir=lock_dir
     )
@@ -294,4 +308,5 @@ def open_connection(
         settings=current,
         session=session,
         token_source=source,
+        api_transport=transport,
     )

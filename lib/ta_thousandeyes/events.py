@@ -10,11 +10,13 @@ process has flushed, so callers flush before they save a checkpoint.
 """
 
 import json
+import re
 import sys
 from typing import Any, BinaryIO, Dict, Iterable, Optional, Tuple
 
 from splunklib.modularinput import EventWriter
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ESCAPE_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 # One encoder each, built once: json.dumps builds a new encoder per call when given options.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -39,7 +41,7 @@ def escape_attribute(text: str) -> str:
 
 def _strip_controls(text: str) -> str:
     # Characters XML 1.0 cannot carry at all (names and sources come from admins and APIs).
-    return "".join(ch for ch in text if ch >= " " or ch in "\t\n\r")
+    return _CONTROLS.sub("", text)
 
 
 def to_json(record: Dict[str, Any]) -> str:

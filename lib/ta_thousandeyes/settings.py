@@ -50,7 +50,7 @@ class Settings:
     log_level: str = "INFO"
     client_id: str = ""
     scopes: List[str] = field(default_factory=lambda: list(DEFAULT_SCOPES))
-    refresh_margin_seconds: int = 120
+    refresh_margin_seconds: int = 15
     keep_alive_seconds: int = 3600  # refresh an idle connection when older than this
 
     def validate(self) -> None:

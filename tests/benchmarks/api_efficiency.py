@@ -1,7 +1,7 @@
 """API efficiency: drain a day of test-result backlog under the 240/min limit, as scheduled
 runs of the test-results input would, on the simulator's clock.
 
-Each run is what ``ThousandEyesInput.run_stanza`` builds (fresh session, ApiClient with the
+Each run is what ``ThousandEyesInput.run_stanza`` builds (fresh transport, ApiClient with the
 shared rate-limit state file and a deadline of 0.9 x interval, RunContext, the test-results
 collector), in this process with the clock and sleep of the simulator: pacing waits move
 the simulated clock instead of real time. Runs start every ``interval`` simulated seconds
@@ -19,11 +19,12 @@ from collections import Counter
 from typing import Dict, List, Tuple
 
 from ta_thousandeyes.api_client import ApiClient, ApiUnavailable
+from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore
 from ta_thousandeyes.collectors import test_results
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
-from ta_thousandeyes.http import build_session
+from ta_thousandeyes.http import origin
 from ta_thousandeyes.rate_limit import RateLimiter
 
 from tests.simulators.thousandeyes.pagination import DEFAULT_PAGE_SIZES
@@ -72,9 +73,9 @@ def drain(sim: SimulatorProcess, clock: SimulatedClock, backlog: float, interval
         started = clock.now()
         deadline = started + max(30.0, 0.9 * interval)
         limiter = RateLimiter(state_path, clock=clock.now, sleep=clock.sleep)
-        session = build_session(ca_bundle=sim.ca_bundle)
+        transport = ApiTransport([origin(sim.api_base)], ca_bundle=sim.ca_bundle)
         client = ApiClient(
-            sim.api_base, session, StaticToken(token), rate_limiter=limiter,
+            sim.api_base, transport, StaticToken(token), rate_limiter=limiter,
             deadline=deadline, clock=clock.now, sleep=clock.sleep,
         )  # fmt: skip
         with null_binary() as sink:
@@ -90,7 +91,7 @@ def drain(sim: SimulatorProcess, clock: SimulatedClock, backlog: float, interval
                 finished = False
             finished = finished and not ctx.past_deadline()
             writer.close()
-        session.close()
+        transport.close()
         events += ctx.events
         errors.extend(ctx.errors)
         if finished or runs >= MAX_RUNS:

@@ -8,11 +8,12 @@ import tempfile
 from typing import Any, Callable, List, Optional
 
 from ta_thousandeyes.api_client import ApiClient
+from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore
 from ta_thousandeyes.collectors import alerts, test_results
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
-from ta_thousandeyes.http import build_session
+from ta_thousandeyes.http import origin
 
 from .workload import HOST, INDEX, STANZA, StaticToken, Workload
 
@@ -23,10 +24,10 @@ def run(
     on_response: Optional[Callable[[Any], None]] = None,
 ) -> int:
     """Ingest the workload, writing event XML to output; returns the events written."""
-    session = build_session(ca_bundle=workload.ca_bundle)
+    transport = ApiTransport([origin(workload.api_base)], ca_bundle=workload.ca_bundle)
     if on_response is not None:
-        session.hooks["response"].append(lambda response, *args, **kwargs: on_response(response))
-    client = ApiClient(workload.api_base, session, StaticToken(workload.token))
+        transport = _Observed(transport, on_response)
+    client = ApiClient(workload.api_base, transport, StaticToken(workload.token))
     writer = XmlEventWriter(output=output)
     with tempfile.TemporaryDirectory(prefix="bench-ckpt-") as directory:
         ctx = RunContext(
@@ -44,9 +45,25 @@ def run(
         else:
             alerts.collect(ctx, [workload.aid])
         writer.close()
-    session.close()
+    transport.close()
     _raise_errors(ctx.errors)
     return ctx.events
+
+
+class _Observed:
+    """The transport, with each reply shown to a calibration callback (untimed runs only)."""
+
+    def __init__(self, transport: ApiTransport, on_response: Callable[[Any], None]) -> None:
+        self._transport = transport
+        self._on_response = on_response
+
+    def get(self, url: str, headers: Any = None) -> Any:
+        reply = self._transport.get(url, headers=headers)
+        self._on_response(reply)
+        return reply
+
+    def close(self) -> None:
+        self._transport.close()
 
 
 def _raise_errors(errors: List[str]) -> None:

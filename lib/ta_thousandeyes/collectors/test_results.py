@@ -113,17 +113,17 @@ def _label_names(test: Dict[str, Any]) -> set:
 def result_key(record: Dict[str, Any]) -> str:
     """Identity of one result: agent (or BGP monitor), round and the per-type discriminators."""
     agent = record.get("agent")
-    who = agent.get("agentId") if isinstance(agent, dict) else None
+    return _key(record, agent.get("agentId") if isinstance(agent, dict) else None)
+
+
+def _key(record: Dict[str, Any], agent_id: Any) -> str:
+    who = agent_id
     if who is None:
         monitor = record.get("monitor")
         who = monitor.get("monitorId") if isinstance(monitor, dict) else None
-    return "{}|{}|{}|{}|{}".format(
-        who,
-        record.get("roundId"),
-        record.get("direction") or "",
-        record.get("server") or "",
-        record.get("prefixId") or "",
-    )
+    get = record.get
+    extra = f"{get('direction') or ''}|{get('server') or ''}|{get('prefixId') or ''}"
+    return f"{who}|{get('roundId')}|{extra}"
 
 
 def round_epoch(record: Dict[str, Any]) -> Optional[float]:
@@ -164,35 +164,41 @@ class ResultConverter:
 
     def __call__(self, record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
         round_id = record.get("roundId")
-        if type(round_id) is int:
-            epoch = float(round_id)
-        else:
-            epoch = round_epoch(record)
-            if epoch is None:
-                return []
         agent = record.get("agent")
         agent_id = name = None
         if isinstance(agent, dict):
             agent_id = agent.get("agentId")
-            name = agent.get("agentName")
-            if not name:
-                name = self.agent_names.get(str(agent_id))
-                if name is None and agent_id is not None and self.on_unknown_agent:
-                    self.on_unknown_agent()
-        text = None
-        if raw is not None and type(round_id) is int and self._enriched.isdisjoint(record):
-            text = self._spliced(raw, round_id, agent, agent_id, name)
+            name = agent.get("agentName") or self._agent_name(agent_id)
+        if type(round_id) is int:
+            epoch = float(round_id)
+            reference = round_id  # type: float
+            text = None
+            # dict_keys.isdisjoint looks up the few enrichment names, not every member
+            if raw is not None and record.keys().isdisjoint(self._enriched):
+                text = self._spliced(raw, round_id, agent, agent_id, name)
+        else:
+            epoch = round_epoch(record)
+            if epoch is None:
+                return []
+            reference, text = epoch, None
         if text is None:
             text = self._encoded(record, agent, agent_id, name)
-        return [(result_key(record), round_id if type(round_id) is int else epoch, epoch, text)]
+        return [(_key(record, agent_id), reference, epoch, text)]
+
+    def _agent_name(self, agent_id: Any) -> Any:
+        name = self.agent_names.get(str(agent_id))
+        if name is None and agent_id is not None and self.on_unknown_agent:
+            self.on_unknown_agent()
+        return name
 
     def _spliced(
         self, raw: str, round_id: int, agent: Any, agent_id: Any, name: Any
     ) -> Optional[str]:
-        rest = without_member(raw, "roundId", str(round_id))
+        round_text = str(round_id)
+        rest = without_member(raw, "roundId", round_text)
         if rest is None:
             return None
-        head = '"roundId":' + str(round_id) + "," + self._header_text
+        head = '"roundId":' + round_text + "," + self._header_text
         if isinstance(agent, dict):
             head += self._agent_text(agent_id, name)
         return splice(head, rest)

@@ -205,7 +205,7 @@ class ThousandEyesInput(Script):
             )
             client = ApiClient(
                 connection.region.api_base_url,
-                connection.session,
+                connection.api_transport,
                 connection.token_source,
                 rate_limiter=limiter,
                 deadline=deadline,

@@ -1,5 +1,7 @@
 import pytest
 import requests
+from ta_thousandeyes.api_transport import ApiTransport
+from ta_thousandeyes.http import origin
 
 from tests.unit.collectors.stub_server import StubServer
 
@@ -57,8 +59,12 @@ def clock():
     return FakeClock()
 
 
-@pytest.fixture
-def session():
-    s = requests.Session()
+@pytest.fixture(params=["api_transport", "requests"])
+def session(request, stub):
+    """What the ApiClient GETs through: the inputs' ApiTransport, or a requests session."""
+    if request.param == "api_transport":
+        s = ApiTransport([origin(stub.base_url)], connect_retries=0)
+    else:
+        s = requests.Session()
     yield s
     s.close()

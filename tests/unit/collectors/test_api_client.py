@@ -6,6 +6,8 @@ from ta_thousandeyes.api_client import (
     ForeignLinkRefused,
     Unauthorized,
 )
+from ta_thousandeyes.api_transport import ApiTransport
+from ta_thousandeyes.http import origin
 from ta_thousandeyes.rate_limit import RateLimiter
 from ta_thousandeyes.tokens import ReauthorizationRequired
 
@@ -132,6 +134,21 @@ def test_429_honours_retry_after(stub, session, tokens, clock):
     assert 7 <= clock.now - start < 8
 
 
+def test_the_token_is_asked_for_when_each_attempt_is_sent(stub, session, clock):
+    class RotatingTokens(FakeTokens):
+        """A token source whose token changes over time (a refresh by another process)."""
+
+        def access_token(self):
+            return f"token-at-{int(clock.now)}-abcdef"
+
+    stub.replies = [Reply(429, {}, {"Retry-After": "30"}), Reply(body={"ok": 1})]
+    start = int(clock.now)
+    client = make_client(stub, session, RotatingTokens(), clock)
+    assert client.get("/alerts") == {"ok": 1}
+    sent = [seen.headers["Authorization"] for seen in stub.seen]
+    assert sent == [f"Bearer token-at-{start}-abcdef", f"Bearer token-at-{start + 30}-abcdef"]
+
+
 def test_429_beyond_deadline_gives_up(stub, session, tokens, clock):
     stub.replies = [Reply(429, {}, {"Retry-After": "50"})]
     client = make_client(stub, session, tokens, clock, deadline=clock.now + 10)
@@ -221,3 +238,14 @@ def test_token_never_in_error_messages(stub, session, tokens, clock):
     with pytest.raises(ApiError) as info:
         client.get("/x")
     assert tokens.token not in str(info.value)
+
+
+def test_the_transport_follows_no_redirect(stub, tokens, clock):
+    elsewhere = f"http://127.0.0.1:{stub.port}/steal"
+    stub.replies = [Reply(302, {"title": "Found"}, headers={"Location": elsewhere})]
+    transport = ApiTransport([origin(stub.base_url)], connect_retries=0)
+    client = make_client(stub, transport, tokens, clock)
+    with pytest.raises(ApiError) as info:
+        client.get("/x")
+    assert info.value.status == 302
+    assert [seen.path for seen in stub.seen] == ["/v7/x"]

@@ -7,7 +7,7 @@ import sys
 import threading
 
 import pytest
-from ta_thousandeyes import connections, credential_store, locks, tokens
+from ta_thousandeyes import connections, credential_store, locks, settings, tokens
 from ta_thousandeyes.oauth import flows
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
@@ -34,7 +34,10 @@ def test_cached_token_until_margin_then_one_refresh(wired):
     conn = _connect(service, stub, lock_dir)
     first = conn.token_source.access_token()
     assert conn.token_source.access_token() == first and _refreshes(stub) == 0
-    stub.clock.advance(600 - 120 + 1)  # inside the refresh margin, token still valid
+    margin = settings.Settings().refresh_margin_seconds
+    stub.clock.advance(600 - margin - 60)  # well before the margin: the cached token
+    assert conn.token_source.access_token() == first and _refreshes(stub) == 0
+    stub.clock.advance(60 + 1)  # inside the refresh margin, token still valid
     second = conn.token_source.access_token()
     assert second != first and _refreshes(stub) == 1
     assert conn.token_source.access_token() == second and _refreshes(stub) == 1
@@ -48,13 +51,13 @@ def test_cached_token_until_margin_then_one_refresh(wired):
 
 def test_short_lifetime_refreshes_at_half_life_not_every_call(wired):
     service, stub, lock_dir = wired
-    stub.lifetime = 60  # shorter than the 120 s margin
+    stub.lifetime = 20  # shorter than twice the 15 s margin: refresh at half-life (10 s)
     conn = _connect(service, stub, lock_dir)
     conn.token_source.access_token()
-    stub.clock.advance(20)
+    stub.clock.advance(8)
     conn.token_source.access_token()
     assert _refreshes(stub) == 0
-    stub.clock.advance(15)
+    stub.clock.advance(3)
     conn.token_source.access_token()
     assert _refreshes(stub) == 1
 
@@ -115,9 +118,9 @@ def test_transient_failure_keeps_valid_token_then_errors(wired):
     conn = _connect(service, stub, lock_dir)
     token = conn.token_source.access_token()
     stub.close()  # the server goes away
-    stub.clock.advance(500)  # inside the margin: refresh fails, old token still valid
+    stub.clock.advance(595)  # inside the margin: refresh fails, old token still valid
     assert conn.token_source.access_token() == token
-    stub.clock.advance(200)  # now expired
+    stub.clock.advance(10)  # now expired
     with pytest.raises(tokens.TokenUnavailable, match="failed"):
         conn.token_source.access_token()
     assert connections.get_connection(service, "prod").state == "error"

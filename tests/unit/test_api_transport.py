@@ -1,0 +1,160 @@
+"""ApiTransport: the collectors' GETs on urllib3 keep the policy of http.build_session."""
+
+import base64
+import json
+import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import trustme
+import urllib3
+from ta_thousandeyes import USER_AGENT
+from ta_thousandeyes.api_transport import ApiTransport
+from ta_thousandeyes.http import UnsafeDestinationError, origin
+
+
+class _Api:
+    """An HTTPS server (trustme CA) that answers every GET with the headers it received."""
+
+    def __init__(self, directory):
+        ca = trustme.CA()
+        self.ca_bundle = str(directory / "ca.pem")
+        ca.cert_pem.write_to_path(self.ca_bundle)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ca.issue_cert("127.0.0.1").configure_cert(context)
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802
+                body = json.dumps({"path": self.path, "headers": dict(self.headers)}).encode()
+                self.send_response(200)
+                self.send_header("X-Organization-Rate-Limit-Remaining", "7")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.base_url = f"https://127.0.0.1:{self.httpd.server_address[1]}/v7"
+        threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _ConnectProxy:
+    """A CONNECT-only forward proxy that records what each client asked for."""
+
+    def __init__(self):
+        self.requests = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client):
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += client.recv(4096)
+        lines = head.decode("latin-1").split("\r\n")
+        self.requests.append(lines)
+        host, port = lines[0].split()[1].rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.fixture
+def api(tmp_path):
+    server = _Api(tmp_path)
+    yield server
+    server.close()
+
+
+def test_get_verifies_tls_against_the_bundle_and_names_the_add_on(api):
+    transport = ApiTransport([origin(api.base_url)], ca_bundle=api.ca_bundle)
+    reply = transport.get(api.base_url + "/tests?aid=1&x=a%20b", headers={"Accept": "x/y"})
+    transport.close()
+    assert reply.status_code == 200 and reply.reason == "OK"
+    echoed = json.loads(reply.content)
+    assert echoed["path"] == "/v7/tests?aid=1&x=a%20b"
+    assert echoed["headers"]["User-Agent"] == USER_AGENT
+    assert echoed["headers"]["Accept"] == "x/y"
+    assert reply.headers["x-organization-rate-limit-remaining"] == "7"  # case-insensitive
+
+
+def test_an_untrusted_certificate_is_refused(api):
+    transport = ApiTransport([origin(api.base_url)], connect_retries=0)  # certifi's roots
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        transport.get(api.base_url + "/tests")
+
+
+def test_credentials_go_only_to_the_allowed_origins():
+    transport = ApiTransport(["https://api.example.com:443"], connect_retries=0)
+    for url in ("https://elsewhere.example.com/v7/x", "http://api.example.com/v7/x",
+                "https://api.example.com:8443/v7/x"):  # fmt: skip
+        with pytest.raises(UnsafeDestinationError):
+            transport.get(url, headers={"Authorization": "Bearer secret"})
+
+
+def test_nothing_listening_raises_urllib3_errors():
+    transport = ApiTransport(["http://127.0.0.1:9"], connect_retries=0, timeout=(1.0, 1.0))
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        transport.get("http://127.0.0.1:9/v7/x")
+
+
+def test_https_through_the_proxy_tunnel_with_basic_credentials(api):
+    proxy = _ConnectProxy()
+    try:
+        proxy_url = proxy.url.replace("http://", "http://svc%20user:p%40ss%3Aword@")
+        transport = ApiTransport(
+            [origin(api.base_url)], ca_bundle=api.ca_bundle, proxy_url=proxy_url
+        )
+        first = transport.get(api.base_url + "/a", headers={"Authorization": "Bearer t"})
+        second = transport.get(api.base_url + "/b", headers={"Authorization": "Bearer t"})
+        transport.close()
+    finally:
+        proxy.close()
+    assert [json.loads(r.content)["path"] for r in (first, second)] == ["/v7/a", "/v7/b"]
+    assert len(proxy.requests) == 1  # one tunnel, kept alive for both calls
+    request_line, *headers = proxy.requests[0]
+    assert request_line.startswith("CONNECT 127.0.0.1:")
+    expected = base64.b64encode(b"svc user:p@ss:word").decode()
+    assert "proxy-authorization: basic " + expected.lower() in [h.lower() for h in headers]
+    # the bearer token travelled inside the tunnel only, never in the proxy's request
+    assert not any("Bearer" in line for line in headers)
