@@ -14,16 +14,9 @@ import psutil
 import pytest
 import requests
 
+from tests.browser import launch_chromium
 from tests.demo.checkout_copy import copy_checkout
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 READY_LINE = "Ctrl-C stops everything."
 
 
@@ -88,9 +81,7 @@ def test_serve_mode_setup_page_log_out_and_ctrl_c(tmp_path):
         assert _connection_state(web_url, "demo") == "connected"
 
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-            )
+            browser = launch_chromium(playwright.chromium)
             try:
                 page = browser.new_page()
                 page.goto(setup_url)  # Splunk Web sends us to its login form first

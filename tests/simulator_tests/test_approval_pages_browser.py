@@ -7,20 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import launch_chromium
+
 from .helpers import poll, start_device
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "simulator"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 
 @pytest.fixture
 def page():
     playwright_sync = pytest.importorskip("playwright.sync_api")
     with playwright_sync.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw.chromium)
         context = browser.new_context()
         yield context.new_page()
         context.close()

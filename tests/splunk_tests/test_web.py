@@ -6,6 +6,8 @@ import os
 import pytest
 import requests
 
+from tests.browser import launch_chromium
+
 
 def _logged_in(emulator, username="admin"):
     session = requests.Session()
@@ -118,17 +120,7 @@ def test_views_require_login(splunk_emulator):
 def test_browser_runs_setup_script_through_proxy(splunk_emulator):
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(driver.chromium)
         try:
             context = browser.new_context()
             context.add_cookies(splunk_emulator.web_login_cookies("admin"))

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.acceptance.wiring import point_addon_at_simulator
+from tests.browser import launch_chromium
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.thousandeyes import ThousandEyesSimulator
@@ -21,14 +22,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 APP = "TA-thousandeyes"
 SETUP_PATH = "/en-US/app/TA-thousandeyes/ta_thousandeyes_setup"
 ARTIFACTS = os.path.join(ROOT, "tests", "artifacts", "setup_page")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 USER_CODE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
 
 
@@ -66,9 +59,7 @@ class Browser:
 
     def __init__(self, playwright, splunk, username="admin"):
         self.splunk = splunk
-        self.browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
+        self.browser = launch_chromium(playwright.chromium, headless=True)
         self.context = self.browser.new_context(ignore_https_errors=True)
         self.context.add_cookies(splunk.web_login_cookies(username, "changeme"))
         self.bodies = []  # (url, status, text)
