@@ -12,12 +12,16 @@ def point_addon_at_simulator(splunk, sim):
     service = splunk_service.connect(
         splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
     )
-    for key, stanza in sim.regions_conf().items():
-        splunk_service.write_stanza(service, regions.CONF_NAME, key, stanza)
-    splunk_service.write_stanza(
-        service, settings.CONF_NAME, "tls", {"ca_bundle": sim.ca_bundle_path}
-    )
-    splunk_service.write_stanza(
-        service, settings.CONF_NAME, "oauth", {"client_id": sim.default_client_id}
+    write_simulator_settings(
+        service, sim.regions_conf(), sim.ca_bundle_path, client_id=sim.default_client_id
     )
     return service
+
+
+def write_simulator_settings(service, regions_conf, ca_bundle, client_id=None):
+    """Region hosts, CA bundle and (optionally) OAuth client id of a simulator, in local/."""
+    for key, stanza in regions_conf.items():
+        splunk_service.write_stanza(service, regions.CONF_NAME, key, stanza)
+    splunk_service.write_stanza(service, settings.CONF_NAME, "tls", {"ca_bundle": ca_bundle})
+    if client_id:
+        splunk_service.write_stanza(service, settings.CONF_NAME, "oauth", {"client_id": client_id})

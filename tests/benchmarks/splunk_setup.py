@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict
 
-from ta_thousandeyes import connections, regions, settings, splunk_service
+from ta_thousandeyes import connections
 from ta_thousandeyes.oauth import flows
 
+from tests.acceptance.wiring import write_simulator_settings
 from tools import build as builder
 
 APP_NAME = "TA-thousandeyes"
@@ -19,10 +20,9 @@ def copy_app(target: str) -> str:
 
 
 def wire_to_simulator(service: Any, regions_conf: Dict[str, Dict[str, str]], ca: str) -> None:
-    """Point every region at the simulator and trust its CA, as an admin would in local/."""
-    for key, stanza in regions_conf.items():
-        splunk_service.write_stanza(service, regions.CONF_NAME, key, stanza)
-    splunk_service.write_stanza(service, settings.CONF_NAME, "tls", {"ca_bundle": ca})
+    """Point every region at the simulator and trust its CA, as an admin would in local/
+    (the benchmark's simulator runs in another process, so it hands over its settings)."""
+    write_simulator_settings(service, regions_conf, ca)
 
 
 def connect_with_api_token(service: Any, name: str, token: str, region: str = "us1") -> None:

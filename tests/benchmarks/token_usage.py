@@ -13,10 +13,11 @@ import os
 import tempfile
 from typing import List
 
-from ta_thousandeyes import connections, settings, splunk_service
+from ta_thousandeyes import connections, splunk_service
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.oauth import flows
 
+from tests.acceptance.wiring import write_simulator_settings
 from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 
@@ -46,9 +47,8 @@ def run(inputs: int = 10, hours: float = 1.0, interval: float = 300.0,
                 splunk.login("admin", "changeme"),
                 ca_bundle=splunk.ca_bundle_path,
             )
-            splunk_setup.wire_to_simulator(service, sim.regions_conf(), sim.ca_bundle_path)
-            splunk_service.write_stanza(
-                service, settings.CONF_NAME, "oauth", {"client_id": sim.default_client_id}
+            write_simulator_settings(
+                service, sim.regions_conf(), sim.ca_bundle_path, client_id=sim.default_client_id
             )
             _connect_device(service, sim, lock_dir)
             sim.clear_request_log()
