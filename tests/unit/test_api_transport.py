@@ -3,27 +3,24 @@
 import base64
 import json
 import socket
-import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import trustme
 import urllib3
 from ta_thousandeyes import USER_AGENT
 from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.http import UnsafeDestinationError, origin
+
+from tests.simulators.loopback_tls import LoopbackTLS
 
 
 class _Api:
     """An HTTPS server (trustme CA) that answers every GET with the headers it received."""
 
     def __init__(self, directory):
-        ca = trustme.CA()
-        self.ca_bundle = str(directory / "ca.pem")
-        ca.cert_pem.write_to_path(self.ca_bundle)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ca.issue_cert("127.0.0.1").configure_cert(context)
+        tls = LoopbackTLS(str(directory), "ApiTransport test CA", "ca.pem")
+        self.ca_bundle = tls.ca_bundle_path
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -40,7 +37,7 @@ class _Api:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.httpd.socket = tls.server_context().wrap_socket(self.httpd.socket, server_side=True)
         self.base_url = f"https://127.0.0.1:{self.httpd.server_address[1]}/v7"
         threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()
 

@@ -9,12 +9,12 @@ import shutil
 import time
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
+from ..loopback_tls import LoopbackTLS
 from .auth import Authenticator
 from .kvstore import KVStore
 from .passwords import PasswordStore
 from .rest_host import RestHost
 from .splunkd import Splunkd, SplunkdServer
-from .tls import LoopbackTLS
 
 IGNORED_ON_COPY = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv", "local")
 
@@ -49,7 +49,9 @@ class SplunkEmulator:
         self.rest_host = RestHost(
             os.path.join(self.logs_dir, "splunkd.log"), self.child_env(), handler_python
         )
-        self.tls = LoopbackTLS(os.path.join(self.home, "etc", "auth", "standin-ca"))
+        self.tls = LoopbackTLS(
+            os.path.join(self.home, "etc", "auth", "standin-ca"), "Splunk stand-in CA", "cacert.pem"
+        )
         self.ca_bundle_path = self.tls.ca_bundle_path
         self.splunkd = Splunkd(
             self.installed_apps,

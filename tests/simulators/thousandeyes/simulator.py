@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from typing import Dict, List, Optional, Set
 
+from ..loopback_tls import LoopbackTLS
 from . import page_client
 from .app import Application
 from .clock import SimClock
@@ -17,7 +18,6 @@ from .oauth_store import Client, OAuthStore
 from .rate_limit import RateLimiter
 from .request_log import RequestLog, RequestRecord
 from .server import RegionServer
-from .tls import SimulatorTls
 from .world import World
 
 REGIONS = ["global", "us1", "us2", "eu"]
@@ -63,7 +63,11 @@ class ThousandEyesSimulator:
             ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
             client_id=DEFAULT_CLIENT_ID,
         )  # fmt: skip
-        self._tls = SimulatorTls(self._dir) if https else None
+        self._tls = (
+            LoopbackTLS(self._dir, "ThousandEyes Simulator Test CA", "te-sim-ca.pem")
+            if https
+            else None
+        )
         self.ca_bundle_path: Optional[str] = self._tls.ca_bundle_path if self._tls else None
         self._servers: Dict[str, RegionServer] = {}
         self.default_client_id = DEFAULT_CLIENT_ID
