@@ -11,6 +11,7 @@ still holds the position of the last page it finished.
 
 import json
 import random
+import re
 import time
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -24,6 +25,7 @@ from .redaction import redact
 
 ACCEPT = "application/hal+json, application/json;q=0.9, application/problem+json;q=0.8"
 _DEFAULT_PORTS = {"https": 443, "http": 80}
+_HAS_AID = re.compile(r"(?:^|&)aid=")
 
 
 class ApiError(Exception):
@@ -180,6 +182,8 @@ class ApiClient:
             )
         if aid:
             parts = urlsplit(href)
+            if _HAS_AID.search(parts.query):  # the usual next link: nothing to add
+                return href
             query = parse_qsl(parts.query, keep_blank_values=True)
             if not any(key == "aid" for key, _ in query):
                 query.append(("aid", str(aid)))
