@@ -54,6 +54,8 @@ def table(figures: List[Figure]) -> str:
     for index, row in enumerate(rows):
         cells = [row[i].ljust(widths[i]) for i in range(4)] + [row[4]]
         lines.append("  ".join(cells).rstrip())
+        if index and figures[index - 1].note:
+            lines.append("    " + figures[index - 1].note)
         if index == 0:
             lines.append("  ".join("-" * w for w in widths) + "  ----")
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List
 
 import requests
 
-from . import pipeline_addon, pipeline_floor, pipeline_sdk
+from . import pipeline_addon, pipeline_floor, pipeline_sdk, stages
 from .sim_process import SimulatorProcess
 from .stats import Figure, measured
 from .workload import (
@@ -96,6 +96,9 @@ def measure(workload: Workload, runs: int) -> List[Figure]:
             walls[key].append(wall)
         ratio_ab.append(rate_a / rate_b)
         ratio_ac.append(rate_a / rate_c)
+    with null_binary() as sink:
+        per_stage = stages.measure(lambda: pipeline_addon.run(workload, sink))
+    floor_micros = sorted(1e6 / rate for rate in rates["c"])[len(rates["c"]) // 2]
     kind = workload.kind
     details = {
         "records_addon": events_a,
@@ -118,6 +121,10 @@ def measure(workload: Workload, runs: int) -> List[Figure]:
                  "records/CPU-s"),
         measured(f"throughput.{kind}.a_over_b", f"{label}: a/b", ratio_ab, "x", ">= 5"),
         measured(f"throughput.{kind}.a_over_c", f"{label}: a/c", ratio_ac, "x", ">= 0.5"),
+        measured(f"throughput.{kind}.stages", f"{label}: (a) CPU per record by stage",
+                 [sum(per_stage.values())], "us/record",
+                 note=f"{stages.summary(per_stage)}; the floor (c): {floor_micros:.1f}",
+                 details={"us_per_record": per_stage, "floor_us_per_record": floor_micros}),
     ]  # fmt: skip
 
 
