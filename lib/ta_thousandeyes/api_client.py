@@ -153,8 +153,12 @@ class ApiClient:
                 items, raw_items = [], None
             self.stats.pages += 1
             self.stats.records += len(items)
-            yield Page(body, items, url, raw_items)
             next_url = _next_href(body)
+            # Only the caller holds the page, so it is freed before the next one is parsed.
+            page = Page(body, items, url, raw_items)
+            del body, items, raw_items
+            yield page
+            del page
             if next_url is None:
                 return
             next_url = self._checked_next(next_url, aid)

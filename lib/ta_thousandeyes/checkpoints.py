@@ -8,8 +8,10 @@ Callers save a checkpoint only after the events it covers were flushed to stdout
 
 Saves are cheap: compact JSON through the C encoder (``json.dump`` to a file would use the
 pure-Python one), and between two full saves of a stream the dedup keys each page adds go
-through ``add_keys``, which the file store appends to a per-key journal (O(page), not
-O(keys held)); ``load`` replays the journal, ``save`` replaces the file and drops it.
+through ``add_keys``, which both stores journal (a line appended to a per-key file, or one KV
+store document per page): O(page), not O(keys held). ``load`` merges the journal, ``save``
+replaces the state and drops it. Because the journal holds them, a collector may forget
+journalled keys it no longer needs in memory (``journals_added_keys``).
 """
 
 import json
@@ -17,6 +19,7 @@ import logging
 import os
 import re
 import time
+import uuid
 from typing import Any, Dict, Iterable, List, Optional
 
 COLLECTION = "ta_thousandeyes_checkpoints"
@@ -41,6 +44,9 @@ class CheckpointStore:
     """Interface: load/save/delete JSON-able dicts by key; list keys with their owner."""
 
     backend = "none"
+    # True when add_keys persists the added keys by themselves (a journal), so the state
+    # passed along may omit keys journalled earlier; False: add_keys saves that state whole.
+    journals_added_keys = False
 
     def load(self, key: str) -> Optional[Dict[str, Any]]:
         raise NotImplementedError
@@ -80,6 +86,7 @@ class FileCheckpointStore(CheckpointStore):
     """One JSON file per key, replaced atomically (the legacy checkpoint_dir way)."""
 
     backend = "file"
+    journals_added_keys = True
 
     def __init__(self, directory: str) -> None:
         self.directory = os.path.join(directory, "ta_thousandeyes")
@@ -174,12 +181,20 @@ class FileCheckpointStore(CheckpointStore):
 
 class KVStoreCheckpointStore(CheckpointStore):
     """Documents in the ``ta_thousandeyes_checkpoints`` collection; state kept as a JSON string
-    so arbitrary dedup keys never collide with KV store field-name rules."""
+    so arbitrary dedup keys never collide with KV store field-name rules.
+
+    The keys a page adds go into a journal document of their own (``journal_of`` = the
+    stream's key, ``state`` = ``{"keys": ...}``) rather than a save of every key held, which
+    would cost O(keys) in memory and I/O per page and O(keys^2) over a backfill.
+    """
 
     backend = "kvstore"
+    journals_added_keys = True
 
     def __init__(self, service: Any, collection: str = COLLECTION) -> None:
         self.data = service.kvstore[collection].data
+        self._saved = set()  # type: set  # keys whose state document exists
+        self._journalled = set()  # type: set  # keys that may have journal documents
 
     def load(self, key: str) -> Optional[Dict[str, Any]]:
         from splunklib.binding import HTTPError
@@ -194,7 +209,29 @@ class KVStoreCheckpointStore(CheckpointStore):
             state = json.loads(document.get("state") or "null")
         except ValueError:
             return None
-        return state if isinstance(state, dict) else None
+        if not isinstance(state, dict):
+            return None  # not _saved: the first page's full save replaces it
+        self._saved.add(key)
+        self._replay_journal(key, state)
+        return state
+
+    def _replay_journal(self, key: str, state: Dict[str, Any]) -> None:
+        """Merge the keys pages added since the last full save."""
+        documents = self.data.query(query=_ENCODE({"journal_of": key}), fields="state")
+        if not documents:
+            return
+        self._journalled.add(key)
+        keys = state.get("keys")
+        if not isinstance(keys, dict):
+            keys = state["keys"] = {}
+        for document in documents:
+            try:
+                added = json.loads(document.get("state") or "null").get("keys")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(added, dict):
+                for name, reference in added.items():
+                    keys[name] = max(reference, keys.get(name, reference))
 
     def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
         document = {
@@ -204,6 +241,26 @@ class KVStoreCheckpointStore(CheckpointStore):
             "state": _ENCODE(state),
         }
         self.data.batch_save(document)  # upsert by _key in one call
+        self._saved.add(key)
+        if key in self._journalled:
+            # After the state: a crash in between leaves keys already in it, merged twice.
+            self.data.delete(query=_ENCODE({"journal_of": key}))
+            self._journalled.discard(key)
+
+    def add_keys(
+        self, key: str, owner: str, state: Dict[str, Any], added: Dict[str, float]
+    ) -> None:
+        if key not in self._saved:
+            self.save(key, owner, state)  # the journal needs a full state to apply to
+            return
+        journal = {
+            "_key": f"{key}.journal.{uuid.uuid4().hex}",
+            "journal_of": key,
+            "updated": time.time(),
+            "state": _ENCODE({"keys": added}),
+        }
+        self._journalled.add(key)
+        self.data.batch_save(journal)
 
     def delete(self, key: str) -> None:
         from splunklib.binding import HTTPError
@@ -213,10 +270,13 @@ class KVStoreCheckpointStore(CheckpointStore):
         except HTTPError as error:
             if error.status != 404:
                 raise
+        self.data.delete(query=_ENCODE({"journal_of": key}))
+        self._saved.discard(key)
+        self._journalled.discard(key)
 
     def owners(self) -> Dict[str, str]:
-        documents = self.data.query(fields="_key,owner")
-        return {doc["_key"]: doc.get("owner", "") for doc in documents}
+        documents = self.data.query(fields="_key,owner,journal_of")
+        return {doc["_key"]: doc.get("owner", "") for doc in documents if not doc.get("journal_of")}
 
 
 def open_store(service: Any, checkpoint_dir: str, collection: str = COLLECTION) -> CheckpointStore:

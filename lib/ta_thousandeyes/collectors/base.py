@@ -8,10 +8,15 @@ overlap catches late data and rounds that began just before the window, the keys
 was already sent. One window spans the whole backlog by default, since pagination, not the
 window, bounds the size of each response: that makes a sparse stream cost one request.
 After every page the events are flushed and then the page's new keys are recorded
-(``CheckpointStore.add_keys``: a journal line for files, cheap whatever the backlog); after
+(``CheckpointStore.add_keys``: a journal entry, cheap whatever the backlog); after
 the last page ``start`` moves to the window end, keys older than the overlap plus the
 stream's retention are dropped, and that one save also records the last page's keys.
 A crash therefore repeats at most the page in flight and never skips one.
+
+Memory stays bounded by the overlap, not the backlog: a key the window-end save would drop
+is needed only by a restart after a crash, which reads it from the journal, so once
+journalled it is forgotten one page later (the grace page catches a record repeated across
+a page boundary). Keys loaded from the checkpoint are kept for the whole window.
 """
 
 import calendar
@@ -166,13 +171,19 @@ def run_stream(
             window_end = end_limit
             if ctx.max_window_seconds:
                 window_end = min(position + ctx.max_window_seconds, end_limit)
+            horizon = window_end - ctx.overlap_seconds - retain_seconds
+            journalled_old = []  # type: List[str]  # last page's keys older than horizon
             for page in fetch(window_start, window_end):
                 batch, added = _new_events(page, convert, floor, seen)
                 ctx.emit(prefix, batch)
                 if added and not page.last:  # the last page's keys go in the save below
                     ctx.store.add_keys(key, ctx.owner, _state(position, floor, seen), added)
+                    if ctx.store.journals_added_keys:
+                        _forget(seen, journalled_old, horizon)
+                        journalled_old = [k for k, ref in added.items() if ref < horizon]
+                # Freed before the next page is fetched and parsed, not after.
+                del page, batch
             position = window_end
-            horizon = position - ctx.overlap_seconds - retain_seconds
             seen = {k: ref for k, ref in seen.items() if ref >= horizon}
             ctx.store.save(key, ctx.owner, _state(position, floor, seen))
     finally:
@@ -201,6 +212,13 @@ def _new_events(
                 continue
             seen[dedup] = added[dedup] = reference
     return batch, added
+
+
+def _forget(seen: Dict[str, float], keys: List[str], horizon: float) -> None:
+    """Drop journalled keys the window-end save would drop too (unless moved forward since)."""
+    for dedup in keys:
+        if seen.get(dedup, horizon) < horizon:
+            del seen[dedup]
 
 
 def _state(position: float, floor: float, seen: Dict[str, float]) -> Dict[str, Any]:

@@ -98,6 +98,11 @@ def select_tests(
     return chosen
 
 
+# The agents' enrichment text, shared by every test's converter (the same agents run many
+# tests, and encoding two values costs more than the rest of a record's conversion).
+_AGENT_TEXTS = {}  # type: Dict[Any, str]
+
+
 def _label_names(test: Dict[str, Any]) -> set:
     names = set()
     for label in test.get("labels") or ():
@@ -160,7 +165,6 @@ class ResultConverter:
         self.on_unknown_agent = on_unknown_agent
         self._header_text = to_json(self.header)[1:-1]
         self._enriched = frozenset(self.header) | {"agentId", "agentName"}
-        self._agent_texts = {}  # type: Dict[Any, str]
 
     def __call__(self, record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
         round_id = record.get("roundId")
@@ -203,13 +207,14 @@ class ResultConverter:
             head += self._agent_text(agent_id, name)
         return splice(head, rest)
 
-    def _agent_text(self, agent_id: Any, name: Any) -> str:
+    @staticmethod
+    def _agent_text(agent_id: Any, name: Any) -> str:
         try:
-            return self._agent_texts[(agent_id, name)]
+            return _AGENT_TEXTS[(agent_id, name)]
         except KeyError:
             text = ',"agentId":' + to_json(agent_id) + ',"agentName":' + to_json(name)
-            if len(self._agent_texts) < 10000:
-                self._agent_texts[(agent_id, name)] = text
+            if len(_AGENT_TEXTS) < 10000:
+                _AGENT_TEXTS[(agent_id, name)] = text
             return text
         except TypeError:  # an unhashable id: build it every time
             return ',"agentId":' + to_json(agent_id) + ',"agentName":' + to_json(name)

@@ -2,10 +2,11 @@
 
 import json
 
-from ta_thousandeyes.checkpoints import FileCheckpointStore
+from ta_thousandeyes.checkpoints import COLLECTION, FileCheckpointStore, KVStoreCheckpointStore
 from ta_thousandeyes.collectors import inventory_cache, test_results
 
 from tests.unit.collectors.fake_api import FakeApi
+from tests.unit.collectors.fake_kvstore import FakeKVService
 from tests.unit.collectors.helpers import Harness
 
 
@@ -31,6 +32,55 @@ def test_first_page_of_a_new_stream_saves_the_whole_state(tmp_path):
     store = FileCheckpointStore(str(tmp_path))
     store.add_keys("new", "o", {"start": 1, "floor": 1, "keys": {"x": 1}}, {"x": 1})
     assert store.load("new") == {"start": 1, "floor": 1, "keys": {"x": 1}}
+
+
+def test_kvstore_journal_is_merged_and_folded_into_the_next_save():
+    service = FakeKVService()
+    docs = service.kvstore[COLLECTION].data.docs
+    store = KVStoreCheckpointStore(service)
+    store.save("k", "o", {"start": 10, "keys": {"a": 1}})
+    store.add_keys("k", "o", {}, {"b": 5})
+    store.add_keys("k", "o", {}, {"a": 7, "c": 2})
+    assert len(docs) == 3  # one journal document per page, the state left as it was
+    restarted = KVStoreCheckpointStore(service)
+    assert restarted.load("k") == {"start": 10, "keys": {"a": 7, "b": 5, "c": 2}}
+    assert list(restarted.owners()) == ["k"]
+    restarted.save("k", "o", {"start": 20, "keys": {"c": 2}})
+    assert list(docs) == ["k"]
+    assert restarted.load("k") == {"start": 20, "keys": {"c": 2}}
+    restarted.add_keys("k", "o", {}, {"d": 1})
+    restarted.delete("k")
+    assert docs == {}
+
+
+def test_kvstore_first_page_of_a_new_stream_saves_the_whole_state():
+    service = FakeKVService()
+    store = KVStoreCheckpointStore(service)
+    assert store.load("new") is None
+    store.add_keys("new", "o", {"start": 1, "floor": 1, "keys": {"x": 1}}, {"x": 1})
+    assert list(service.kvstore[COLLECTION].data.docs) == ["new"]
+    assert KVStoreCheckpointStore(service).load("new") == {"start": 1, "floor": 1, "keys": {"x": 1}}
+
+
+def test_journalled_keys_leave_memory_on_a_long_backfill(clock, tmp_path):
+    """Keys held stay near the overlap's worth, not the backlog's (they live in the journal)."""
+    clock.now = 1_700_000_000.0
+    api = FakeApi(clock, page_size=20)
+    harness = Harness(api, clock, tmp_path, clock.now - 6 * 3600)
+    held = []
+    original = harness.store.add_keys
+
+    def recording_add_keys(key, owner, state, added):
+        held.append(len(state["keys"]))
+        original(key, owner, state, added)
+
+    harness.store.add_keys = recording_add_keys
+    harness.run(
+        lambda ctx: test_results.collect(ctx, ["100"], test_ids=["1"], data_types=["network"])
+    )
+    assert len(harness.events) > 10 * api.page_size
+    # two pages of grace plus the rounds within overlap + interval of the window end
+    assert max(held) <= 3 * api.page_size
 
 
 def test_pages_write_journal_lines_not_the_whole_state(clock, tmp_path):
