@@ -126,7 +126,7 @@ def run(
     backlog: float = 86400.0,
     interval: float = 300.0,
 ) -> List[Figure]:
-    requests_ratio, time_ratio, throttled = [], [], []
+    requests_ratio, time_ratio, minute_ratio, throttled = [], [], [], []
     details: Dict[str, object] = {}
     for _ in range(runs):
         with SimulatorProcess(tests=tests, agents=agents, rate_limit=LIMIT_PER_MINUTE) as sim:
@@ -141,10 +141,12 @@ def run(
                 1, sim.start_time, tests, agents, result["t0"] - backlog, covered_to,
                 result["t_end"],
             )  # fmt: skip
-        floor_seconds = window_floor(result["t0"], minimum)
+        floor_seconds = minimum / LIMIT_PER_MINUTE * 60.0
+        minute_floor = window_floor(result["t0"], minimum)
         drain_seconds = result["t_end"] - result["t0"]
         requests_ratio.append(result["requests"] / minimum)
         time_ratio.append(drain_seconds / floor_seconds)
+        minute_ratio.append(drain_seconds / minute_floor)
         throttled.append(float(result["rate_limited"]))
         details = {
             "backlog": f"{tests} tests x {agents} agents (1-3 agents per test) in account "
@@ -152,7 +154,7 @@ def run(
             "records_in_backlog": records, "events_written": result["events"],
             "requests": result["requests"], "minimum_requests": minimum,
             "drain_seconds": round(drain_seconds, 1), "floor_seconds": round(floor_seconds, 1),
-            "minimum_over_limit_seconds": round(minimum / LIMIT_PER_MINUTE * 60.0, 1),
+            "calendar_minute_floor_seconds": round(minute_floor, 1),
             "scheduled_runs": result["runs"], "interval": interval,
             "statuses": result["statuses"], "collector_errors": len(result["errors"]),
             "first_errors": result["errors"][:3],
@@ -161,6 +163,10 @@ def run(
         measured("api.requests_over_minimum", "API requests / minimum", requests_ratio, "x",
                  "<= 1.05", details=details),
         measured("api.drain_over_floor", "drain time / rate-limit floor", time_ratio, "x",
-                 "<= 1.1"),
+                 "<= 1.1", note="floor: the minimum requests at 240 a minute"),
+        measured("api.drain_over_minute_floor", "drain time / calendar-minute floor",
+                 minute_ratio, "x",
+                 note="floor: until the last minute whose budget is needed opens; the drain "
+                      "also counts the add-on's own work on that minute's pages"),
         measured("api.429s", "429 answers while draining", throttled, "", "== 0"),
     ]  # fmt: skip
