@@ -16,10 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 import urllib3
 from urllib3.util import make_headers
-from urllib3.util.retry import Retry
 
 from . import USER_AGENT
-from .http import DEFAULT_TIMEOUT, UnsafeDestinationError, origin
+from .http import DEFAULT_TIMEOUT, UnsafeDestinationError, connection_retry, origin
 
 
 class Reply:
@@ -50,18 +49,8 @@ class ApiTransport:
         connect_retries: int = 3,
     ) -> None:
         self.allowed_origins = frozenset(allowed_origins)
-        retry = Retry(
-            total=connect_retries,
-            connect=connect_retries,
-            read=connect_retries,
-            status=0,
-            other=0,
-            redirect=False,
-            backoff_factor=0.5,
-            backoff_jitter=0.5,
-            allowed_methods=frozenset({"GET"}),
-            raise_on_status=False,
-            raise_on_redirect=False,
+        retry = connection_retry(
+            connect_retries, frozenset({"GET"}), redirect=False, raise_on_redirect=False
         )
         options = {
             "cert_reqs": "CERT_REQUIRED",

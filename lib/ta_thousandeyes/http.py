@@ -54,6 +54,22 @@ class _TimeoutAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+def connection_retry(count: int, methods: frozenset, **options: object) -> Retry:
+    """urllib3 retries for connection-level failures only (statuses are the caller's)."""
+    return Retry(
+        total=count,
+        connect=count,
+        read=count,
+        status=0,
+        other=0,
+        backoff_factor=0.5,
+        backoff_jitter=0.5,
+        allowed_methods=methods,
+        raise_on_status=False,
+        **options,
+    )
+
+
 def build_session(
     ca_bundle: Optional[str] = None,
     proxy_url: Optional[str] = None,
@@ -71,17 +87,7 @@ def build_session(
     if proxy_url:
         session.proxies = {"http": proxy_url, "https": proxy_url}
     session.headers["User-Agent"] = USER_AGENT
-    retry = Retry(
-        total=connect_retries,
-        connect=connect_retries,
-        read=connect_retries,
-        status=0,
-        other=0,
-        backoff_factor=0.5,
-        backoff_jitter=0.5,
-        allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
-        raise_on_status=False,
-    )
+    retry = connection_retry(connect_retries, frozenset({"GET", "HEAD", "OPTIONS"}))
     adapter = _TimeoutAdapter(timeout, max_retries=retry)
     session.mount("https://", adapter)
     session.mount("http://", adapter)

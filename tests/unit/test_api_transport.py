@@ -4,7 +4,6 @@ import base64
 import json
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import urllib3
@@ -13,37 +12,9 @@ from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.http import UnsafeDestinationError, origin
 
 from tests.simulators.loopback_tls import LoopbackTLS
+from tests.unit.collectors.stub_server import Reply, StubServer
 
-
-class _Api:
-    """An HTTPS server (trustme CA) that answers every GET with the headers it received."""
-
-    def __init__(self, directory):
-        tls = LoopbackTLS(str(directory), "ApiTransport test CA", "ca.pem")
-        self.ca_bundle = tls.ca_bundle_path
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self):  # noqa: N802
-                body = json.dumps({"path": self.path, "headers": dict(self.headers)}).encode()
-                self.send_response(200)
-                self.send_header("X-Organization-Rate-Limit-Remaining", "7")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.socket = tls.server_context().wrap_socket(self.httpd.socket, server_side=True)
-        self.base_url = f"https://127.0.0.1:{self.httpd.server_address[1]}/v7"
-        threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+RATE_HEADERS = {"X-Organization-Rate-Limit-Remaining": "7"}
 
 
 class _ConnectProxy:
@@ -98,7 +69,10 @@ class _ConnectProxy:
 
 @pytest.fixture
 def api(tmp_path):
-    server = _Api(tmp_path)
+    tls = LoopbackTLS(str(tmp_path), "ApiTransport test CA", "ca.pem")
+    server = StubServer(tls=tls.server_context())
+    server.ca_bundle = tls.ca_bundle_path
+    server.fallback = lambda path: Reply(body={"path": path}, headers=RATE_HEADERS)
     yield server
     server.close()
 
@@ -108,10 +82,9 @@ def test_get_verifies_tls_against_the_bundle_and_names_the_add_on(api):
     reply = transport.get(api.base_url + "/tests?aid=1&x=a%20b", headers={"Accept": "x/y"})
     transport.close()
     assert reply.status_code == 200 and reply.reason == "OK"
-    echoed = json.loads(reply.content)
-    assert echoed["path"] == "/v7/tests?aid=1&x=a%20b"
-    assert echoed["headers"]["User-Agent"] == USER_AGENT
-    assert echoed["headers"]["Accept"] == "x/y"
+    assert json.loads(reply.content)["path"] == "/v7/tests?aid=1&x=a%20b"
+    assert api.seen[-1].headers["User-Agent"] == USER_AGENT
+    assert api.seen[-1].headers["Accept"] == "x/y"
     assert reply.headers["x-organization-rate-limit-remaining"] == "7"  # case-insensitive
 
 

@@ -1,4 +1,4 @@
-"""A loopback HTTP server whose answers a test scripts, for ApiClient tests.
+"""A loopback HTTP (or HTTPS) server whose answers a test scripts, for ApiClient tests.
 
 Each request is answered by the next scripted reply (or by the fallback): a Reply gives
 status, headers and body; ``truncate`` sends a Content-Length larger than the body and
@@ -6,6 +6,7 @@ closes the connection (a body cut short), ``drop`` closes without answering.
 """
 
 import json
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +34,7 @@ class Seen:
 
 
 class StubServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: Optional[ssl.SSLContext] = None) -> None:
         self.replies: List[Reply] = []
         self.fallback: Optional[Callable[[str], Reply]] = None
         self.seen: List[Seen] = []
@@ -69,8 +70,11 @@ class StubServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}/v7"
+        scheme = "https" if tls is not None else "http"
+        self.base_url = f"{scheme}://127.0.0.1:{self.port}/v7"
         self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
 
