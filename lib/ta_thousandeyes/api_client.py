@@ -19,12 +19,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 import urllib3
 
+from .http import origin
 from .json_spans import parse_body
 from .rate_limit import RateLimitDeadline, RateLimiter
 from .redaction import redact
 
 ACCEPT = "application/hal+json, application/json;q=0.9, application/problem+json;q=0.8"
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 _HAS_AID = re.compile(r"(?:^|&)aid=")
 
 
@@ -117,7 +117,7 @@ class ApiClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._origin = _origin(self.base_url)
+        self._origin = origin(self.base_url)
         self.transport = transport
         self.token_source = token_source
         self.rate_limiter = rate_limiter or RateLimiter(clock=clock, sleep=sleep)
@@ -179,10 +179,10 @@ class ApiClient:
     # -- internals -------------------------------------------------------------------------
     def _checked_next(self, href: str, aid: Optional[str]) -> str:
         if href.startswith("/"):  # relative to the API host
-            href = self._origin_url() + href
-        if _origin(href) != self._origin:
+            href = self._origin + href
+        if origin(href) != self._origin:
             raise ForeignLinkRefused(
-                redact(f"refusing to follow a next link to another host: {_origin(href)}")
+                redact(f"refusing to follow a next link to another host: {origin(href)}")
             )
         if aid:
             parts = urlsplit(href)
@@ -193,10 +193,6 @@ class ApiClient:
                 query.append(("aid", str(aid)))
                 href = urlunsplit(parts._replace(query=urlencode(query)))
         return href
-
-    def _origin_url(self) -> str:
-        scheme, host, port = self._origin
-        return f"{scheme}://{host}:{port}"
 
     def _get_url(
         self, url: str, items_key: Optional[str] = None
@@ -272,12 +268,6 @@ def _param(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _origin(url: str) -> tuple:
-    parts = urlsplit(url)
-    scheme = (parts.scheme or "").lower()
-    return (scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme))
 
 
 def _path_of(url: str) -> str:

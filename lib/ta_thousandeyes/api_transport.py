@@ -18,7 +18,7 @@ import urllib3
 from urllib3.util import make_headers
 
 from . import USER_AGENT
-from .http import DEFAULT_TIMEOUT, UnsafeDestinationError, connection_retry, origin
+from .http import DEFAULT_TIMEOUT, UnsafeDestinationError, connection_retry, origin_of
 
 
 class Reply:
@@ -76,12 +76,12 @@ class ApiTransport:
         self._pools = {}  # type: Dict[str, Any]
 
     def get(self, url: str, headers: Optional[Dict[str, str]] = None) -> Reply:
-        where = origin(url)
+        parts = urlsplit(url)
+        where = origin_of(parts)
         if where not in self.allowed_origins:
             raise UnsafeDestinationError(f"Refusing to send credentials to {where}")
         all_headers = dict(self._manager.headers)
         all_headers.update(headers or {})
-        parts = urlsplit(url)
         if parts.scheme == "https" or not self._proxied:
             # The pool of the origin (direct, or tunnelled through the proxy) takes the path:
             # no second URL parse and pool lookup per call.

@@ -7,7 +7,7 @@ knows the rate-limit budget and the run's deadline.
 """
 
 from typing import Iterable, Optional
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -24,7 +24,11 @@ class UnsafeDestinationError(requests.exceptions.InvalidURL):
 
 def origin(url: str) -> str:
     """``scheme://host:port`` of a URL, with the default port made explicit."""
-    parts = urlsplit(url)
+    return origin_of(urlsplit(url))
+
+
+def origin_of(parts: SplitResult) -> str:
+    """origin() of a URL already split."""
     scheme = parts.scheme.lower()
     port = parts.port or (443 if scheme == "https" else 80)
     return "{}://{}:{}".format(scheme, (parts.hostname or "").lower(), port)

@@ -17,7 +17,7 @@ import requests
 
 from . import pipeline_addon, pipeline_floor, pipeline_sdk, stages
 from .sim_process import SimulatorProcess
-from .stats import Figure, measured
+from .stats import Figure, measured, median
 from .workload import (
     NETWORK_TEST_TYPES,
     CountingBinarySink,
@@ -98,7 +98,7 @@ def measure(workload: Workload, runs: int) -> List[Figure]:
         ratio_ac.append(rate_a / rate_c)
     with null_binary() as sink:
         per_stage = stages.measure(lambda: pipeline_addon.run(workload, sink))
-    floor_micros = sorted(1e6 / rate for rate in rates["c"])[len(rates["c"]) // 2]
+    floor_micros = median([1e6 / rate for rate in rates["c"]])
     kind = workload.kind
     details = {
         "records_addon": events_a,
