@@ -9,13 +9,18 @@ def point_addon_at_simulator(splunk, sim):
     This is what an admin does in local/ (region hosts) and on the settings form (CA bundle,
     client id) when their ThousandEyes is not the public cloud.
     """
-    service = splunk_service.connect(
-        splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
-    )
+    service = admin_service(splunk)
     write_simulator_settings(
         service, sim.regions_conf(), sim.ca_bundle_path, client_id=sim.default_client_id
     )
     return service
+
+
+def admin_service(splunk):
+    """A splunklib service for the Splunk stand-in's admin, trusting its CA."""
+    return splunk_service.connect(
+        splunk.splunkd_uri, splunk.login("admin", "changeme"), ca_bundle=splunk.ca_bundle_path
+    )
 
 
 def write_simulator_settings(service, regions_conf, ca_bundle, client_id=None):

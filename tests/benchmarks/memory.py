@@ -13,8 +13,8 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 import psutil
-from ta_thousandeyes import splunk_service
 
+from tests.acceptance.wiring import admin_service
 from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.splunk.modinput_runner import ModularInputRunner
 from tests.simulators.thousandeyes.rounds import record_count, round_span
@@ -105,11 +105,7 @@ def run(sizes: Tuple[int, ...] = (10_000, 1_000_000), tests: int = 200,
         with SimulatorProcess(tests=tests, agents=50, rate_limit=10**7, start_time=start) as sim, \
                 SplunkEmulator(splunk_home=os.path.join(work, "splunk"),
                                apps={splunk_setup.APP_NAME: app}) as splunk:  # fmt: skip
-            service = splunk_service.connect(
-                splunk.splunkd_uri,
-                splunk.login("admin", "changeme"),
-                ca_bundle=splunk.ca_bundle_path,
-            )
+            service = admin_service(splunk)
             splunk_setup.wire_to_simulator(service, sim.regions_conf, sim.ca_bundle)
             splunk_setup.connect_with_api_token(service, "bench", sim.api_token())
             world = World(1, "small", origin=start, tests=tests, agents=50)

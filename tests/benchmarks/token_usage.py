@@ -13,11 +13,11 @@ import os
 import tempfile
 from typing import List
 
-from ta_thousandeyes import connections, splunk_service
+from ta_thousandeyes import connections
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.oauth import flows
 
-from tests.acceptance.wiring import write_simulator_settings
+from tests.acceptance.wiring import admin_service, write_simulator_settings
 from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 
@@ -42,11 +42,7 @@ def run(inputs: int = 10, hours: float = 1.0, interval: float = 300.0,
                                    access_token_lifetime=lifetime) as sim, \
                 SplunkEmulator(splunk_home=os.path.join(work, "splunk"),
                                apps={splunk_setup.APP_NAME: app}) as splunk:  # fmt: skip
-            service = splunk_service.connect(
-                splunk.splunkd_uri,
-                splunk.login("admin", "changeme"),
-                ca_bundle=splunk.ca_bundle_path,
-            )
+            service = admin_service(splunk)
             write_simulator_settings(
                 service, sim.regions_conf(), sim.ca_bundle_path, client_id=sim.default_client_id
             )

@@ -152,14 +152,20 @@ def _results_truth(sim: Any, stream: Tuple, floor: float, position: float) -> Li
     return [r for r in records if isinstance(r.get("roundId"), int) and r["roundId"] >= floor]
 
 
+def _stateful_counts(events: List[IndexedEvent], sourcetype: str) -> Counter:
+    """How often each (account group, eventState, id) was indexed under sourcetype."""
+    seen = Counter()  # type: Counter
+    for event in events:
+        if event.sourcetype == sourcetype:
+            record = event.record()
+            seen[(str(record.get("aid")), record.get("eventState"), record.get("id"))] += 1
+    return seen
+
+
 # -- alerts ---------------------------------------------------------------------------------
 def check_alerts(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent]) -> Verdict:
     verdict = Verdict("alerts")
-    seen = Counter()  # type: Counter
-    for event in events:
-        if event.sourcetype == ALERTS:
-            record = event.record()
-            seen[(str(record.get("aid")), record.get("eventState"), record.get("id"))] += 1
+    seen = _stateful_counts(events, ALERTS)
     spans = {}  # type: Dict[Tuple[str, str], Checkpoint]
     for parts, checkpoint in _streams(checkpoints, "thousandeyes_alerts"):
         if len(parts) == 3 and parts[1] == "alerts":
@@ -195,11 +201,7 @@ def check_alerts(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEv
 # -- events ---------------------------------------------------------------------------------
 def check_events(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent]) -> Verdict:
     verdict = Verdict("events")
-    seen = Counter()  # type: Counter
-    for event in events:
-        if event.sourcetype == EVENTS:
-            record = event.record()
-            seen[(str(record.get("aid")), record.get("eventState"), record.get("id"))] += 1
+    seen = _stateful_counts(events, EVENTS)
     truth = Counter()  # type: Counter
     streams = [
         (p, c) for p, c in _streams(checkpoints, "thousandeyes_events") if p[1:] == ["events"]

@@ -6,7 +6,7 @@ from typing import Dict
 
 from .. import connections as model
 from ..oauth import flows
-from . import app_state, summary, validation
+from . import summary, validation
 from .base import ApiError, Request, json_reply, route
 from .connections import NAME
 
@@ -22,16 +22,7 @@ def connect(context: object, request: Request, name: str) -> Dict:
     if config.auth_method != model.API_TOKEN:
         raise ApiError(409, f"Connection {name!r} does not use the API token method")
     config = flows.connect_api_token(service, name, token)
-    app_state.mark_configured(service)
-    labels = summary.region_labels(service)
-    return json_reply(
-        200,
-        {
-            "state": "connected",
-            "message": summary.connected_message(config, labels),
-            "connection": summary.connection_summary(config, labels),
-        },
-    )
+    return json_reply(200, summary.connected(service, config))
 
 
 ROUTES = (route("POST", "connections/" + NAME + "/token", connect),)

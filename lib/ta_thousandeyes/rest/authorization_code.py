@@ -17,7 +17,7 @@ from .. import connections as model
 from ..oauth import errors as oauth_errors
 from ..oauth import flows
 from ..redaction import redact
-from . import app_state, summary, validation
+from . import summary, validation
 from .base import ApiError, Request, json_reply, route
 from .connections import NAME
 
@@ -111,9 +111,7 @@ def _complete(service: object, name: str, params: Mapping[str, str]) -> Dict:
         return _back_to_setup("expired", name)
     except oauth_errors.OAuthFlowError as error:
         return _back_to_setup("error", name, redact(error))
-    app_state.mark_configured(service)
-    labels = summary.region_labels(service)
-    return _back_to_setup("connected", name, summary.connected_message(config, labels))
+    return _back_to_setup("connected", name, str(summary.connected(service, config)["message"]))
 
 
 ROUTES = (route("POST", "connections/" + NAME + "/authorize", start),)

@@ -10,7 +10,7 @@ from .. import connections as model
 from ..oauth import errors as oauth_errors
 from ..oauth import flows
 from ..redaction import redact
-from . import app_state, summary, validation
+from . import summary, validation
 from .base import ApiError, Request, json_reply, route
 from .connections import NAME
 
@@ -82,16 +82,7 @@ def poll(context: object, request: Request, name: str) -> Dict:
 
 
 def _connected(service: object, config: model.ConnectionConfig) -> Dict:
-    app_state.mark_configured(service)
-    labels = summary.region_labels(service)
-    return json_reply(
-        200,
-        {
-            "state": "connected",
-            "message": summary.connected_message(config, labels),
-            "connection": summary.connection_summary(config, labels),
-        },
-    )
+    return json_reply(200, summary.connected(service, config))
 
 
 def cancel(context: object, request: Request, name: str) -> Dict:

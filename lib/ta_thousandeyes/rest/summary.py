@@ -4,6 +4,7 @@ from typing import Dict, List, Optional
 
 from .. import connections as model
 from .. import regions
+from . import app_state
 
 
 def region_labels(service: object) -> Dict[str, str]:
@@ -43,3 +44,14 @@ def connection_summary(
 def connected_message(config: model.ConnectionConfig, labels: Dict[str, str]) -> str:
     who = config.user_email or "the ThousandEyes user"
     return f"Connected as {who} ({labels.get(config.region) or config.region})"
+
+
+def connected(service: object, config: model.ConnectionConfig) -> Dict[str, object]:
+    """The page's answer once a connection works (the app is marked configured first)."""
+    app_state.mark_configured(service)
+    labels = region_labels(service)
+    return {
+        "state": "connected",
+        "message": connected_message(config, labels),
+        "connection": connection_summary(config, labels),
+    }
