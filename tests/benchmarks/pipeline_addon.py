@@ -22,29 +22,35 @@ def run(
     workload: Workload,
     output: Any,
     on_response: Optional[Callable[[Any], None]] = None,
+    checkpoint_dir: Optional[str] = None,
 ) -> int:
-    """Ingest the workload, writing event XML to output; returns the events written."""
+    """Ingest the workload, writing event XML to output; returns the events written.
+
+    checkpoint_dir: an empty directory, made and removed outside the timing, as splunkd's
+    checkpoint_dir exists before an input runs (a scratch one when not given)."""
+    if checkpoint_dir is None:
+        with tempfile.TemporaryDirectory(prefix="bench-ckpt-") as scratch:
+            return run(workload, output, on_response, scratch)
     transport = ApiTransport([origin(workload.api_base)], ca_bundle=workload.ca_bundle)
     if on_response is not None:
         transport = _Observed(transport, on_response)
     client = ApiClient(workload.api_base, transport, StaticToken(workload.token))
     writer = XmlEventWriter(output=output)
-    with tempfile.TemporaryDirectory(prefix="bench-ckpt-") as directory:
-        ctx = RunContext(
-            client, writer, FileCheckpointStore(directory), owner="bench", stanza=STANZA,
-            index=INDEX, host=HOST, initial_start=workload.start,
-            settle_seconds=workload.now - workload.end,
-            # one window, so the add-on asks exactly what (b) asks
-            max_window_seconds=float(workload.now - workload.start),
-            clock=lambda: float(workload.now),
-        )  # fmt: skip
-        if workload.kind == "network":
-            test_results.collect(
-                ctx, [workload.aid], test_ids=workload.test_ids, data_types=["network"]
-            )
-        else:
-            alerts.collect(ctx, [workload.aid])
-        writer.close()
+    ctx = RunContext(
+        client, writer, FileCheckpointStore(checkpoint_dir), owner="bench", stanza=STANZA,
+        index=INDEX, host=HOST, initial_start=workload.start,
+        settle_seconds=workload.now - workload.end,
+        # one window, so the add-on asks exactly what (b) asks
+        max_window_seconds=float(workload.now - workload.start),
+        clock=lambda: float(workload.now),
+    )  # fmt: skip
+    if workload.kind == "network":
+        test_results.collect(
+            ctx, [workload.aid], test_ids=workload.test_ids, data_types=["network"]
+        )
+    else:
+        alerts.collect(ctx, [workload.aid])
+    writer.close()
     transport.close()
     _raise_errors(ctx.errors)
     return ctx.events

@@ -8,6 +8,7 @@ every other stage is work the floor does not do.
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import time
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
@@ -50,15 +51,18 @@ def _timer(stage: str, function: Callable[..., Any], spent: Dict[str, float]) ->
     return timed
 
 
-def measure(run: Callable[[], int], rounds: int = 3) -> Dict[str, float]:
-    """CPU microseconds per record of each stage (and "other"), from the quickest round."""
+def measure(run: Callable[[str], int], rounds: int = 3) -> Dict[str, float]:
+    """CPU microseconds per record of each stage (and "other"), from the quickest round.
+
+    run(checkpoint_dir) runs the pipeline; each round gets a fresh directory, made and
+    removed outside the timing as in the timed rounds."""
     best: Dict[str, float] = {}
     best_total = float("inf")
     for _ in range(rounds):
         spent: Dict[str, float] = {}
-        with _timed_stages(spent):
+        with _timed_stages(spent), tempfile.TemporaryDirectory(prefix="bench-ckpt-") as scratch:
             started = time.process_time()
-            records = run()
+            records = run(scratch)
             total = time.process_time() - started
         if records and total < best_total:
             best_total = total

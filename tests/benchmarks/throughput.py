@@ -10,6 +10,7 @@ ratios are taken within each round and their median reported.
 from __future__ import annotations
 
 import gc
+import tempfile
 import time
 from typing import Any, Callable, Dict, List
 
@@ -80,8 +81,8 @@ def measure(workload: Workload, runs: int) -> List[Figure]:
     ratio_ab: List[float] = []
     ratio_ac: List[float] = []
     for _ in range(runs):
-        with null_binary() as sink:
-            n_a, cpu_a, wall_a = _cpu(lambda: pipeline_addon.run(workload, sink))
+        with null_binary() as sink, tempfile.TemporaryDirectory(prefix="bench-ckpt-") as scratch:
+            n_a, cpu_a, wall_a = _cpu(lambda: pipeline_addon.run(workload, sink, None, scratch))
         with null_text() as sink:
             n_b, cpu_b, wall_b = _cpu(lambda: pipeline_sdk.run(workload, sink))
         with null_binary() as sink:
@@ -97,7 +98,9 @@ def measure(workload: Workload, runs: int) -> List[Figure]:
         ratio_ab.append(rate_a / rate_b)
         ratio_ac.append(rate_a / rate_c)
     with null_binary() as sink:
-        per_stage = stages.measure(lambda: pipeline_addon.run(workload, sink))
+        per_stage = stages.measure(
+            lambda scratch: pipeline_addon.run(workload, sink, None, scratch)
+        )
     floor_micros = median([1e6 / rate for rate in rates["c"]])
     kind = workload.kind
     details = {

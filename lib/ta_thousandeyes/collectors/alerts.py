@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
 from ..events import to_json
-from .base import Emitted, RunContext, iso, parse_iso, run_stream
+from .base import Emitted, RunContext, iso, iso_of, parse_iso, run_stream
 from .event_text import splice
 
 SOURCETYPE = "cisco:thousandeyes:alerts"
@@ -34,14 +34,19 @@ def make_converter(state: str, aid: str) -> Any:
     tail = ',"eventState":' + to_json(state) + ',"aid":' + to_json(aid)
 
     def convert(record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
-        epoch = parse_iso(record.get(time_field)) or parse_iso(record.get("startDate"))
+        when = record.get(time_field)
+        epoch = parse_iso(when)
         if epoch is None:
-            return []
+            when = record.get("startDate")
+            epoch = parse_iso(when)
+            if epoch is None:
+                return []
+        event_time = iso_of(when, epoch)
         text = None
         if raw is not None and ENRICHMENT.isdisjoint(record):
-            text = splice('"eventTime":"' + iso(epoch) + '"' + tail, raw)
+            text = splice('"eventTime":"' + event_time + '"' + tail, raw)
         if text is None:
-            event = {"eventTime": iso(epoch), "eventState": state, "aid": aid}
+            event = {"eventTime": event_time, "eventState": state, "aid": aid}
             event.update(record)
             text = to_json(event)
         return [(f"{alert_id(record)}|{state}", epoch, epoch, text)]

@@ -21,6 +21,7 @@ a page boundary). Keys loaded from the checkpoint are kept for the whole window.
 
 import calendar
 import logging
+import re
 import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -95,6 +96,20 @@ class RunContext:
 def iso(epoch: float) -> str:
     """ISO 8601 UTC with a Z, as the v7 API takes and returns dates."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+
+
+# iso()'s own form with every field in range: such a text needs no reformatting
+_CANONICAL_ISO = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
+)
+
+
+def iso_of(text: Any, epoch: float) -> str:
+    """iso(epoch) for epoch = parse_iso(text): the text itself when it is already in that form
+    (parse_iso has checked the date is real), which saves a strftime per record."""
+    if type(text) is str and len(text) == 20 and _CANONICAL_ISO.fullmatch(text):
+        return text
+    return iso(epoch)
 
 
 _DAYS = {}  # type: Dict[str, int]

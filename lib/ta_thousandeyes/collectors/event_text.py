@@ -22,22 +22,28 @@ def splice(head: str, raw: Optional[str]) -> Optional[str]:
     return "{" + head + "," + inner
 
 
-def without_member(raw: Optional[str], name: str, value_text: str) -> Optional[str]:
-    """raw with its top-level member ``"name":value_text`` taken out.
+def member_first(raw: Optional[str], name: str, value_text: str, head: str) -> Optional[str]:
+    """``{"name":value_text,head,<raw's other members>}``: raw's top-level member moved to the
+    front with head after it, in one pass.
 
     The caller knows the parsed record has that member at top level. If ``"name":`` occurs
     exactly once in the text, it is that member: inside a string a quote is escaped, so a
     string value cannot contain the sequence. The member matches only when the value text
     is followed by ``,`` or ``}``, so a longer value with the same beginning never does.
     """
-    if raw is None:
+    if raw is None or raw[:2] != '{"' or "\n" in raw or "\r" in raw:
         return None
     label = '"' + name + '":'
     if raw.count(label) != 1:
         return None
     member = label + value_text
-    for old, new in ((member + ",", ""), ("," + member + "}", "}"), ("{" + member + "}", "{}")):
-        edited = raw.replace(old, new, 1)
-        if len(edited) != len(raw):
-            return edited
-    return None
+    at = raw.find(member)
+    end = at + len(member)
+    if at < 1 or raw[at - 1] not in "{," or raw[end : end + 1] not in (",", "}"):
+        return None
+    before = raw[1:at]  # the members ahead of it, each followed by a comma
+    if raw[end] == ",":
+        return "{" + member + "," + head + "," + before + raw[end + 1 :]
+    if before:  # it was the last member: drop the comma ahead of it
+        return "{" + member + "," + head + "," + before[:-1] + "}"
+    return "{" + member + "," + head + "}"

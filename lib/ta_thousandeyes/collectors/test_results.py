@@ -15,7 +15,7 @@ from ..checkpoints import checkpoint_key
 from ..events import to_json
 from . import inventory_cache
 from .base import Emitted, RunContext, iso, parse_iso, run_stream
-from .event_text import splice, without_member
+from .event_text import member_first
 
 logger = logging.getLogger(__name__)
 
@@ -164,30 +164,32 @@ class ResultConverter:
         self.agent_names = agent_names
         self.on_unknown_agent = on_unknown_agent
         self._header_text = to_json(self.header)[1:-1]
+        self._heads = {}  # type: Dict[Any, str]  # (agent id, name) -> header + agent text
         self._enriched = frozenset(self.header) | {"agentId", "agentName"}
 
     def __call__(self, record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
         round_id = record.get("roundId")
         agent = record.get("agent")
         agent_id = name = None
-        if isinstance(agent, dict):
+        has_agent = isinstance(agent, dict)
+        if has_agent:
             agent_id = agent.get("agentId")
             name = agent.get("agentName") or self._agent_name(agent_id)
         if type(round_id) is int:
-            epoch = float(round_id)
-            reference = round_id  # type: float
             text = None
             # dict_keys.isdisjoint looks up the few enrichment names, not every member
             if raw is not None and record.keys().isdisjoint(self._enriched):
-                text = self._spliced(raw, round_id, agent, agent_id, name)
-        else:
-            epoch = round_epoch(record)
-            if epoch is None:
-                return []
-            reference, text = epoch, None
-        if text is None:
-            text = self._encoded(record, agent, agent_id, name)
-        return [(_key(record, agent_id), reference, epoch, text)]
+                head = self._head(has_agent, agent_id, name)
+                text = member_first(raw, "roundId", str(round_id), head)
+            if text is None:
+                text = self._encoded(record, agent, agent_id, name)
+            return [(_key(record, agent_id), round_id, float(round_id), text)]
+        epoch = round_epoch(record)
+        if epoch is None:
+            return []
+        return [
+            (_key(record, agent_id), epoch, epoch, self._encoded(record, agent, agent_id, name))
+        ]
 
     def _agent_name(self, agent_id: Any) -> Any:
         name = self.agent_names.get(str(agent_id))
@@ -195,17 +197,19 @@ class ResultConverter:
             self.on_unknown_agent()
         return name
 
-    def _spliced(
-        self, raw: str, round_id: int, agent: Any, agent_id: Any, name: Any
-    ) -> Optional[str]:
-        round_text = str(round_id)
-        rest = without_member(raw, "roundId", round_text)
-        if rest is None:
-            return None
-        head = '"roundId":' + round_text + "," + self._header_text
-        if isinstance(agent, dict):
-            head += self._agent_text(agent_id, name)
-        return splice(head, rest)
+    def _head(self, has_agent: bool, agent_id: Any, name: Any) -> str:
+        """The enrichment members after roundId: the test's, then the agent's (if any)."""
+        if not has_agent:
+            return self._header_text
+        try:
+            return self._heads[(agent_id, name)]
+        except KeyError:
+            head = self._header_text + self._agent_text(agent_id, name)
+            if len(self._heads) < 10000:
+                self._heads[(agent_id, name)] = head
+            return head
+        except TypeError:  # an unhashable id
+            return self._header_text + self._agent_text(agent_id, name)
 
     @staticmethod
     def _agent_text(agent_id: Any, name: Any) -> str:

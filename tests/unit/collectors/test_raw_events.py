@@ -4,8 +4,8 @@ import json
 
 import pytest
 from ta_thousandeyes.collectors import alerts, test_results
-from ta_thousandeyes.collectors.base import parse_iso
-from ta_thousandeyes.collectors.event_text import splice, without_member
+from ta_thousandeyes.collectors.base import iso, iso_of, parse_iso
+from ta_thousandeyes.collectors.event_text import member_first, splice
 from ta_thousandeyes.json_spans import parse_body
 
 RECORDS = [
@@ -108,11 +108,25 @@ def test_event_text_helpers():
     assert splice('"a":1', "{}") == '{"a":1}'
     assert splice('"a":1', '{"b":2}') == '{"a":1,"b":2}'
     assert splice('"a":1', '{"b":\n2}') is None
-    assert without_member('{"r":1,"b":2}', "r", "1") == '{"b":2}'
-    assert without_member('{"b":2,"r":1}', "r", "1") == '{"b":2}'
-    assert without_member('{"r":1}', "r", "1") == "{}"
-    assert without_member('{"r":12}', "r", "1") is None
-    assert without_member('{"r":1,"x":{"r":1}}', "r", "1") is None
+    assert member_first('{"r":1,"b":2}', "r", "1", '"h":0') == '{"r":1,"h":0,"b":2}'
+    assert member_first('{"b":2,"r":1,"c":3}', "r", "1", '"h":0') == '{"r":1,"h":0,"b":2,"c":3}'
+    assert member_first('{"b":2,"r":1}', "r", "1", '"h":0') == '{"r":1,"h":0,"b":2}'
+    assert member_first('{"r":1}', "r", "1", '"h":0') == '{"r":1,"h":0}'
+    assert member_first('{"r":12}', "r", "1", '"h":0') is None  # a longer value
+    assert member_first('{"r":1,"x":{"r":1}}', "r", "1", '"h":0') is None  # twice
+    assert member_first('{"r": 1}', "r", "1", '"h":0') is None  # spaced
+    assert member_first('{"b":"x\\"r":1","r":1}', "r", "1", '"h":0') is None
+    assert member_first('{"r":1,\n"b":2}', "r", "1", '"h":0') is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2024-05-01T10:00:00Z", "2024-05-01T10:00:00.250Z", "2024-05-01T12:00:00+02:00",
+     "2024-05-01T10:00:60Z", "2024-05-01T10:00:61Z", "2024-02-29T23:59:59Z"],
+)  # fmt: skip
+def test_iso_of_equals_iso_of_the_parsed_time(text):
+    epoch = parse_iso(text)
+    assert iso_of(text, epoch) == iso(epoch)
 
 
 @pytest.mark.parametrize(
