@@ -74,3 +74,13 @@ def measure(run: Callable[[str], int], rounds: int = 3) -> Dict[str, float]:
 def summary(per_record: Dict[str, float]) -> str:
     parts = sorted(per_record.items(), key=lambda item: -item[1])
     return ", ".join(f"{stage} {micros:.1f}" for stage, micros in parts)
+
+
+# The stages the floor (c) has a counterpart of, or that no pipeline reading an HTTPS API
+# can skip: what is left of the add-on if everything else cost nothing.
+UNAVOIDABLE = ("HTTP + TLS", "JSON parse", "event XML + write")
+
+
+def a_over_c_ceiling(per_record: Dict[str, float], floor_micros: float) -> float:
+    """The a/c the add-on would reach if every stage but UNAVOIDABLE were free."""
+    return floor_micros / sum(per_record.get(stage, 0.0) for stage in UNAVOIDABLE)
