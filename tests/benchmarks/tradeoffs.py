@@ -1,0 +1,114 @@
+"""What two trade-offs the add-on does not take would buy in records per CPU-second.
+
+    PYTHONPATH=lib:. .venv/bin/python -m tests.benchmarks.tradeoffs [network|alerts] [rounds]
+
+- ``no-fsync``: checkpoint saves without ``os.fsync`` (a power cut could then leave a stream's
+  checkpoint older or empty: repeated data, or a stream starting afresh);
+- ``bare-http``: GETs on one ``http.client`` connection per origin instead of urllib3's pool
+  (connection reuse, stale-connection checks and connection retries written by hand).
+
+Same workload, same process, rounds interleaved with the SDK baseline (b) as in throughput.py;
+prints the add-on's CPU per record for each variant and its median a/b. Not part of
+``make bench``: it answers "would dropping either close the gap to a/b >= 5?".
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import ssl
+import sys
+import tempfile
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import urlsplit
+
+from ta_thousandeyes.api_transport import Reply
+
+from . import pipeline_addon, pipeline_sdk, throughput
+from .sim_process import SimulatorProcess
+from .stats import median
+from .workload import Workload, null_binary, null_text
+
+VARIANTS = ("as shipped", "no-fsync", "bare-http", "no-fsync + bare-http")
+
+
+class BareHttpTransport:
+    """The experiment's transport: one kept-alive http.client connection per origin."""
+
+    def __init__(self, ca_bundle: str) -> None:
+        self._context = ssl.create_default_context(cafile=ca_bundle)
+        self._connections: Dict[Any, http.client.HTTPSConnection] = {}
+
+    def get(self, url: str, headers: Optional[Dict[str, str]] = None) -> Reply:
+        parts = urlsplit(url)
+        where = (parts.hostname, parts.port)
+        connection = self._connections.get(where)
+        if connection is None:
+            connection = http.client.HTTPSConnection(
+                parts.hostname, parts.port, context=self._context, timeout=60
+            )
+            self._connections[where] = connection
+        connection.request("GET", parts.path + "?" + parts.query, headers=headers or {})
+        response = connection.getresponse()
+        return Reply(response.status, response.headers, response.read(), response.reason)
+
+    def close(self) -> None:
+        for connection in self._connections.values():
+            connection.close()
+
+
+def _run_variant(variant: str, workload: Workload) -> Tuple[float, int]:
+    """CPU microseconds per record of one add-on run in this variant, and its events."""
+    real_fsync, real_transport = os.fsync, pipeline_addon.ApiTransport
+    if "no-fsync" in variant:
+        os.fsync = lambda descriptor: None
+    if "bare-http" in variant:
+        pipeline_addon.ApiTransport = lambda *args, **kwargs: BareHttpTransport(workload.ca_bundle)
+    try:
+        with null_binary() as sink, tempfile.TemporaryDirectory(prefix="bench-ckpt-") as scratch:
+            return _micros(lambda: pipeline_addon.run(workload, sink, None, scratch))
+    finally:
+        os.fsync, pipeline_addon.ApiTransport = real_fsync, real_transport
+
+
+def _micros(run: Callable[[], int]) -> Tuple[float, int]:
+    started = time.process_time()
+    records = run()
+    return (time.process_time() - started) * 1e6 / records, records
+
+
+def measure(workload: Workload, rounds: int) -> Tuple[Dict[str, List[float]], Dict[str, int]]:
+    """Per variant and for the SDK: CPU µs per record, one value per round; and the events
+    each wrote in its warm-up run (every variant must write the same)."""
+    micros: Dict[str, List[float]] = {name: [] for name in VARIANTS + ("sdk",)}
+    events = {name: _run_variant(name, workload)[1] for name in VARIANTS}  # warm-up
+    for _ in range(rounds):
+        for name in VARIANTS:
+            micros[name].append(_run_variant(name, workload)[0])
+        with null_text() as sink:
+            micros["sdk"].append(_micros(lambda: pipeline_sdk.run(workload, sink))[0])
+    return micros, events
+
+
+def main(argv: List[str]) -> int:
+    kind = argv[0] if argv else "network"
+    rounds = int(argv[1]) if len(argv) > 1 else 5
+    tests = 100 if kind == "network" else 30
+    with SimulatorProcess(tests=tests, agents=50, rate_limit=10**7) as sim:
+        token = sim.api_token()
+        if kind == "network":
+            workload = throughput.network_workload(sim, token, 6 * 3600)
+        else:
+            workload = throughput.alerts_workload(sim, token, 30 * 86400)
+        micros, _events = measure(workload, rounds)
+    sdk = micros["sdk"]
+    print(f"{kind}: {rounds} rounds; SDK baseline (b) {median(sdk):.1f} us/record")
+    for name in VARIANTS:
+        ratios = [b / a for a, b in zip(micros[name], sdk)]
+        print(f"  {name:22s} {median(micros[name]):6.1f} us/record   a/b {median(ratios):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
