@@ -4,7 +4,8 @@ Each function returns None when the raw text is not in the plain form it can edi
 (multi-line, spaced ``"name": value``, a member name that appears more than once); the
 caller then builds the event the slow way, from the parsed record. Either way the event is
 the same JSON object: enrichment members first, then the record's own members.
-Edits are single ``str.replace`` calls: one pass in C and one copy per edit.
+Edits are a few C-level string operations (replace, count, find, slices), never a loop in
+Python over the text.
 """
 
 from typing import Optional
