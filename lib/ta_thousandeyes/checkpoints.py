@@ -40,6 +40,26 @@ def checkpoint_key(owner: str, *parts: object) -> str:
     return _SAFE.sub("_", raw.replace("|", "__"))
 
 
+def _decoded(text: str) -> Any:
+    """One journal entry's JSON, or None when it is torn or not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _merge_journal(state: Dict[str, Any], entries: Iterable[Any]) -> None:
+    """Merge journal entries (dedup key -> reference time; anything else is skipped) into
+    ``state["keys"]``, keeping the later reference of a key found twice."""
+    keys = state.get("keys")
+    if not isinstance(keys, dict):
+        keys = state["keys"] = {}
+    for added in entries:
+        if isinstance(added, dict):
+            for name, reference in added.items():
+                keys[name] = max(reference, keys.get(name, reference))
+
+
 class CheckpointStore:
     """Interface: load/save/delete JSON-able dicts by key; list keys with their owner."""
 
@@ -121,17 +141,7 @@ class FileCheckpointStore(CheckpointStore):
                 lines = handle.read().splitlines()
         except FileNotFoundError:
             return
-        keys = state.get("keys")
-        if not isinstance(keys, dict):
-            keys = state["keys"] = {}
-        for line in lines:
-            try:
-                added = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(added, dict):
-                for name, reference in added.items():
-                    keys[name] = max(reference, keys.get(name, reference))
+        _merge_journal(state, (_decoded(line) for line in lines))
 
     def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
         path = self._path(key)
@@ -221,17 +231,8 @@ class KVStoreCheckpointStore(CheckpointStore):
         if not documents:
             return
         self._journalled.add(key)
-        keys = state.get("keys")
-        if not isinstance(keys, dict):
-            keys = state["keys"] = {}
-        for document in documents:
-            try:
-                added = json.loads(document.get("state") or "null").get("keys")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(added, dict):
-                for name, reference in added.items():
-                    keys[name] = max(reference, keys.get(name, reference))
+        entries = (_decoded(document.get("state") or "null") for document in documents)
+        _merge_journal(state, (entry.get("keys") for entry in entries if isinstance(entry, dict)))
 
     def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
         document = {
