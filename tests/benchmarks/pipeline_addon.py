@@ -29,7 +29,7 @@ def run(
     checkpoint_dir: an empty directory, made and removed outside the timing, as splunkd's
     checkpoint_dir exists before an input runs (a scratch one when not given)."""
     if checkpoint_dir is None:
-        with tempfile.TemporaryDirectory(prefix="bench-ckpt-") as scratch:
+        with scratch_checkpoint_dir() as scratch:
             return run(workload, output, on_response, scratch)
     transport = ApiTransport([origin(workload.api_base)], ca_bundle=workload.ca_bundle)
     if on_response is not None:
@@ -54,6 +54,11 @@ def run(
     transport.close()
     _raise_errors(ctx.errors)
     return ctx.events
+
+
+def scratch_checkpoint_dir() -> tempfile.TemporaryDirectory[str]:
+    """A fresh, empty checkpoint directory for one run (nothing carries over between runs)."""
+    return tempfile.TemporaryDirectory(prefix="bench-ckpt-")
 
 
 class _Observed:

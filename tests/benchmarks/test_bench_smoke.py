@@ -27,10 +27,8 @@ def test_quick_bench_reports_every_figure(capsys):
 def test_tradeoff_variants_run_the_whole_pipeline():
     """The trade-off experiment's variants ingest what the shipped pipeline ingests."""
     from tests.benchmarks import throughput, tradeoffs
-    from tests.benchmarks.sim_process import SimulatorProcess
 
-    with SimulatorProcess(tests=6, agents=5, rate_limit=10**7) as sim:
-        workload = throughput.network_workload(sim, sim.api_token(), 3600)
+    with throughput.simulated("network", tests=6, window=3600) as workload:
         micros, events = tradeoffs.measure(workload, rounds=1)
     assert set(micros) == set(tradeoffs.VARIANTS) | {"sdk"}
     assert all(len(values) == 1 and values[0] > 0 for values in micros.values())

@@ -18,15 +18,13 @@ import http.client
 import os
 import ssl
 import sys
-import tempfile
-import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from ta_thousandeyes.api_transport import Reply
 
 from . import pipeline_addon, pipeline_sdk, throughput
-from .sim_process import SimulatorProcess
+from .bench import FULL
 from .stats import median
 from .workload import Workload, null_binary, null_text
 
@@ -66,16 +64,15 @@ def _run_variant(variant: str, workload: Workload) -> Tuple[float, int]:
     if "bare-http" in variant:
         pipeline_addon.ApiTransport = lambda *args, **kwargs: BareHttpTransport(workload.ca_bundle)
     try:
-        with null_binary() as sink, tempfile.TemporaryDirectory(prefix="bench-ckpt-") as scratch:
+        with null_binary() as sink, pipeline_addon.scratch_checkpoint_dir() as scratch:
             return _micros(lambda: pipeline_addon.run(workload, sink, None, scratch))
     finally:
         os.fsync, pipeline_addon.ApiTransport = real_fsync, real_transport
 
 
 def _micros(run: Callable[[], int]) -> Tuple[float, int]:
-    started = time.process_time()
-    records = run()
-    return (time.process_time() - started) * 1e6 / records, records
+    records, seconds, _wall = throughput.cpu_run(run)
+    return seconds * 1e6 / records, records
 
 
 def measure(workload: Workload, rounds: int) -> Tuple[Dict[str, List[float]], Dict[str, int]]:
@@ -94,13 +91,12 @@ def measure(workload: Workload, rounds: int) -> Tuple[Dict[str, List[float]], Di
 def main(argv: List[str]) -> int:
     kind = argv[0] if argv else "network"
     rounds = int(argv[1]) if len(argv) > 1 else 5
-    tests = 100 if kind == "network" else 30
-    with SimulatorProcess(tests=tests, agents=50, rate_limit=10**7) as sim:
-        token = sim.api_token()
-        if kind == "network":
-            workload = throughput.network_workload(sim, token, 6 * 3600)
-        else:
-            workload = throughput.alerts_workload(sim, token, 30 * 86400)
+    config = FULL["throughput"]  # the workload make bench measures
+    if kind == "network":
+        world = (config["tests"], config["network_window"])
+    else:
+        world = (config["alerts_tests"], config["alerts_window"])
+    with throughput.simulated(kind, *world) as workload:
         micros, _events = measure(workload, rounds)
     sdk = micros["sdk"]
     print(f"{kind}: {rounds} rounds; SDK baseline (b) {median(sdk):.1f} us/record")
