@@ -3,6 +3,7 @@
 #   make package   dist/TA-thousandeyes-<version>.tgz + AppInspect report
 #   make demo      the product end to end on the built-in simulator
 #   make bench     benchmarks
+# test and demo first install the missing Debian packages (tools/system_packages.sh, as .ci/run).
 SHELL := /bin/bash
 PYTHON313 := $(shell tools/find_python.sh 3.13)
 PYTHON39 := $(shell tools/find_python.sh 3.9)
@@ -14,10 +15,14 @@ BARE39 := .venv-bare-py39
 BARE313 := .venv-bare-py313
 PYTEST_ARGS ?=
 
-.PHONY: test lint build package inspect demo bench clean venv
+.PHONY: test lint build package inspect demo bench clean venv system
+
+# Only the missing packages, quietly; stops with the command to run when it cannot install.
+system:
+	@tools/system_packages.sh
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements/dev.txt requirements/runtime.txt
+$(VENV)/.installed: requirements/dev.txt requirements/runtime.txt | system
 	test -x $(PY) || $(PYTHON313) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	touch $@
@@ -44,7 +49,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: build lint $(BARE39)/.installed $(BARE313)/.installed
+test: system build lint $(BARE39)/.installed $(BARE313)/.installed
 	TA_BARE_PYTHON39=$(CURDIR)/$(BARE39)/bin/python TA_BARE_PYTHON313=$(CURDIR)/$(BARE313)/bin/python \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -53,7 +58,7 @@ package: venv $(AI_VENV)/.installed
 	$(PY) tools/build.py inspect $(CURDIR)/$(AI_VENV)/bin/splunk-appinspect
 
 # The demo builds and packages the app itself, so it needs only the environment.
-demo: venv
+demo: system venv
 	$(PY) tools/demo.py $(if $(SERVE),--serve,)
 
 bench: build
