@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
+from tests.simulators.thousandeyes.clock import DEFAULT_START
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO_EMAIL = "admin@example.com"
 
@@ -35,8 +37,7 @@ class SimulatorProcess:
     ) -> None:
         self.region = region
         # Fixed here so a benchmark can rebuild the same World (its origin is this day).
-        real = time.time()
-        self.start_time = start_time if start_time is not None else real - real % 3600
+        self.start_time = DEFAULT_START if start_time is None else start_time
         self._args = [
             sys.executable, "-m", "tests.simulators.thousandeyes", "--https",
             "--seed", str(seed), "--rate-limit", str(rate_limit),

@@ -12,6 +12,7 @@ from thousandeyes_sdk.test_results import models as result_models
 from thousandeyes_sdk.tests import models as test_models
 
 from tests.simulators.thousandeyes import ThousandEyesSimulator
+from tests.simulators.thousandeyes.incidents import alert_episodes
 from tests.simulators.thousandeyes.world import RESULT_KINDS
 
 from .helpers import api_get
@@ -54,7 +55,21 @@ def sim():
     with ThousandEyesSimulator(seed=9, size="small", rate_limit_per_minute=100000,
                                client_rate_limit_per_minute=100000) as running:  # fmt: skip
         running.token = running.create_api_token("admin@example.com")
+        running.clock.set_time(_first_active_alert_start(running, "2001") + 60)
         yield running
+
+
+def _first_active_alert_start(sim, aid):
+    """The start of the first alert after the simulator's fixed start that is still active a
+    minute later: the moment every alert state has something to show, decided by the seed."""
+    now = sim.clock.now()
+    starts = (
+        episode.start
+        for test in sim.world.tests_in(aid)
+        for episode in alert_episodes(sim.world, test, now, now + 7 * 86400)
+        if episode.start >= now and episode.end > episode.start + 60
+    )
+    return min(starts)
 
 
 def _get(sim, path, **params):

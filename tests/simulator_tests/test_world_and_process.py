@@ -7,14 +7,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.simulators.faketime import LIBFAKETIME
 from tests.simulators.thousandeyes import ThousandEyesSimulator
+from tests.simulators.thousandeyes.clock import DEFAULT_START, real_time
 from tests.simulators.thousandeyes.ground_truth import ground_truth
 from tests.simulators.thousandeyes.rounds import record_count, round_span
 
@@ -68,7 +69,7 @@ def test_clock_offset_file_tracks_advances():
     assert abs(sim.clock.now() - START) < 5
     sim.clock.advance(3600)
     text = Path(sim.clock.offset_file).read_text().strip()
-    assert text[0] in "+-" and abs(float(text) - (START + 3600 - time.time())) < 5
+    assert text[0] in "+-" and abs(float(text) - (START + 3600 - real_time())) < 5
     with pytest.raises(ValueError):
         sim.clock.advance(-1)
 
@@ -99,3 +100,23 @@ def test_standalone_process(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
+
+
+def test_default_start_is_fixed_whatever_the_wall_clock(tmp_path):
+    # The suite's outcome must not depend on when it runs: a simulator started with no start
+    # time is at DEFAULT_START, also when this process runs under `faketime -f +N`, and the
+    # offset file it gives child processes still counts from the host's real clock.
+    probe = (
+        "import json, time\n"
+        "from tests.simulators.thousandeyes.clock import SimClock\n"
+        f"clock = SimClock(offset_dir={str(tmp_path)!r})\n"
+        "print(json.dumps([clock.now(), time.time(), open(clock.offset_file).read()]))\n"
+    )
+    env = dict(os.environ, LD_PRELOAD=LIBFAKETIME, FAKETIME="+40000000", PYTHONPATH=str(REPO))
+    env.pop("FAKETIME_TIMESTAMP_FILE", None)
+    answer = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert answer.returncode == 0, answer.stderr
+    now, faked_wall_clock, offset_text = json.loads(answer.stdout)
+    assert abs(now - DEFAULT_START) < 5
+    assert faked_wall_clock - real_time() > 39_000_000  # the probe really ran on a faked clock
+    assert abs(float(offset_text) - (DEFAULT_START - real_time())) < 5

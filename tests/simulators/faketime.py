@@ -11,7 +11,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Mapping
 
 LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 _SHIM_SOURCE = Path(__file__).with_name("faketime_nanosleep.c")
@@ -41,3 +41,14 @@ def faketime_env(offset_file: str) -> Dict[str, str]:
         "FAKETIME_NO_CACHE": "1",
         "DONT_FAKE_MONOTONIC": "1",
     }
+
+
+def on_sim_clock(base_env: Mapping[str, str], offset_file: str) -> Dict[str, str]:
+    """base_env (e.g. os.environ) moved onto the clock in offset_file.
+
+    An outer libfaketime's ``FAKETIME`` (the suite run under ``faketime -f +N``) is dropped:
+    it would take priority over the offset file.
+    """
+    env = {key: value for key, value in base_env.items() if not key.startswith("FAKETIME")}
+    env.update(faketime_env(offset_file))
+    return env

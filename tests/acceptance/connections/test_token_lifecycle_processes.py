@@ -13,7 +13,7 @@ from ta_thousandeyes import connections, redaction, splunk_service, tokens
 from ta_thousandeyes.oauth import flows
 
 from tests.simulators.faketime import LIBFAKETIME as FAKETIME
-from tests.simulators.faketime import faketime_env
+from tests.simulators.faketime import on_sim_clock
 
 from .conftest import ROOT
 from .test_flows_against_simulator import _connect_device
@@ -22,8 +22,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(FAKETIME), reason="libfaketim
 
 
 def _env(sim):
-    env = dict(os.environ)
-    env.update(faketime_env(sim.clock.offset_file))
+    env = on_sim_clock(os.environ, sim.clock.offset_file)
     env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "lib"), ROOT])
     env.pop("REQUESTS_CA_BUNDLE", None)
     return env

@@ -23,7 +23,9 @@ def main(argv: list = None) -> int:  # type: ignore[assignment]
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--https", action="store_true")
     parser.add_argument("--ports-file", help="also write the JSON line to this file")
-    parser.add_argument("--start-time", type=float, default=None)
+    parser.add_argument(
+        "--start-time", type=float, default=None, help="simulated epoch at start (default: fixed)"
+    )
     parser.add_argument("--access-token-lifetime", type=int, default=600)
     parser.add_argument("--refresh-idle-lifetime", type=int, default=86400)
     parser.add_argument("--rate-limit", type=int, default=240)

@@ -14,22 +14,23 @@ import os
 import secrets
 import ssl
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
+from tests.simulators.thousandeyes.clock import DEFAULT_START, real_time
+
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 class ClockFile:
-    """Real time plus an offset kept in a file (readable by other processes)."""
+    """A fixed start plus the real time elapsed; the offset is in a file other processes read."""
 
     def __init__(self, path):
         self.path = path
         if not os.path.exists(path):
-            self.set_offset(0)
+            self.set_offset(DEFAULT_START - real_time())
 
     def set_offset(self, seconds):
         tmp = self.path + ".tmp"
@@ -45,7 +46,7 @@ class ClockFile:
         self.set_offset(self.offset() + seconds)
 
     def __call__(self):
-        return time.time() + self.offset()
+        return real_time() + self.offset()
 
 
 class StubAS:
