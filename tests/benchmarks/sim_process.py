@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-from tests.simulators.thousandeyes.clock import DEFAULT_START
+from tests.simulators.fixed_time import DEFAULT_START
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO_EMAIL = "admin@example.com"

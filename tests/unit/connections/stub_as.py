@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
-from tests.simulators.thousandeyes.clock import DEFAULT_START, real_time
+from tests.simulators.fixed_time import DEFAULT_START, real_time
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 

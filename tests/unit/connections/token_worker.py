@@ -2,10 +2,13 @@
 
 argv: splunk_state_json clock_file lock_dir connection seconds_of_work out_json
 Every process asks for a token, calls the API with it, and follows the token-source
-contract on a 401, for as long as the shared clock says the run lasts.
+contract on a 401, for as long as the shared clock says the run lasts. Its call count so far is
+kept in <out_json>.calls, so the test moves the clock with the workers' progress, not with the
+machine's speed.
 """
 
 import json
+import os
 import sys
 import time
 
@@ -16,6 +19,12 @@ from tests.unit.connections.fake_splunk import FakeService
 from tests.unit.connections.stub_as import ClockFile
 
 
+def _report_progress(out, calls):
+    with open(out + ".calls.tmp", "w") as handle:
+        handle.write(str(calls))
+    os.replace(out + ".calls.tmp", out + ".calls")
+
+
 def main():
     state, clock_path, lock_dir, name, until, out = sys.argv[1:7]
     service = FakeService(state)
@@ -23,6 +32,7 @@ def main():
     result = {"calls": 0, "unauthorized": 0, "errors": []}
     try:
         conn = connections.open_connection(service, name, clock, lock_dir)
+        _report_progress(out, 0)  # ready: the clock may start moving
         while clock() < float(until):
             token = conn.token_source.access_token()
             response = conn.session.get(
@@ -33,6 +43,7 @@ def main():
                 result["unauthorized"] += 1
                 conn.token_source.refresh_after_unauthorized(token)
             result["calls"] += 1
+            _report_progress(out, result["calls"])
             time.sleep(0.01)
     except (
         tokens.ReauthorizationRequired,
