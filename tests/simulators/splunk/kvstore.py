@@ -11,7 +11,7 @@ import secrets
 import threading
 from typing import Any, Dict, List, Optional
 
-from . import atom, kvquery
+from . import atom, kvquery, listing
 from .conffile import AppConf
 from .passwords import forbidden_message
 from .request import SplunkdRequest
@@ -106,7 +106,7 @@ class KVStore:
                 entry = self._config_entry(app, new, self.collections(app)[new])
                 return atom.feed(mode, request.base_url, "collections-conf", path, [entry], 201)
             entries = [self._config_entry(app, n, s) for n, s in collections.items()]
-            return atom.feed(mode, request.base_url, "collections-conf", path, entries)
+            return listing.feed(request, "collections-conf", path, entries)
         if name not in collections:
             return atom.messages(mode, 404, f"Could not find object id={name}")
         if request.method == "DELETE":
