@@ -3,10 +3,15 @@
 Modular inputs and REST handlers receive a server URI and a session key; everything else
 in the add-on talks to splunkd through the Service built here, always in the app's own
 namespace (owner ``nobody``) so conf stanzas and secrets are app-level, not per user.
+
+Listings: splunkd returns 30 entries unless ``count`` says otherwise (REST API reference,
+common GET parameters). splunklib's ``Collection.list()`` sends ``count=-1`` (all), but
+``Inputs.list(kind)`` sends no count; ``list_entries`` asks for all and checks the total.
 """
 
+import json
 import ssl
-from typing import Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from splunklib import binding, client
@@ -46,6 +51,32 @@ def connect(
         owner=owner,
         sharing="app",
     )
+
+
+class IncompleteListing(Exception):
+    """splunkd's listing did not add up to the total it reported (it changed while we read it,
+    or splunkd capped it): an entry missing from it is not proof the entry is gone."""
+
+
+def list_entries(service: client.Service, path: str) -> List[Tuple[str, Dict[str, Any]]]:
+    """(name, content) of every entry of the EAI collection at path (in the Service's
+    namespace): asks for all (count=0) and pages on while splunkd reports more, then checks
+    that what arrived is exactly the total splunkd reported; raises IncompleteListing if not."""
+    entries = []  # type: List[Tuple[str, Dict[str, Any]]]
+    total = None
+    while total is None or len(entries) < total:
+        response = service.get(path, count=0, offset=len(entries), output_mode="json")
+        document = json.loads(response.body.read().decode("utf-8"))
+        paging = document.get("paging") or {}
+        total = paging.get("total")
+        page = document.get("entry") or []
+        if not isinstance(total, int) or not page:
+            break
+        entries.extend((str(entry.get("name")), dict(entry.get("content") or {})) for entry in page)
+    names = {name for name, _ in entries}
+    if total != len(entries) or len(names) != len(entries):
+        raise IncompleteListing(f"{path}: {len(entries)} entries for a reported total of {total}")
+    return entries
 
 
 def _settings_only(content: object) -> Dict[str, str]:
