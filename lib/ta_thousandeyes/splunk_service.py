@@ -58,25 +58,38 @@ class IncompleteListing(Exception):
     or splunkd capped it): an entry missing from it is not proof the entry is gone."""
 
 
-def list_entries(service: client.Service, path: str) -> List[Tuple[str, Dict[str, Any]]]:
-    """(name, content) of every entry of the EAI collection at path (in the Service's
-    namespace): asks for all (count=0) and pages on while splunkd reports more, then checks
-    that what arrived is exactly the total splunkd reported; raises IncompleteListing if not."""
-    entries = []  # type: List[Tuple[str, Dict[str, Any]]]
-    total = None
-    while total is None or len(entries) < total:
+def _read_all(service: client.Service, path: str) -> Tuple[List[Tuple[str, Any]], int]:
+    """One pass over a listing: (entries, pages read); IncompleteListing when the pages do not
+    agree on the total or do not add up to it."""
+    entries = []  # type: List[Tuple[str, Any]]
+    totals = set()
+    pages = 0
+    while not totals or len(entries) < max(totals):
         response = service.get(path, count=0, offset=len(entries), output_mode="json")
         document = json.loads(response.body.read().decode("utf-8"))
-        paging = document.get("paging") or {}
-        total = paging.get("total")
+        pages += 1
+        total = (document.get("paging") or {}).get("total")
         page = document.get("entry") or []
+        totals.add(total)
         if not isinstance(total, int) or not page:
             break
-        entries.extend((str(entry.get("name")), dict(entry.get("content") or {})) for entry in page)
+        entries.extend((str(entry.get("name")), entry.get("content") or {}) for entry in page)
     names = {name for name, _ in entries}
-    if total != len(entries) or len(names) != len(entries):
-        raise IncompleteListing(f"{path}: {len(entries)} entries for a reported total of {total}")
-    return entries
+    if totals != {len(entries)} or len(names) != len(entries):
+        raise IncompleteListing(f"{path}: {len(entries)} entries for reported totals {totals}")
+    return entries, pages
+
+
+def list_entries(service: client.Service, path: str) -> List[Tuple[str, Dict[str, Any]]]:
+    """(name, content) of every entry of the EAI collection at path (in the Service's
+    namespace). Asks for all (count=0) and pages on while splunkd reports more; raises
+    IncompleteListing unless what arrived is exactly the total splunkd reported. A listing
+    that took several pages is read twice and must come out the same: an entry deleted
+    between two pages shifts the next page by one, which hides a live entry from a count."""
+    entries, pages = _read_all(service, path)
+    if pages > 1 and [n for n, _ in _read_all(service, path)[0]] != [n for n, _ in entries]:
+        raise IncompleteListing(f"{path}: the listing changed while it was read")
+    return [(name, dict(content)) for name, content in entries]
 
 
 def _settings_only(content: object) -> Dict[str, str]:
