@@ -327,16 +327,20 @@ DATA_SCHEMES = (
 
 
 def input_owner(scheme: str, params: Dict[str, Any]) -> str:
-    connection = (params.get("connection") or "").strip()
-    return owner_of(scheme, connection, params.get("index") or "default")
+    connection = str(params.get("connection") or "").strip()
+    return owner_of(scheme, connection, str(params.get("index") or "default"))
 
 
 def live_owners(service: Any, schemes: Sequence[str]) -> set:
-    """Owners of every configured input of these schemes (raises if splunkd cannot list)."""
+    """Owners of every configured input of these schemes. Raises when splunkd cannot list
+    them or cannot prove the listing whole (splunk_service.list_entries), so that pruning,
+    which deletes what is not listed, never acts on a partial listing."""
+    from ..splunk_service import list_entries
+
     return {
-        input_owner(scheme, entity.content)
+        input_owner(scheme, content)
         for scheme in schemes
-        for entity in service.inputs.list(scheme)
+        for _, content in list_entries(service, "data/inputs/" + scheme)
     }
 
 

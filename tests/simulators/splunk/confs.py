@@ -7,7 +7,7 @@ etc/system/local outside an app), and need admin_all_objects as the app's write 
 import os
 from typing import Callable, Dict, List, Optional
 
-from . import atom
+from . import atom, listing
 from .conffile import DEFAULT_STANZA, AppConf
 from .passwords import forbidden_message
 from .request import SplunkdRequest
@@ -68,7 +68,7 @@ class ConfsEndpoint:
         if stanza is None:
             if request.method == "GET":
                 entries = [self._stanza_entry(request, conf, n, s) for n, s in stanzas.items()]
-                return atom.feed(mode, request.base_url, "conf-" + name, collection, entries)
+                return listing.feed(request, "conf-" + name, collection, entries)
             if request.method != "POST":
                 return atom.messages(mode, 405, "Method Not Allowed")
             new_name = request.form_value("name")
@@ -88,7 +88,7 @@ class ConfsEndpoint:
                 return atom.messages(mode, 400, text)
             remaining = conf.stanzas()
             entries = [self._stanza_entry(request, conf, n, s) for n, s in remaining.items()]
-            return atom.feed(mode, request.base_url, "conf-" + name, collection, entries)
+            return listing.feed(request, "conf-" + name, collection, entries)
         if request.method == "POST":
             settings = request.settings()
             if settings:

@@ -11,7 +11,7 @@ import secrets
 import threading
 from typing import Any, Dict, List, Optional
 
-from . import atom, kvquery
+from . import atom, kvlimits, kvquery, listing
 from .conffile import AppConf
 from .passwords import forbidden_message
 from .request import SplunkdRequest
@@ -106,7 +106,7 @@ class KVStore:
                 entry = self._config_entry(app, new, self.collections(app)[new])
                 return atom.feed(mode, request.base_url, "collections-conf", path, [entry], 201)
             entries = [self._config_entry(app, n, s) for n, s in collections.items()]
-            return atom.feed(mode, request.base_url, "collections-conf", path, entries)
+            return listing.feed(request, "collections-conf", path, entries)
         if name not in collections:
             return atom.messages(mode, 404, f"Could not find object id={name}")
         if request.method == "DELETE":
@@ -129,9 +129,17 @@ class KVStore:
             body = json.loads(request.body.decode("utf-8")) if request.body else None
         except ValueError:
             return atom.messages("json", 400, "Invalid JSON in request body")
+        settings = self.collections(app)[collection]
         if key == "batch_save" and request.method == "POST":
             if not isinstance(body, list):
                 return atom.messages("json", 400, "batch_save expects a JSON array")
+            refusal = kvlimits.batch_refusal(request.body, len(body))
+            if refusal:
+                return atom.messages("json", 400, refusal)
+            try:  # the stand-in refuses the whole batch before writing any of it
+                body = kvlimits.typed_all(body, settings)
+            except kvlimits.Refused as error:
+                return atom.messages("json", 400, str(error))
             keys = [self._upsert(documents, item, owner) for item in body]
             self.save(app, collection, documents)
             return atom.json_body(200, keys)
@@ -152,6 +160,10 @@ class KVStore:
                     del body["_key"]
                 if "_key" in body and any(d["_key"] == body["_key"] for d in documents):
                     return atom.messages("json", 409, "A document with the same key exists")
+                try:
+                    body = kvlimits.typed(body, settings)
+                except kvlimits.Refused as error:
+                    return atom.messages("json", 400, str(error))
                 new_key = self._upsert(documents, body, owner)
                 self.save(app, collection, documents)
                 return atom.json_body(201, {"_key": new_key})
@@ -178,6 +190,10 @@ class KVStore:
             if not isinstance(body, dict):
                 return atom.messages("json", 400, "Expected a JSON object")
             body["_key"] = key
+            try:
+                body = kvlimits.typed(body, settings)
+            except kvlimits.Refused as error:
+                return atom.messages("json", 400, str(error))
             self._upsert(documents, body, owner)
             self.save(app, collection, documents)
             return atom.json_body(200, {"_key": key})
@@ -201,9 +217,9 @@ class KVStore:
         selected = kvquery.sort_documents(selected, spec.get("sort"))
         skip = int(spec.get("skip") or 0)
         limit = int(spec.get("limit") or 0)
-        selected = selected[skip:]
-        if limit > 0:
-            selected = selected[:limit]
+        if limit <= 0 or limit > kvlimits.MAX_ROWS_PER_QUERY:
+            limit = kvlimits.MAX_ROWS_PER_QUERY  # limits.conf: larger results are cut
+        selected = selected[skip : skip + limit]
         return [kvquery.project(d, spec.get("fields")) for d in selected]
 
     @staticmethod

@@ -14,7 +14,7 @@ import secrets
 import threading
 from typing import Dict, List, Optional
 
-from . import atom
+from . import atom, listing
 from .request import SplunkdRequest
 
 LIST_CAPABILITY = "list_storage_passwords"
@@ -172,7 +172,7 @@ class PasswordsEndpoint:
         if name is None:
             if request.method == "GET":
                 entries = [self._entry(request, r) for r in self.store.records(request.ns_app)]
-                return atom.feed(mode, request.base_url, "passwords", collection, entries)
+                return listing.feed(request, "passwords", collection, entries)
             if request.method == "POST":
                 return self._create(request, app, collection)
             return atom.messages(mode, 405, "Method Not Allowed")
@@ -185,7 +185,7 @@ class PasswordsEndpoint:
         if request.method == "DELETE":
             self.store.delete(record)
             remaining = [self._entry(request, r) for r in self.store.records(request.ns_app)]
-            return atom.feed(mode, request.base_url, "passwords", collection, remaining)
+            return listing.feed(request, "passwords", collection, remaining)
         password = request.form_value("password")
         if password is None:
             return atom.messages(mode, 400, "Missing argument: password")
