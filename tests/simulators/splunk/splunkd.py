@@ -49,7 +49,7 @@ class Splunkd:
     ) -> None:
         self.app_dirs = app_dirs
         self.auth = authenticator
-        self.passwords = PasswordsEndpoint(passwords)
+        self.passwords = PasswordsEndpoint(passwords, app_dirs)
         self.kvstore = kvstore
         self.confs = ConfsEndpoint(app_dirs, system_dir)
         self.apps = AppsEndpoint(app_dirs)
@@ -137,12 +137,14 @@ class Splunkd:
         if s[:2] == ["authentication", "current-context"]:
             return lambda: self._current_context(request)
         if s[:2] == ["storage", "passwords"]:
-            return lambda: self.passwords.handle(request, s[2] if len(s) > 2 else None)
+            name, action = (s[2] if len(s) > 2 else None), "/".join(s[3:])
+            return lambda: self.passwords.handle(request, name, action)
         if s[:2] == ["storage", "collections"] and len(s) > 2:
             return lambda: self.kvstore.handle(request, s[2:])
         if len(s) > 1 and s[0] == "configs" and s[1].startswith("conf-"):
             stanza = s[2] if len(s) > 2 else None
-            return lambda: self.confs.configs(request, s[1][len("conf-") :], stanza)
+            action = "/".join(s[3:])
+            return lambda: self.confs.configs(request, s[1][len("conf-") :], stanza, action)
         if s and s[0] == "properties":
             return lambda: self.confs.properties(request, s[1:])
         if s[:2] == ["apps", "local"]:
