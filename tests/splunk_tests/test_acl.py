@@ -10,6 +10,8 @@ Sources (SPEC94 = repo livehybrid/splunk-spec-files at dff5abf; S804 = repo vncl
 - SPEC94 authorize.conf.spec:447-451: admin_all_objects bypasses ACLs; 696-697, 853-856:
   edit_storage_passwords allows GET and POST, list_storage_passwords GET only.
 - S804 etc/system/default/authorize.conf:210,232: power imports user, admin imports power;user.
+- splunk/terraform-provider-splunk issues #165, #156: a non-admin asking another user's
+  namespace (GET servicesNS/admin/launcher/saved/searches) gets 403.
 - community.splunk.com "Is it possible to set app permissions via the REST API?": every EAI
   entity has an /acl sub-endpoint to POST to (sharing, owner, perms.read, perms.write); solnlib
   acl.py sends `sharing` on every update.
@@ -176,7 +178,11 @@ def test_owner_namespace_objects_are_private(splunk_emulator):
         _call(splunk_emulator, "user", "GET", f"/servicesNS/nobody/{APP}/configs/conf-tiny")
     )
     splunk_emulator.add_user("eve", "changeme", roles=("user",))
-    assert "mine" not in _names(_call(splunk_emulator, "eve", "GET", bob))
+    assert "mine" not in _names(
+        _call(splunk_emulator, "eve", "GET", f"/servicesNS/eve/{APP}/configs/conf-tiny")
+    )
+    # Another user's namespace is for admin_all_objects only (terraform-provider-splunk #165).
+    assert _call(splunk_emulator, "eve", "GET", bob).status_code == 403
     assert "mine" in _names(_call(splunk_emulator, "admin", "GET", bob))
 
 

@@ -23,7 +23,7 @@ COLLECTIONS = (
     "ta_thousandeyes_account_groups",
 )
 NAMESPACES = (f"/servicesNS/nobody/{APP}", f"/servicesNS/bob/{APP}", "/servicesNS/-/-")
-NAMESPACES += ("/servicesNS/nobody/search", "/services")
+NAMESPACES += (f"/servicesNS/admin/{APP}", "/servicesNS/nobody/search", "/services")
 CUSTOM = ("connections", "connections/prod", "connections/prod/device", "settings")
 CUSTOM += ("regions", "inputs-status")
 

@@ -118,13 +118,28 @@ class Splunkd:
         if builtin is not None:
             if request.user is None:
                 return self._unauthenticated(mode)
-            return self._out(builtin())
+            foreign = self._foreign_namespace(request)
+            return self._out(foreign or builtin())
         found = find_endpoint(self.endpoints(), request.rest_path)
         if found is None:
             if request.user is None:
                 return self._unauthenticated(mode)
             return self._out(atom.messages(mode, 404, "Not Found"))
         return self._custom(request, found[0], found[1])
+
+    @staticmethod
+    def _foreign_namespace(request: SplunkdRequest) -> "Optional[atom.Body]":
+        """Another user's namespace (servicesNS/<other>/...) is for admin_all_objects only: a
+        non-admin's GET servicesNS/admin/launcher/saved/searches is refused with 403
+        (splunk/terraform-provider-splunk issues #165, #156)."""
+        user = request.user
+        owner = request.ns_user
+        if owner in (None, "nobody", "-") or user is None or owner == user.name:
+            return None
+        if user.has("admin_all_objects"):
+            return None
+        text = f"You (user={user.name}) do not have permission to access objects of user={owner}."
+        return atom.messages(request.output_mode, 403, text)
 
     @staticmethod
     def _unauthenticated(mode: str) -> Response:
