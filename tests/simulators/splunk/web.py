@@ -111,7 +111,7 @@ class SplunkWeb:
 
     def session_cookies(self, session_key: str) -> List[Dict[str, Any]]:
         """Playwright add_cookies() records for a logged-in browser."""
-        url = f"http://127.0.0.1:{self.port}{self.root}/"
+        url = f"http://127.0.0.1:{self.port}/"  # Path=/, as the login response sets them
         return [
             {"name": self.session_cookie, "value": session_key, "url": url, "httpOnly": True},
             {"name": self.csrf_cookie, "value": self.csrf_for(session_key), "url": url},
@@ -276,7 +276,9 @@ class _WebHandler(BaseHTTPRequestHandler):
         # Only a same-origin request that names its Origin gets $C inline (SPL-133569); any
         # other gets a script that fetches the JSON with the page's own credentials.
         origin = urlsplit(self.headers.get("Origin") or "").netloc
-        host = urlsplit("//" + (self.headers.get("X-Forwarded-Host") or self.headers["Host"]))
+        host = urlsplit(
+            "//" + (self.headers.get("X-Forwarded-Host") or self.headers.get("Host") or "")
+        )
         if origin and origin == host.netloc:
             script = "window.$C = " + json.dumps(values).replace("</", "<\\/") + ";"
         else:
