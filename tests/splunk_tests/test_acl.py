@@ -186,6 +186,25 @@ def test_owner_namespace_objects_are_private(splunk_emulator):
     assert "mine" in _names(_call(splunk_emulator, "admin", "GET", bob))
 
 
+def test_secrets_made_in_an_owner_namespace_are_private(splunk_emulator):
+    splunk_emulator.add_user(
+        "keeper", "changeme", roles=("user",), capabilities=["edit_storage_passwords"]
+    )
+    splunk_emulator.add_user(
+        "other", "changeme", roles=("user",), capabilities=["edit_storage_passwords"]
+    )
+    _meta(splunk_emulator, "[]\naccess = read : [ * ], write : [ * ]\n")
+    mine = f"/servicesNS/keeper/{APP}/storage/passwords"
+    made = _call(splunk_emulator, "keeper", "POST", mine, data={"name": "k", "password": "p"})
+    assert made.status_code == 201, made.text
+    acl = made.json()["entry"][0]["acl"]
+    assert acl["owner"] == "keeper" and acl["sharing"] == "user"
+    assert _names(_call(splunk_emulator, "keeper", "GET", mine)) == [":k:"]
+    theirs = f"/servicesNS/other/{APP}/storage/passwords"
+    assert _names(_call(splunk_emulator, "other", "GET", theirs)) == []
+    assert _names(_call(splunk_emulator, "admin", "GET", mine)) == [":k:"]
+
+
 def test_passwords_follow_the_passwords_category(splunk_emulator):
     base = f"/servicesNS/nobody/{APP}/storage/passwords"
     created = _call(

@@ -103,7 +103,9 @@ class PasswordStore:
                 return record
         return None
 
-    def create(self, app: str, realm: str, username: str, password: str) -> bool:
+    def create(
+        self, app: str, realm: str, username: str, password: str, owner: str = "nobody"
+    ) -> bool:
         with self._lock:
             records = self._load()
             name = entity_name(realm, username)
@@ -116,7 +118,7 @@ class PasswordStore:
                     "app": app,
                     "realm": realm,
                     "username": username,
-                    "owner": "nobody",
+                    "owner": owner,
                     "encrypted": self.cipher.encrypt(password),
                 }
             )
@@ -152,7 +154,9 @@ class PasswordsEndpoint:
         app = record["app"]
         app_dir = self.app_dirs().get(app, "")
         name = "credential:" + entity_name(record["realm"], record["username"])
-        return acl.AppMetadata(app, app_dir).object_acl("passwords", name)
+        owner = record.get("owner") or "nobody"
+        private = owner if owner != "nobody" else None  # made in servicesNS/<owner>/<app>
+        return acl.AppMetadata(app, app_dir).object_acl("passwords", name, private_to=private)
 
     def _readable(self, request: SplunkdRequest) -> List[Dict[str, str]]:
         records = self.store.records(request.ns_app)
@@ -168,7 +172,7 @@ class PasswordsEndpoint:
         }
         return atom.Entry(
             entity_name(record["realm"], record["username"]),
-            "/servicesNS/nobody/{}/storage/passwords".format(record["app"]),
+            "/servicesNS/{}/{}/storage/passwords".format(record["owner"], record["app"]),
             content,
             self._acl(record).as_dict(request.user, removable=True),
             author=record["owner"],
@@ -249,7 +253,8 @@ class PasswordsEndpoint:
             return atom.messages(mode, 400, "Missing argument: name")
         if password is None:
             return atom.messages(mode, 400, "Missing argument: password")
-        if not self.store.create(app, realm, username, password):
+        owner = request.ns_user if request.ns_user not in (None, "", "-") else "nobody"
+        if not self.store.create(app, realm, username, password, owner):
             text = f"An object with name={entity_name(realm, username)} already exists"
             return atom.messages(mode, 409, text)
         record = self.store.find(app, entity_name(realm, username))
