@@ -258,3 +258,12 @@ def test_kv_collections_follow_their_acl(splunk_emulator):
     assert batch.status_code == 404
     assert _call(splunk_emulator, "admin", "GET", data).json()[0]["value"] == "x"
     assert _names(_call(splunk_emulator, "admin", "GET", config)) == ["tiny_checkpoints"]
+    # /acl sets the collection's ACL in local.meta; the collection's settings stay as they were.
+    acl_path = config + "/tiny_checkpoints/acl"
+    form = {"sharing": "app", "perms.read": "*", "perms.write": "admin"}
+    assert _call(splunk_emulator, "user", "POST", acl_path, data=form).status_code == 404
+    done = _call(splunk_emulator, "admin", "POST", acl_path, data=form)
+    assert done.status_code == 200, done.text
+    assert done.json()["entry"][0]["acl"]["perms"] == {"read": ["*"], "write": ["admin"]}
+    assert "sharing" not in done.json()["entry"][0]["content"]
+    assert _call(splunk_emulator, "user", "GET", data).json()[0]["value"] == "x"

@@ -72,6 +72,10 @@ class KVStore:
         if refusal is not None:
             return refusal
         with self._lock:
+            if parts[0] == "config" and len(parts) > 2:
+                if parts[2:] != ["acl"] or parts[1] not in self.collections(app):
+                    return atom.messages(mode, 404, "Not Found")
+                return self._acl_call(request, app, parts[1])
             if parts[0] == "config":
                 return self._config(request, app, parts[1] if len(parts) > 1 else None)
             if len(parts) < 2:
@@ -103,6 +107,20 @@ class KVStore:
         if not reading and not rule.can_write(user):
             return acl.forbidden(mode, user, f"change collection {name}")
         return None
+
+    def _acl_call(self, request: SplunkdRequest, app: str, name: str) -> atom.Body:
+        """GET/POST storage/collections/config/<name>/acl."""
+        mode = request.output_mode
+        if request.method == "POST":
+            error, form = acl.acl_request(request)
+            if error is not None:
+                return error
+            acl.AppMetadata(app, self.app_dirs()[app]).set_acl("collections", name, form)
+        elif request.method != "GET":
+            return atom.messages(mode, 405, "Method Not Allowed")
+        entry = self._config_entry(request.user, app, name, self.collections(app)[name])
+        path = request.namespace_path + "/storage/collections/config"
+        return atom.feed(mode, request.base_url, "collections-conf", path, [entry])
 
     def _config_entry(self, user: Any, app: str, name: str, settings: Dict[str, str]) -> atom.Entry:
         content = dict(settings)
