@@ -38,10 +38,19 @@ def sim():
 
 
 @pytest.fixture
-def splunk(tmp_path, sim, built_app):
+def web_settings():
+    """Splunk Web's web.conf [settings]; a test module overrides this fixture to change them."""
+    return None
+
+
+@pytest.fixture
+def splunk(tmp_path, sim, built_app, web_settings):
     extra_env = faketime_env(sim.clock.offset_file)
     emulator = SplunkEmulator(
-        splunk_home=tmp_path / "splunk", apps={APP: built_app}, extra_env=extra_env
+        splunk_home=tmp_path / "splunk",
+        apps={APP: built_app},
+        extra_env=extra_env,
+        web_settings=web_settings,
     )
     with emulator:
         emulator.add_user("bob", "changeme", roles=("user",))
@@ -87,7 +96,7 @@ class Browser:
         self.bodies.append((response.url, response.status, text))
 
     def open_setup(self, query=""):
-        self.page.goto(self.splunk.web_url + SETUP_PATH + query)
+        self.page.goto(self.splunk.web_root_url + SETUP_PATH + query)
         self.page.wait_for_selector("#te-connect-title")
         self.page.wait_for_function("document.querySelectorAll('#te-region option').length === 4")
         return self.page
