@@ -6,7 +6,9 @@ refreshes the token once after a 401, waits out 429s as the rate limiter says, a
 5xx answers, connection failures and truncated bodies with exponential backoff and jitter
 until the run's deadline. Pages are yielded one by one so the caller can write and
 checkpoint each page before the next one is fetched; when the client gives up, the caller
-still holds the position of the last page it finished.
+still holds the position of the last page it finished. Once ``stop_requested()`` says so
+(splunkd stopping the input) no new request starts: the request in flight completes and its
+page is handed over, the next one raises RunStopped.
 """
 
 import json
@@ -42,6 +44,14 @@ class Unauthorized(ApiError):
 
 class ApiUnavailable(Exception):
     """Retries ran out or the run's deadline came first; data stopped at the last full page."""
+
+
+class RunStopped(ApiUnavailable):
+    """The input was asked to stop; data stopped at the last full page."""
+
+
+def _never() -> bool:
+    return False
 
 
 class ForeignLinkRefused(Exception):
@@ -115,6 +125,7 @@ class ApiClient:
         backoff_cap: float = 30.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        stop_requested: Callable[[], bool] = _never,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._origin = origin(self.base_url)
@@ -127,6 +138,7 @@ class ApiClient:
         self.backoff_cap = backoff_cap
         self._clock = clock
         self._sleep = sleep
+        self._stop_requested = stop_requested
         self.stats = ApiStats()
 
     # -- public ----------------------------------------------------------------------------
@@ -241,10 +253,16 @@ class ApiClient:
                 attempt = self._back_off(attempt, "truncated or invalid JSON body")
 
     def _acquire(self) -> None:
+        self._check_stop()
         try:
             self.rate_limiter.acquire(self.deadline)
         except RateLimitDeadline:
             raise ApiUnavailable("rate limit budget exhausted until after the run's deadline")
+        self._check_stop()  # a stop ends the wait early (the caller's sleep returns)
+
+    def _check_stop(self) -> None:
+        if self._stop_requested():
+            raise RunStopped("asked to stop; no new request started")
 
     def _observe(self, response: Any) -> None:
         self.rate_limiter.observe(response.headers)

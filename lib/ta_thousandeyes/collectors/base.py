@@ -11,7 +11,9 @@ After every page the events are flushed and then the page's new keys are recorde
 (``CheckpointStore.add_keys``: a journal entry, cheap whatever the backlog); after
 the last page ``start`` moves to the window end, keys older than the overlap plus the
 stream's retention are dropped, and that one save also records the last page's keys.
-A crash therefore repeats at most the page in flight and never skips one.
+A crash therefore repeats at most the page in flight and never skips one; a stop (SIGTERM)
+repeats nothing: the page in flight is written and journalled, and no further page is asked
+for (the client raises RunStopped, ``past_deadline()`` turns true).
 
 Memory stays bounded by the overlap, not the backlog: a key the window-end save would drop
 is needed only by a restart after a crash, which reads it from the journal, so once
@@ -55,6 +57,7 @@ class RunContext:
         overlap_seconds: float = 300.0,
         max_window_seconds: Optional[float] = None,
         clock: Callable[[], float] = time.time,
+        stop_requested: Callable[[], bool] = lambda: False,
     ) -> None:
         self.client = client
         self.writer = writer
@@ -69,6 +72,7 @@ class RunContext:
         self.overlap_seconds = overlap_seconds
         self.max_window_seconds = max_window_seconds
         self.clock = clock
+        self.stop_requested = stop_requested
         self.events = 0
         self.positions = []  # type: List[float]
         self.errors = []  # type: List[str]
@@ -78,6 +82,9 @@ class RunContext:
         return self.clock()
 
     def past_deadline(self) -> bool:
+        """Time to start nothing new: the run's deadline has passed or splunkd asked to stop."""
+        if self.stop_requested():
+            return True
         return self.deadline is not None and self.clock() >= self.deadline
 
     def prefix(self, sourcetype: str, source: str) -> Tuple[str, str]:
