@@ -373,3 +373,19 @@ def test_a_script_that_is_not_there_fails_but_the_driver_lives_on(splunk):
     assert "Can't load script" in _log(splunk, "Can't load script")
     assert _get(splunk, "missing").status_code == 500
     assert _pid(splunk, "missing") == pid
+
+
+def test_an_idle_driver_exits_and_the_next_request_starts_another(tmp_path):
+    """ECHO README.md, "Persistence": a persistent handler exits after 60 s fully idle (not
+    configurable in Splunk; the stand-in takes the time as handler_idle_seconds)."""
+    source = _write_app(tmp_path / "source")
+    emulator = SplunkEmulator(
+        splunk_home=tmp_path / "splunk", apps={APP: str(source)}, handler_idle_seconds=3.0
+    )
+    with emulator:
+        first = _get(emulator, "counting").json()
+        soon = _get(emulator, "counting").json()
+        assert soon["pid"] == first["pid"]
+        time.sleep(3.5)
+        later = _get(emulator, "counting").json()
+        assert later["pid"] != first["pid"] and later["constructed"] == 1

@@ -37,11 +37,21 @@ def sim():
         yield simulator
 
 
+# Handler processes as Splunk runs them (ended after 60 s idle), or a new one for every request:
+# a flow that works both ways keeps nothing in a handler process between requests.
+HANDLER_PROCESSES = pytest.mark.parametrize(
+    "splunk", [60.0, 0.0], indirect=True, ids=["persistent", "process-per-request"]
+)
+
+
 @pytest.fixture
-def splunk(tmp_path, sim, built_app):
+def splunk(request, tmp_path, sim, built_app):
     extra_env = faketime_env(sim.clock.offset_file)
     emulator = SplunkEmulator(
-        splunk_home=tmp_path / "splunk", apps={APP: built_app}, extra_env=extra_env
+        splunk_home=tmp_path / "splunk",
+        apps={APP: built_app},
+        extra_env=extra_env,
+        handler_idle_seconds=getattr(request, "param", 60.0),
     )
     with emulator:
         emulator.add_user("bob", "changeme", roles=("user",))

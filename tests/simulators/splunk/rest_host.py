@@ -12,7 +12,8 @@ etc/system/README/restmap.conf.spec 164-184). `handler` plays no part (S804 apps
 A handler that fails to load, raises in handle() or returns something the driver cannot
 serialise leaves no answer: the caller gets 500 and the process is started again for the next
 request, as splunkd starts a new driver. (What status real splunkd sends then is not in the
-sources; 500 is our choice.)
+sources; 500 is our choice.) A driver idle for 60 s is ended too (ECHO README.md,
+"Persistence"; `idle_seconds`, 0 gives every request a new process).
 """
 
 import base64
@@ -145,15 +146,22 @@ def _read_answer(stream: Any) -> bytes:
 
 class HandlerProcess:
     def __init__(
-        self, endpoint: RestEndpoint, python: str, env: Dict[str, str], log: "Any"
+        self,
+        endpoint: RestEndpoint,
+        python: str,
+        env: Dict[str, str],
+        log: "Any",
+        idle_seconds: float = 60.0,
     ) -> None:
         self.endpoint = endpoint
         self.python = python
         self.env = env
         self.log = log
+        self.idle_seconds = idle_seconds
         self.lock = threading.Lock()
         self.process = None  # type: Optional[subprocess.Popen]
         self.starts = 0
+        self.last_answer = 0.0  # time.monotonic() of the last answer
 
     def _start(self) -> subprocess.Popen:
         endpoint = self.endpoint
@@ -193,6 +201,9 @@ class HandlerProcess:
     def call(self, request_json: str) -> "Optional[bytes]":
         """The handler's answer as the driver wrote it, or None if there is none to give."""
         with self.lock:
+            idle = time.monotonic() - self.last_answer >= self.idle_seconds
+            if self.process is not None and idle:
+                self.stop()  # the driver would have exited on its own by now
             if self.process is None or self.process.poll() is not None:
                 self.process = self._start()
             process = self.process
@@ -215,6 +226,7 @@ class HandlerProcess:
             except (OSError, ValueError, EOFError) as error:
                 self._fail(process, str(error))
                 return None
+            self.last_answer = time.monotonic()
             return None if load_error else answer
 
     def stop(self) -> None:
@@ -234,10 +246,17 @@ class HandlerProcess:
 class RestHost:
     """The persistent processes of every custom endpoint; stderr lines go to splunkd.log."""
 
-    def __init__(self, log_path: str, env: Dict[str, str], python: "Optional[str]" = None) -> None:
+    def __init__(
+        self,
+        log_path: str,
+        env: Dict[str, str],
+        python: "Optional[str]" = None,
+        idle_seconds: float = 60.0,
+    ) -> None:
         self.log_path = log_path
         self.env = env
         self.python = python or sys.executable
+        self.idle_seconds = idle_seconds
         self._processes = {}  # type: Dict[str, HandlerProcess]
         self._lock = threading.Lock()
         self._log_lock = threading.Lock()
@@ -253,7 +272,9 @@ class RestHost:
             if process is None or process.python != self.python:
                 if process is not None:
                     process.stop()
-                process = HandlerProcess(endpoint, self.python, self.env, self.log)
+                process = HandlerProcess(
+                    endpoint, self.python, self.env, self.log, self.idle_seconds
+                )
                 self._processes[endpoint.key] = process
             process.endpoint = endpoint  # restmap.conf as it is now
         return process.call(json.dumps(request))
