@@ -37,6 +37,13 @@ def sim():
         yield simulator
 
 
+# Handler processes as Splunk runs them (ended after 60 s idle), or a new one for every request:
+# a flow that works both ways keeps nothing in a handler process between requests.
+HANDLER_PROCESSES = pytest.mark.parametrize(
+    "splunk", [60.0, 0.0], indirect=True, ids=["persistent", "process-per-request"]
+)
+
+
 @pytest.fixture
 def web_settings():
     """Splunk Web's web.conf [settings]; a test module overrides this fixture to change them."""
@@ -44,13 +51,14 @@ def web_settings():
 
 
 @pytest.fixture
-def splunk(tmp_path, sim, built_app, web_settings):
+def splunk(request, tmp_path, sim, built_app, web_settings):
     extra_env = faketime_env(sim.clock.offset_file)
     emulator = SplunkEmulator(
         splunk_home=tmp_path / "splunk",
         apps={APP: built_app},
         extra_env=extra_env,
         web_settings=web_settings,
+        handler_idle_seconds=getattr(request, "param", 60.0),
     )
     with emulator:
         emulator.add_user("bob", "changeme", roles=("user",))

@@ -28,6 +28,7 @@ class SplunkEmulator:
         extra_env: "Optional[Dict[str, str]]" = None,
         dev_mode: bool = False,
         handler_python: "Optional[str]" = None,
+        handler_idle_seconds: float = 60.0,
         session_lifetime: float = 3600.0,
         clock: "Callable[[], float]" = time.time,
         web_settings: "Optional[Dict[str, str]]" = None,
@@ -54,7 +55,10 @@ class SplunkEmulator:
         )
         self.kvstore = KVStore(os.path.join(self.home, "var", "kvstore"), self.installed_apps)
         self.rest_host = RestHost(
-            os.path.join(self.logs_dir, "splunkd.log"), self.child_env(), handler_python
+            os.path.join(self.logs_dir, "splunkd.log"),
+            self.child_env(),
+            handler_python,
+            idle_seconds=handler_idle_seconds,
         )
         self.tls = LoopbackTLS(
             os.path.join(self.home, "etc", "auth", "standin-ca"), "Splunk stand-in CA", "cacert.pem"

@@ -202,13 +202,10 @@ class Splunkd:
                 )
                 return self._out(atom.messages(mode, 403, text))
         answer = self.rest_host.call(endpoint, self.handler_request(request, endpoint, path_info))
-        status, headers, body = reply_to_response(answer)
-        if answer is None or not answer.get("ok"):
+        if answer is None:  # load failure, exception in handle(), unserialisable reply
             text = f"Unexpected error from REST handler {endpoint.stanza}. See splunkd.log."
             return self._out(atom.messages(mode, 500, text))
-        if not any(k.lower() == "content-type" for k, _ in headers):
-            headers.append(("Content-Type", "text/plain; charset=UTF-8"))
-        return status, headers, body
+        return reply_to_response(answer)
 
     def handler_request(
         self, request: SplunkdRequest, endpoint: RestEndpoint, path_info: str
@@ -291,7 +288,9 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in headers:
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Cache-Control", "no-store, max-age=0, must-revalidate, no-cache")
+        if not any(key.lower() == "cache-control" for key, _ in headers):
+            # splunkd's own (ECHO persistent_examples.md captures); a handler's replaces it
+            self.send_header("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
         if (self.headers.get("Connection") or "").lower() == "close":
             # http.client (splunklib) keeps the body readable only when told the server closes.
             self.send_header("Connection", "Close")

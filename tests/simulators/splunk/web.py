@@ -75,6 +75,22 @@ def root_path(root_endpoint: str) -> str:
     return "/" + name if name else ""
 
 
+# Set by this server itself for the answer it sends (framing, and send_response's own).
+_OWN_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "date", "server"})
+
+
+def proxied_headers(splunkd_headers: "List[Tuple[str, str]]") -> "List[Tuple[str, str]]":
+    """What `__raw` sends back of splunkd's headers (S804 controllers/proxy.py 209-214): all of
+    them, Content-Type only if splunkd sent one. splunk.rest reads them with httplib2, whose
+    Response keeps one lower-cased entry per name and joins repeats with ", " (S804
+    httplib2/__init__.py 2021-2027)."""
+    merged = {}  # type: Dict[str, str]
+    for name, value in splunkd_headers:
+        key = name.lower()
+        merged[key] = merged[key] + ", " + value if key in merged else value
+    return [(name, value) for name, value in merged.items() if name not in _OWN_HEADERS]
+
+
 class SplunkWeb:
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
@@ -163,10 +179,15 @@ class _WebHandler(BaseHTTPRequestHandler):
         return (key, user) if user is not None else (None, None)
 
     def _send(
-        self, status: int, body: bytes, content_type: str, headers: "Optional[List]" = None
+        self,
+        status: int,
+        body: bytes,
+        content_type: "Optional[str]",
+        headers: "Optional[List]" = None,
     ) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if content_type is not None:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for key, value in headers or []:
             self.send_header(key, value)
@@ -354,7 +375,6 @@ class _WebHandler(BaseHTTPRequestHandler):
             )
             response = connection.getresponse()
             data = response.read()
-            content_type = response.getheader("Content-Type") or "text/plain"
-            return self._send(response.status, data, content_type)
+            return self._send(response.status, data, None, proxied_headers(response.getheaders()))
         finally:
             connection.close()
