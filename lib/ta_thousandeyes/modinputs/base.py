@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from splunklib.modularinput import Argument, Scheme, Script
 
-from .. import APP_NAME
+from .. import APP_NAME, locks
 from ..api_client import ApiClient, ApiUnavailable, RunStopped
 from ..checkpoints import FileCheckpointStore, open_store, owner_of
 from ..collectors.base import RunContext
@@ -80,11 +80,11 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 def run_dir(checkpoint_dir: str) -> str:
-    """Where processes of every scheme share rate-limit state and locks."""
-    splunk_home = os.environ.get("SPLUNK_HOME")
-    if splunk_home and os.path.isdir(splunk_home):
-        return os.path.join(splunk_home, "var", "run", "splunk", APP_NAME)
-    return os.path.join(os.path.dirname(checkpoint_dir.rstrip("/")) or ".", APP_NAME)
+    """Where processes of every scheme share rate-limit state and locks: the setup page's
+    run directory too (locks.run_directory), so both sides take the same connection lock."""
+    return locks.run_directory() or os.path.join(
+        os.path.dirname(checkpoint_dir.rstrip("/")) or ".", APP_NAME
+    )
 
 
 class ThousandEyesInput(Script):
