@@ -178,7 +178,7 @@ def run_stream(
     label names the stream in log lines (e.g. ``test 12 (network) of account group 34``).
     Raises whatever the API client raises; the checkpoint then holds the last full page.
     """
-    state = ctx.store.load(key) or {}
+    state = ctx.store.load_migrating(key, ctx.owner) or {}
     position = float(state.get("start", ctx.initial_start))
     # The stream's first start: nothing older is asked for or sent, even from the round that
     # straddles it, so the data covered is exactly [floor, position).
