@@ -58,7 +58,7 @@ def checkpoint_key(owner: str, *parts: object) -> str:
     return ".".join(_ESCAPED.sub(_escape_part, text) for text in texts)
 
 
-def _key_parts(key: str) -> Optional[List[str]]:
+def key_parts(key: str) -> Optional[List[str]]:
     """checkpoint_key's owner and parts, or None when key is not in its form."""
     pieces = key.split(".")
     if len(pieces) < 2 or not all(_KEY.fullmatch(piece) for piece in pieces):
@@ -69,7 +69,7 @@ def _key_parts(key: str) -> Optional[List[str]]:
 def legacy_checkpoint_key(key: str) -> Optional[str]:
     """The key earlier releases gave the same stream ("|" joined, then "|" -> "__" and
     anything unsafe -> "_"): not injective, so two streams could share it."""
-    parts = _key_parts(key)
+    parts = key_parts(key)
     if parts is None:
         return None
     return _SAFE.sub("_", "|".join(parts).replace("|", "__"))
@@ -78,7 +78,7 @@ def legacy_checkpoint_key(key: str) -> Optional[str]:
 def _legacy_key_shared(key: str) -> bool:
     """Whether another stream may have used the legacy key of this one: unless every piece of
     owner and parts came through unchanged and "__" separates them alone."""
-    parts = _key_parts(key) or []
+    parts = key_parts(key) or []
     pieces = [piece for part in parts for piece in part.split("|")]
     return not all(_LEGACY_CLEAN.fullmatch(piece) for piece in pieces)
 
