@@ -102,5 +102,6 @@ def test_collector_moves_past_a_bad_record_and_says_where(clock, tmp_path, caplo
     assert "test 1 (network) of account group 100" in lines[0]
     assert "cursor 3" in lines[0] and "window 2023-11-14T22:03:20Z to " in lines[0]
     # the next run starts after this window: the stream did not stall on the page
-    state = harness.store.load(next(iter(harness.store.owners())))
-    assert state["start"] == run_at - 60
+    states = [harness.store.load(key) for key in harness.store.owners()]
+    streams = [state for state in states if "start" in state]  # not the cached inventory
+    assert [state["start"] for state in streams] == [run_at - 60]
