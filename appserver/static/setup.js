@@ -343,7 +343,7 @@
 
   function poll(name) {
     flow.timer = null;
-    api("GET", "connections/" + encodeURIComponent(name) + "/device").then(function (data) {
+    api("POST", "connections/" + encodeURIComponent(name) + "/poll").then(function (data) {
       flow.errors = 0;
       if (data.state === "pending") {
         schedulePoll(name, data.interval);

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ta_thousandeyes.checkpoints import checkpoint_key
 
 from tests.demo.checkout_copy import checkout_files, copy_checkout
 from tests.simulators.splunk import modinput_log
@@ -81,7 +82,7 @@ def _result_events(records, aid, test_id, data_type):
 
 def _stream_checkpoint(aid, test_id, data_type, floor, position):
     owner = "thousandeyes_test_results|demo|thousandeyes"
-    key = f"thousandeyes_test_results__demo__thousandeyes__{aid}__{test_id}__{data_type}"
+    key = checkpoint_key(owner, aid, test_id, data_type)
     return figures.Checkpoint(key, owner, {"start": position, "floor": floor, "keys": {}})
 
 
@@ -142,7 +143,7 @@ def _event(aid, state, event_id):
 def test_event_states_follow_the_api_semantics():
     floor, position = 1000.0, 9000.0
     checkpoint = figures.Checkpoint(
-        "thousandeyes_events__demo__thousandeyes__2001__events",
+        checkpoint_key("thousandeyes_events|demo|thousandeyes", "2001", "events"),
         "thousandeyes_events|demo|thousandeyes",
         {"start": position, "floor": floor},
     )
@@ -165,7 +166,7 @@ def test_event_states_follow_the_api_semantics():
 
 def test_an_event_ending_after_the_span_may_show_either_state():
     checkpoint = figures.Checkpoint(
-        "thousandeyes_events__demo__thousandeyes__2001__events",
+        checkpoint_key("thousandeyes_events|demo|thousandeyes", "2001", "events"),
         "thousandeyes_events|demo|thousandeyes",
         {"start": 9000.0, "floor": 1000.0},
     )

@@ -16,7 +16,9 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .figures import Checkpoint, IndexedEvent
 
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+# A checkpoint key: its owner and parts joined with ".", each with every character but letters,
+# digits and "_" written as "-" and the hex of its UTF-8 bytes (checkpoints.checkpoint_key).
+_ESCAPES = re.compile(r"(?:-[0-9a-f]{2})+")
 TEST_RESULT_PREFIX = "cisco:thousandeyes:test:"
 PATH_VIS = "cisco:thousandeyes:path-vis"
 ALERTS = "cisco:thousandeyes:alerts"
@@ -59,10 +61,17 @@ def failure_text(verdict: Verdict) -> str:
 
 def _key_parts(checkpoint: Checkpoint) -> Optional[List[str]]:
     """The stream's own parts after its owner (aid, test id, data type, ...)."""
-    prefix = _SAFE.sub("_", checkpoint.owner.replace("|", "__")) + "__"
-    if not checkpoint.owner or not checkpoint.key.startswith(prefix):
+    try:
+        pieces = [_ESCAPES.sub(_unescape, piece) for piece in checkpoint.key.split(".")]
+    except ValueError:
         return None
-    return checkpoint.key[len(prefix) :].split("__")
+    if not checkpoint.owner or pieces[0] != checkpoint.owner:
+        return None
+    return pieces[1:]
+
+
+def _unescape(match: "re.Match") -> str:
+    return bytes.fromhex(match.group().replace("-", "")).decode("utf-8")
 
 
 def _streams(checkpoints: List[Checkpoint], scheme: str) -> List[Tuple[List[str], Checkpoint]]:

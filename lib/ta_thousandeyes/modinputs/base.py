@@ -340,6 +340,8 @@ class ThousandEyesInput(Script):
             ("retries", stats.get("retries", 0)),
             ("rate_limited", stats.get("rate_limited", 0)),
             ("rate_limit_remaining", stats.get("rate_limit_remaining")),
+            ("records_repaired", stats.get("records_repaired", 0)),
+            ("records_unreadable", stats.get("records_unreadable", 0)),
             ("duration", f"{self.clock() - started:.2f}s"),
             ("checkpoint", ctx.checkpoint_position() if ctx else None),
             ("checkpoint_backend", getattr(store, "backend", "none")),

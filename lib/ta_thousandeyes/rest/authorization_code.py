@@ -53,7 +53,10 @@ def _connection_for_state(service: object, state: str) -> Optional[str]:
     for config in model.list_connections(service):
         if config.auth_method != model.AUTHORIZATION_CODE:
             continue
-        record = store.read(credential_store.connection_key(config.name)) or {}
+        try:
+            record = store.read(credential_store.connection_key(config.name)) or {}
+        except credential_store.CorruptRecordError:
+            continue  # holds no flow anyone can finish; the page shows the damage
         pending = record.get("pending")
         if not isinstance(pending, dict) or pending.get("kind") != "pkce":
             continue

@@ -85,10 +85,12 @@ def save_settings(context: object, request: Request) -> Dict:
         raise ApiError(400, "Proxy password is too long")
     settings.save_settings(service, current)  # validates the whole set first
     store = credential_store.CredentialStore(service)
-    if clear:
-        store.delete(settings.PROXY_SECRET_KEY)
-    elif password:
-        store.write(settings.PROXY_SECRET_KEY, {"password": password})
+    if clear or password:
+        with credential_store.record_lock(settings.PROXY_SECRET_KEY):
+            if clear:
+                store.delete(settings.PROXY_SECRET_KEY)
+            else:
+                store.write(settings.PROXY_SECRET_KEY, {"password": password})
     return json_reply(200, {"message": "Settings saved", "settings": _public(service, current)})
 
 

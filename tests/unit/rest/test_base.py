@@ -53,7 +53,7 @@ def test_every_route_runs_the_admin_check_first(call, monkeypatch):
     for handler_class, method, path in (
         (handlers.ConnectionsHandler, "POST", "connections"),
         (handlers.ConnectionsHandler, "POST", "connections/prod/device"),
-        (handlers.ConnectionsHandler, "GET", "connections/prod/device"),
+        (handlers.ConnectionsHandler, "POST", "connections/prod/poll"),
         (handlers.ConnectionsHandler, "POST", "connections/prod/token"),
         (handlers.ConnectionsHandler, "POST", "connections/prod/logout"),
         (handlers.ConnectionsHandler, "DELETE", "connections/prod"),

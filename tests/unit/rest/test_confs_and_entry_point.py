@@ -74,7 +74,7 @@ def test_web_conf_exposes_exactly_the_routes_with_pattern_and_methods_only():
         ("GET", "ta_thousandeyes/connections/prod"),
         ("DELETE", "ta_thousandeyes/connections/prod"),
         ("POST", "ta_thousandeyes/connections/prod/device"),
-        ("GET", "ta_thousandeyes/connections/prod/device"),
+        ("POST", "ta_thousandeyes/connections/prod/poll"),
         ("DELETE", "ta_thousandeyes/connections/prod/device"),
         ("POST", "ta_thousandeyes/connections/prod/authorize"),
         ("POST", "ta_thousandeyes/connections/prod/token"),
@@ -101,6 +101,7 @@ def test_web_conf_exposes_exactly_the_routes_with_pattern_and_methods_only():
     for method, path in samples:
         assert exposed(method, path), (method, path)
     assert not exposed("POST", "ta_thousandeyes/regions")
+    assert not exposed("GET", "ta_thousandeyes/connections/prod/device")  # state changes: POST
     assert not exposed("GET", "storage/passwords")
 
 

@@ -96,3 +96,23 @@ def test_inputs_status_without_checkpoint_collection(call):
             "last_success": 0,
         },
     ]
+
+
+def test_proxy_password_writes_take_the_record_lock(call, tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("SPLUNK_HOME", str(tmp_path))  # where every process finds the locks
+    store = credential_store.CredentialStore(call.service)
+    for form in ([("proxy_password", "pw-1234567")], [("proxy_password_clear", "1")]):
+        before = store.read(settings.PROXY_SECRET_KEY)
+        lock = credential_store.record_lock(settings.PROXY_SECRET_KEY)
+        lock.acquire()
+        replies = []
+        worker = threading.Thread(target=lambda: replies.append(call(S, "POST", "settings", form)))
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and store.read(settings.PROXY_SECRET_KEY) == before
+        lock.release()
+        worker.join(30)
+        assert replies[0].status == 200, replies[0].text
+    assert store.read(settings.PROXY_SECRET_KEY) is None
