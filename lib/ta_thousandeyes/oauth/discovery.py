@@ -1,8 +1,11 @@
 """RFC 8414 authorization server metadata, with the region's configured endpoints as fallback.
 
-A discovered endpoint is used only when it lies on a host the region's configuration
-already names: metadata can add features (revocation, registration) but never move a
-secret to a new host.
+Metadata can add features (revocation, registration) but never move a secret to a new host:
+a document is used only when every endpoint it names passes the URL policy
+(``http.destination``) and lies on an origin the region's configuration already names.
+One endpoint that does not makes the whole document untrusted, and the configured endpoints
+are used instead (a discovered endpoint is saved with the tokens, so a bad one would
+poison every later refresh).
 """
 
 import logging
@@ -87,12 +90,17 @@ def discover(session: requests.Session, region: regions.Region) -> Endpoints:
     values = {}
     for meta_name, our_name in _FIELDS.items():
         url = metadata.get(meta_name)
-        if isinstance(url, str) and url and region.owns(url):
+        if url in (None, ""):
+            values[our_name] = getattr(fallback, our_name)
+        elif isinstance(url, str) and region.owns(url):
             values[our_name] = url
         else:
-            if url:
-                _log.warning("Ignoring discovered %s on a host outside the region", meta_name)
-            values[our_name] = getattr(fallback, our_name)
+            _log.warning(
+                "OAuth metadata names a %s outside the region's hosts or not in canonical "
+                "form; using the configured endpoints",
+                meta_name,
+            )
+            return fallback
     methods = metadata.get("code_challenge_methods_supported") or []
     return Endpoints(
         code_challenge_methods=frozenset(str(m) for m in methods if isinstance(m, str)),

@@ -274,7 +274,9 @@ def logout(service: object, name: str, lock_dir: Optional[str] = None) -> Dict[s
     try:
         with ctx.lock:
             record = ctx.store.read(ctx.key) or {}
-            url = str(record.get("revocation_url") or ctx.region.revocation_url or "")
+            url = str(record.get("revocation_url") or "")
+            if not revocation.revocation_possible(ctx.region, url):
+                url = ctx.region.revocation_url  # none stored, or one outside the region
             client_id = str(record.get("client_id") or ctx.config.client_id or "")
             offered = revocation.revocation_possible(ctx.region, url) and bool(client_id)
             if offered:

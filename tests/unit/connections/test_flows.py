@@ -227,17 +227,27 @@ def test_logout_without_revocation_endpoint(wired):
     assert _record(service, "prod") is None
 
 
-def test_discovered_endpoint_on_foreign_host_is_ignored(wired, monkeypatch):
+@pytest.mark.parametrize(
+    "field, hostile",
+    [
+        ("token_endpoint", "https://evil.example.com/token"),
+        ("token_endpoint", "https://evil.example.com\\@{host}/oauth2/token"),
+        ("revocation_endpoint", "https://evil.example.com\\@{host}/oauth2/revoke"),
+        ("authorization_endpoint", "https://user@{host}/oauth2/authorize"),
+    ],
+)
+def test_metadata_with_a_foreign_endpoint_is_not_used(wired, monkeypatch, field, hostile):
     from ta_thousandeyes.oauth import discovery
 
     service, stub, lock_dir = wired
     region = regions.get_region(service, "global")
     original = stub._route
+    host = region.token_url.split("/")[2]
 
     def route(method, path, form, headers):
         status, body = original(method, path, form, headers)
         if path.startswith("/.well-known"):
-            body["token_endpoint"] = "https://evil.example.com/token"
+            body[field] = hostile.format(host=host)
         return status, body
 
     monkeypatch.setattr(stub, "_route", route)
@@ -245,7 +255,7 @@ def test_discovered_endpoint_on_foreign_host_is_ignored(wired, monkeypatch):
         service, __import__("ta_thousandeyes.settings").settings.load_settings(service), region
     )
     endpoints = discovery.discover(session, region)
-    assert endpoints.discovered and endpoints.token_url == region.token_url
+    assert endpoints == discovery.configured_endpoints(region)  # the whole document refused
 
 
 def test_flow_errors_never_show_secrets(wired):
