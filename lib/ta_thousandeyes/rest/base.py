@@ -10,10 +10,10 @@ text always passes through ``redaction.redact``.
 import json
 import logging
 import re
-import sys
 from typing import Callable, Dict, List, Optional, Pattern, Tuple
 
-from ..redaction import RedactingFormatter, redact
+from .. import redaction
+from ..redaction import redact
 
 try:  # only inside Splunk; tests and tools use the plain base below
     from splunk.persistconn.application import (  # type: ignore[import-not-found]
@@ -118,13 +118,8 @@ def route(method: str, pattern: str, function: Callable[..., Dict]) -> Route:
 
 
 def configure_logging() -> None:
-    """stderr goes to splunkd.log; every line passes through redaction."""
-    if not any(getattr(handler, "_ta_rest", False) for handler in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-        handler._ta_rest = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    """Every logger of the package, not only this one, through redaction to splunkd.log."""
+    redaction.configure_logging()
 
 
 class RestHandler(_SplunkBase):
