@@ -36,6 +36,10 @@ class Endpoints:
     registration_url: str = ""
     code_challenge_methods: FrozenSet[str] = field(default_factory=frozenset)
     discovered: bool = False
+    # RFC 9207: the issuer an authorization response's ``iss`` must name, and whether the
+    # server promised to send one
+    issuer: str = ""
+    iss_parameter_supported: bool = False
 
     def to_record(self) -> Dict[str, str]:
         """The endpoints a stored token set needs later (refresh, revocation)."""
@@ -49,7 +53,17 @@ def configured_endpoints(region: regions.Region) -> Endpoints:
         authorize_url=region.authorize_url,
         revocation_url=region.revocation_url,
         registration_url=region.registration_url,
+        issuer=issuer_of(region.metadata_url),
     )
+
+
+def issuer_of(metadata_url: str) -> str:
+    """The issuer whose RFC 8414 metadata lives at metadata_url (either well-known form)."""
+    well_known = "/.well-known/oauth-authorization-server"
+    if well_known not in metadata_url:
+        return ""
+    before, _, after = metadata_url.partition(well_known)
+    return before + after
 
 
 def _issuer_matches(issuer: str, metadata_url: str) -> bool:
@@ -105,6 +119,9 @@ def discover(session: requests.Session, region: regions.Region) -> Endpoints:
     return Endpoints(
         code_challenge_methods=frozenset(str(m) for m in methods if isinstance(m, str)),
         discovered=True,
+        issuer=issuer,
+        iss_parameter_supported=metadata.get("authorization_response_iss_parameter_supported")
+        is True,
         **values,
     )
 
