@@ -61,6 +61,8 @@ class Request:
         self.system_token = str(document.get("system_authtoken") or "")
         server = document.get("server") if isinstance(document.get("server"), dict) else {}
         self.server_uri = str(server.get("rest_uri") or "")  # type: ignore[union-attr]
+        names = (server.get(key) for key in ("hostname", "servername"))  # type: ignore[union-attr]
+        self.server_names = tuple(str(name) for name in names if name)
 
     def _value(self, pairs: List[Tuple[str, str]], name: str) -> Optional[str]:
         values = [value for key, value in pairs if key == name]
