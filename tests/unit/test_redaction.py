@@ -104,15 +104,20 @@ def test_oauth_loggers_are_redacted_in_the_rest_handler_process(tmp_path):
     import subprocess
     import sys
 
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    entry = os.path.join(root, "bin", "ta_thousandeyes_rest.py")
+    import ta_thousandeyes
+
+    lib = os.path.dirname(os.path.dirname(os.path.abspath(ta_thousandeyes.__file__)))
+    entry = os.path.join(os.path.dirname(lib), "bin", "ta_thousandeyes_rest.py")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     result = subprocess.run(
-        [sys.executable, "-c", _HOST_PROCESS, os.path.join(root, "lib"), entry],
+        [sys.executable, "-c", _HOST_PROCESS, lib, entry],
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
+        check=False,
+        env=env,
     )
+    assert result.returncode == 0, result.stderr
     err = result.stderr
     assert "Qx7Qx7" not in err and "plain-shape-77" not in err, err
     assert "WARNING ta_thousandeyes.oauth.flows: rotated " + MASK in err
