@@ -7,9 +7,9 @@ using requests (and requests-oauthlib); this transport applies the same policy a
 ``http.build_session``: TLS verification always on (optionally against a CA bundle), the
 add-on's user agent, a timeout on every call, urllib3's own retries for connection-level
 failures, the admin's proxy (CONNECT tunnel, basic credentials) and credentials only to the
-region's origins, decided by the one URL policy (``http.parse_destination``) whose parse also
-gives the path and query sent. Redirects are not followed: the API does not redirect, and a redirect
-must never carry the bearer token anywhere.
+region's origins, decided by the one URL policy (``http.parse_destination``), which also
+splits off the path and query sent. Redirects are not followed: the API does not redirect,
+and a redirect must never carry the bearer token anywhere.
 """
 
 from typing import Any, Dict, Iterable, Optional
@@ -84,20 +84,19 @@ class ApiTransport:
 
     def get(self, url: str, headers: Optional[Dict[str, str]] = None) -> Reply:
         try:
-            where, parts = parse_destination(url)
+            where, target = parse_destination(url)
         except UnsafeUrlError as error:
             raise UnsafeDestinationError(f"Refusing to send credentials to a {error}")
         if where not in self.allowed_origins:
             raise UnsafeDestinationError(f"Refusing to send credentials to {where}")
         all_headers = dict(self._manager.headers)
         all_headers.update(headers or {})
-        if parts.scheme == "https" or not self._proxied:
+        if where.startswith("https:") or not self._proxied:
             # The pool of the origin (direct, or tunnelled through the proxy) takes the path:
             # no second URL parse and pool lookup per call.
             pool = self._pools.get(where)
             if pool is None:
                 pool = self._pools[where] = self._manager.connection_from_url(where)
-            target = parts.request_uri
             response = pool.urlopen("GET", target, headers=all_headers, redirect=False)
         else:  # plain http through a proxy: absolute-form requests, the manager's way
             response = self._manager.urlopen("GET", url, headers=all_headers, redirect=False)

@@ -2,6 +2,7 @@ import pytest
 import requests
 from ta_thousandeyes import USER_AGENT, http
 from ta_thousandeyes.regions import RegionError, region_from_stanza
+from urllib3.util import parse_url
 
 
 def test_session_defaults():
@@ -27,6 +28,19 @@ def test_session_defaults():
 )
 def test_destination_of_admitted_urls(url, expected):
     assert http.destination(url) == expected
+    # the authority-only parse agrees with urllib3's parse of the whole URL, before and
+    # after requests prepares it
+    for whole in (url, requests.Request("GET", url).prepare().url):
+        parts = parse_url(whole)
+        port = parts.port or http.DEFAULT_PORTS[parts.scheme]
+        assert f"{parts.scheme}://{parts.host}:{port}" == expected
+        assert http.destination(whole) == expected
+
+
+def test_request_target_is_path_and_query_as_written():
+    assert http.parse_destination("https://h/v7/x?a=%3A&b=[1]")[1] == "/v7/x?a=%3A&b=[1]"
+    assert http.parse_destination("https://h")[1] == "/"
+    assert http.parse_destination("https://h?q=1")[1] == "/?q=1"
 
 
 # Each of these would send a request somewhere other than where a simpler reading says, or is

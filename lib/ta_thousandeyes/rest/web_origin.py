@@ -32,10 +32,10 @@ class WebOrigins:
 
     def admits(self, url: str) -> bool:
         try:
-            where, parts = http.parse_destination(url)
+            where, target = http.parse_destination(url)
         except http.UnsafeUrlError:
             return False
-        if parts.query is not None:
+        if "?" in target:
             return False
         scheme, rest = where.split("://", 1)
         host, _, port = rest.rpartition(":")
@@ -44,9 +44,7 @@ class WebOrigins:
         if self.scheme is not None and (scheme, int(port)) != (self.scheme, self.port):
             return False
         root = re.escape(self.root) if self.root is not None else r"(?:/[A-Za-z0-9._~-]+)*"
-        return (
-            re.fullmatch(root + _LOCALE + re.escape(CALLBACK_SUFFIX), parts.path or "") is not None
-        )
+        return re.fullmatch(root + _LOCALE + re.escape(CALLBACK_SUFFIX), target) is not None
 
 
 def _truthy(value: object) -> bool:
