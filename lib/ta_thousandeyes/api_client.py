@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 import urllib3
 
-from .http import origin
+from .http import UnsafeUrlError, destination
 from .json_spans import Damage, parse_body, salvage_body
 from .rate_limit import RateLimitDeadline, RateLimiter
 from .redaction import redact
@@ -138,7 +138,7 @@ class ApiClient:
         stop_requested: Callable[[], bool] = _never,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._origin = origin(self.base_url)
+        self._origin = destination(self.base_url)
         self.transport = transport
         self.token_source = token_source
         self.rate_limiter = rate_limiter or RateLimiter(clock=clock, sleep=sleep)
@@ -202,9 +202,13 @@ class ApiClient:
     def _checked_next(self, href: str, aid: Optional[str]) -> str:
         if href.startswith("/"):  # relative to the API host
             href = self._origin + href
-        if origin(href) != self._origin:
+        try:
+            where = destination(href)
+        except UnsafeUrlError as error:
+            raise ForeignLinkRefused(redact(f"refusing to follow a next link: {error}"))
+        if where != self._origin:
             raise ForeignLinkRefused(
-                redact(f"refusing to follow a next link to another host: {origin(href)}")
+                redact(f"refusing to follow a next link to another host: {where}")
             )
         if aid:
             parts = urlsplit(href)

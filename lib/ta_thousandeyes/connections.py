@@ -254,7 +254,7 @@ def _session(
     config_settings: settings.Settings, region: regions.Region, proxy_url: Optional[str]
 ) -> requests.Session:
     session = http.build_session(ca_bundle=config_settings.ca_bundle or None, proxy_url=proxy_url)
-    http.restrict_authorization(session, region.origins)
+    http.restrict_destinations(session, region.origins)
     return session
 
 

@@ -28,6 +28,24 @@ def test_leak_scan_finds_a_planted_secret_and_never_prints_it(tmp_path):
     assert not leaks.scan_for_secrets(str(tmp_path), {"y" * 20}).hits
 
 
+def test_leak_scan_counts_secrets_the_simulator_saw_go_to_another_region():
+    import requests
+
+    from tests.simulators.thousandeyes import ThousandEyesSimulator
+
+    with ThousandEyesSimulator(seed=3) as sim:
+        token = sim.create_api_token(sim.demo_email)
+        requests.get(
+            sim.base_url("us1") + "/v7/users/current", headers={"Authorization": "Bearer " + token}
+        )
+        assert leaks.request_log_hits(sim.secrets_sent_outside(["us1"])) == []
+        requests.post(sim.base_url("eu") + "/v7/oauth2/token", data={"refresh_token": token})
+        hits = leaks.request_log_hits(sim.secrets_sent_outside(["us1"]))
+    assert hits == [
+        "simulator request log: POST /v7/oauth2/token on the eu host carried 1 secret(s)"
+    ]
+
+
 # -- splunkd.log --------------------------------------------------------------------------------
 def test_run_summaries_and_errors_from_splunkd_log(tmp_path):
     home = str(tmp_path)

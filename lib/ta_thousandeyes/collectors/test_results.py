@@ -9,6 +9,7 @@ name and type and the agent's name.
 
 import logging
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from urllib.parse import quote
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
@@ -276,7 +277,7 @@ def _collect_one(
     ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, inventory: Any
 ) -> None:
     test_id = str(test.get("testId"))
-    path = f"/test-results/{test_id}/{data_type}"
+    path = f"/test-results/{quote(test_id, safe='')}/{data_type}"  # an id is data, not a path
 
     def fetch(start: float, end: float) -> Any:
         params = {"startDate": iso(start), "endDate": iso(end)}

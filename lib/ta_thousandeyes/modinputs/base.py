@@ -26,13 +26,13 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from splunklib.modularinput import Argument, Scheme, Script
 
-from .. import APP_NAME, locks
+from .. import APP_NAME, locks, redaction
 from ..api_client import ApiClient, ApiUnavailable, RunStopped
 from ..checkpoints import FileCheckpointStore, open_store, owner_of
 from ..collectors.base import RunContext
 from ..events import XmlEventWriter
 from ..rate_limit import RateLimiter, state_path_for
-from ..redaction import RedactingFormatter, redact
+from ..redaction import redact
 from . import arguments
 
 logger = logging.getLogger("ta_thousandeyes")
@@ -56,27 +56,9 @@ START_ARGUMENT = (
 )
 
 
-class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever sys.stderr is at the time (splunkd reads it into splunkd.log)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value: Any) -> None:
-        pass
-
-
 def configure_logging(level: str = "INFO") -> None:
     """Log lines to stderr, every one through the redacting formatter (idempotent)."""
-    root = logging.getLogger("ta_thousandeyes")
-    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.propagate = False
-    root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO")
+    redaction.configure_logging(level)
 
 
 def run_dir(checkpoint_dir: str) -> str:

@@ -317,7 +317,9 @@ def _revoke(
     """(revocation offered, every token revoked) for the tokens in record (RFC 7009)."""
     ctx = _Context(service, name, lock_dir)
     try:
-        url = str(record.get("revocation_url") or ctx.region.revocation_url or "")
+        url = str(record.get("revocation_url") or "")
+        if not revocation.revocation_possible(ctx.region, url):
+            url = ctx.region.revocation_url  # none stored, or one outside the region
         client_id = str(record.get("client_id") or ctx.config.client_id or "")
         offered = revocation.revocation_possible(ctx.region, url) and bool(client_id)
         if not offered:

@@ -15,10 +15,10 @@ what one request leaves for the next lives in Splunk (confs, passwords, KV store
 import json
 import logging
 import re
-import sys
 from typing import Callable, Dict, List, Optional, Pattern, Tuple
 
-from ..redaction import RedactingFormatter, redact
+from .. import redaction
+from ..redaction import redact
 
 try:  # only inside Splunk; tests and tools use the plain base below
     from splunk.persistconn.application import (  # type: ignore[import-not-found]
@@ -69,6 +69,8 @@ class Request:
         self.system_token = str(document.get("system_authtoken") or "")
         server = document.get("server") if isinstance(document.get("server"), dict) else {}
         self.server_uri = str(server.get("rest_uri") or "")  # type: ignore[union-attr]
+        names = (server.get(key) for key in ("hostname", "servername"))  # type: ignore[union-attr]
+        self.server_names = tuple(str(name) for name in names if name)
 
     def _value(self, pairs: List[Tuple[str, str]], name: str) -> Optional[str]:
         values = [value for key, value in pairs if key == name]
@@ -126,13 +128,8 @@ def route(method: str, pattern: str, function: Callable[..., Dict]) -> Route:
 
 
 def configure_logging() -> None:
-    """stderr goes to splunkd.log; every line passes through redaction."""
-    if not any(getattr(handler, "_ta_rest", False) for handler in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-        handler._ta_rest = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    """Every logger of the package, not only this one, through redaction to splunkd.log."""
+    redaction.configure_logging()
 
 
 class RestHandler(PersistentServerConnectionApplication):

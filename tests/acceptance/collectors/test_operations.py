@@ -9,6 +9,8 @@ import pytest
 from splunklib.binding import HTTPError
 from ta_thousandeyes.checkpoints import key_parts
 
+from tests.acceptance.wiring import secrets_sent_outside_regions
+
 from .conftest import APP
 from .helpers import (
     create_input,
@@ -121,6 +123,7 @@ def test_one_summary_line_per_run_and_no_secret_anywhere(service, connected, run
     ]
     assert all(os.path.exists(place) for place in places), places
     assert grep_secrets(secrets, places) == []
+    assert secrets_sent_outside_regions(sim, service) == []
     probe = os.path.join(splunk.home, "probe.txt")  # the search itself finds a planted secret
     with open(probe, "w") as handle:
         handle.write("x" + sorted(secrets)[0] + "x")

@@ -12,6 +12,7 @@ import pytest
 from ta_thousandeyes import connections, redaction, splunk_service, tokens
 from ta_thousandeyes.oauth import flows
 
+from tests.acceptance.wiring import secrets_sent_outside_regions
 from tests.simulators.faketime import LIBFAKETIME as FAKETIME
 from tests.simulators.faketime import on_sim_clock
 
@@ -133,3 +134,4 @@ def test_no_issued_secret_leaks_anywhere(splunk, sim, service, lock_dir, caplog)
     hits = [(where, s[:6]) for where, text in texts.items() for s in secrets if s in text]
     assert not hits
     assert redaction.redact(next(iter(secrets))) != next(iter(secrets))
+    assert secrets_sent_outside_regions(sim, service) == []

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.acceptance.wiring import point_addon_at_simulator
+from tests.acceptance.wiring import point_addon_at_simulator, secrets_sent_outside_regions
 from tests.browser import launch_chromium
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
@@ -132,10 +132,11 @@ class Browser:
         self.browser.close()
 
 
-def assert_no_secret_leaked(browser, sim):
+def assert_no_secret_leaked(browser, sim, service):
     """No token, device code or auth code the simulator issued reached the page, a response
-    body the browser received from Splunk Web, or the browser's storage. User codes are
-    excluded: showing them is the point of the device flow."""
+    body the browser received from Splunk Web, or the browser's storage, or a host of a region
+    no connection uses. User codes are excluded: showing them is the point of the device flow."""
+    assert secrets_sent_outside_regions(sim, service) == []
     secrets = [s for s in sim.issued_secrets() if not USER_CODE.match(s)]
     assert secrets or True
     haystacks = [browser.storage_dump()]
@@ -151,6 +152,6 @@ def browser(splunk, sim, service):
         session = Browser(playwright, splunk)
         try:
             yield session
-            assert_no_secret_leaked(session, sim)
+            assert_no_secret_leaked(session, sim, service)
         finally:
             session.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Callable, Optional
+from urllib.parse import unquote_plus
 
 from . import api_v7, approval_pages, oauth_endpoints
 from .context import SimContext
@@ -48,9 +49,18 @@ class Application:
                 client_id=req.client_id,
                 token_id=req.token_id,
                 status=response.status,
+                secrets=self._secrets_carried(req),
             )
         )
         return response
+
+    def _secrets_carried(self, req: Request) -> int:
+        text = "\n".join(
+            [req.path, *req.headers.values(), *req.query.values()]
+            + [unquote_plus(v) for v in req.query.values()]
+            + [req.body.decode("utf-8", "replace"), unquote_plus(req.body.decode("latin-1"))]
+        )
+        return self.ctx.store.secrets_in(text)
 
     def _route(self, req: Request) -> Response:
         endpoint = OAUTH_ROUTES.get((req.method, req.path))

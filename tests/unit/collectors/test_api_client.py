@@ -7,7 +7,7 @@ from ta_thousandeyes.api_client import (
     Unauthorized,
 )
 from ta_thousandeyes.api_transport import ApiTransport
-from ta_thousandeyes.http import origin
+from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.rate_limit import RateLimiter
 from ta_thousandeyes.tokens import ReauthorizationRequired
 

@@ -197,3 +197,15 @@ def test_an_upgrade_resumes_from_checkpoints_under_legacy_keys(api, clock, tmp_p
     assert max(got.values()) == 1, "re-collected from the start point"
     assert set(expected(api, start, clock.now - 60)) <= set(got)
     assert all(legacy_checkpoint_key(key) for key in store.owners())  # all new keys again
+
+
+def test_test_id_is_encoded_into_the_path(api, clock, tmp_path):
+    """Issue 15 point 10: a testId from the API went into the URL path as it was."""
+    api.tests = [dict(api.tests[0], testId="1/../../users?aid=9#x")]
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+    harness.run(collect_all)
+    paths = [u.split("/v7", 1)[1] for u in api.requests if "/test-results/" in u]
+    assert paths and all(
+        p.startswith("/test-results/1%2F..%2F..%2Fusers%3Faid%3D9%23x/") for p in paths
+    )
+    assert not any("/users" in u.split("?")[0] for u in api.requests)
