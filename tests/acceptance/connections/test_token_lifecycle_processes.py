@@ -6,13 +6,13 @@ import logging
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from ta_thousandeyes import connections, redaction, splunk_service, tokens
 from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.wiring import secrets_sent_outside_regions
+from tests.progress_clock import advance_with_progress
 from tests.simulators.faketime import LIBFAKETIME as FAKETIME
 from tests.simulators.faketime import on_sim_clock
 
@@ -56,11 +56,13 @@ def test_twenty_processes_rotating_refresh_tokens(splunk, sim, service, lock_dir
     outs = [str(tmp_path / f"w{i}.json") for i in range(20)]
     procs = [_spawn(splunk, sim, lock_dir, until, out) for out in outs]
     try:
-        step = lifetime / 40.0  # a lifetime every 10 s of real time
-        while any(p.poll() is None for p in procs):
-            time.sleep(0.25)
+        step = lifetime / 40.0  # 40 steps a lifetime, each after about half the workers called
+
+        def advance():
             if sim.clock.now() < until + 1:
                 sim.clock.advance(step)
+
+        advance_with_progress(advance, procs, outs, calls_per_step=len(outs) // 2)
     finally:
         for p in procs:
             if p.poll() is None:
