@@ -14,6 +14,7 @@ from .helpers import (
     compare_results,
     create_input,
     events,
+    file_checkpoints,
     kv_checkpoints,
     run_ok,
 )
@@ -64,26 +65,36 @@ def _kill_first_run(point, runner, sim, stanza, data_path):
     sim.faults.clear()
 
 
-def _state(service, scheme, *parts):
-    return kv_checkpoints(service)[checkpoint_key(owner_of(scheme, CONNECTION, "default"), *parts)]
+def _states(service, runner, backend):
+    """Every stream checkpoint, wherever the inputs kept them."""
+    if backend == "kvstore":
+        return kv_checkpoints(service)
+    found = {}
+    for scheme, _, _ in KINDS.values():
+        found.update(file_checkpoints(runner.checkpoint_dir(scheme)))
+    return found
 
 
-def _missing_results(sim, runner, service, asked):
+def _state(states, scheme, *parts):
+    return states[checkpoint_key(owner_of(scheme, CONNECTION, "default"), *parts)]
+
+
+def _missing_results(sim, runner, states, asked):
     tests = [sim.world.tests[i] for i in TEST_IDS.split(",")]
     missing, duplicates, covered = compare_results(
-        sim, runner, kv_checkpoints(service), RESULTS, AID, tests, asked=asked
+        sim, runner, states, RESULTS, AID, tests, asked=asked
     )
     assert sum(covered.values()) > 0
     return [f"result {m}" for m in missing]
 
 
-def _missing_clears(sim, runner, service, asked):
+def _missing_clears(sim, runner, states, asked):
     """Every alert cleared from the admin's start to the clear streams' positions."""
     got = {(e["json"]["aid"], e["json"]["id"]) for e in events(runner, sourcetype=ALERTS)
            if e["json"]["eventState"] == "clear"}  # fmt: skip
     missing = []
     for aid in ("2001", "2002"):
-        covered = _state(service, "thousandeyes_alerts", aid, "alerts", "clear")
+        covered = _state(states, "thousandeyes_alerts", aid, "alerts", "clear")
         floor = min(covered["floor"], asked)
         for alert in sim.ground_truth(
             "alerts", aid=aid, start=floor, end=covered["start"], state="clear"
@@ -93,11 +104,11 @@ def _missing_clears(sim, runner, service, asked):
     return missing
 
 
-def _missing_ends(sim, runner, service, asked):
+def _missing_ends(sim, runner, states, asked):
     """Every event that ended from the admin's start to the stream's position, as ended."""
     got = {e["json"]["id"] for e in events(runner, sourcetype="cisco:thousandeyes:event")
            if e["json"]["eventState"] == "ended"}  # fmt: skip
-    covered = _state(service, "thousandeyes_events", "2002", "events")
+    covered = _state(states, "thousandeyes_events", "2002", "events")
     floor = min(covered["floor"], asked)
     missing = []
     for record in sim.ground_truth("events", aid="2002", start=floor, end=covered["start"]):
@@ -107,12 +118,12 @@ def _missing_ends(sim, runner, service, asked):
     return missing
 
 
-def _missing_activity(sim, runner, service, asked):
+def _missing_activity(sim, runner, states, asked):
     got = {
         (e["json"]["aid"], e["json"]["date"], e["json"]["event"], e["json"]["uid"])
         for e in events(runner, sourcetype="cisco:thousandeyes:activity")
     }
-    covered = _state(service, "thousandeyes_activity", "all", "activity")
+    covered = _state(states, "thousandeyes_activity", "all", "activity")
     floor = min(covered["floor"], asked)
     missing = []
     for aid in ("2001", "2002", "2003"):
@@ -162,9 +173,11 @@ TIMES = {
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("backend", ["kvstore", "file"])
 @pytest.mark.parametrize("point", ["before its first save", "between flush and save",
                                    "at its deadline"])  # fmt: skip
-def test_a_killed_first_run_loses_nothing(service, connected, runner, sim, point):
+def test_a_killed_first_run_loses_nothing(service, connected, runner, sim, splunk, point, backend):
+    splunk.set_kvstore_enabled(backend == "kvstore")
     asked = {}
     stanzas = {}
     for kind, (scheme, params, data_path) in KINDS.items():
@@ -180,11 +193,12 @@ def test_a_killed_first_run_loses_nothing(service, connected, runner, sim, point
         for kind in KINDS:
             run_ok(runner, stanzas[kind])
         sim.clock.advance(900)
+    states = _states(service, runner, backend)
     problems = []
     for kind, (_, params, _) in KINDS.items():
         moved = asked[kind] + GAP
         assert TIMES[kind](sim, asked[kind], moved), f"{kind}: nothing a moved start would skip"
-        missing = CHECKS[kind](sim, runner, service, asked[kind])
+        missing = CHECKS[kind](sim, runner, states, asked[kind])
         if missing:
             problems.append(f"{kind}: {len(missing)} missing, e.g. {missing[:2]}")
     assert not problems, "\n".join(problems)
