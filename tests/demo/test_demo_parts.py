@@ -4,6 +4,7 @@ the checkout copy and the command line. The end-to-end run is test_demo_end_to_e
 import json
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from ta_thousandeyes.checkpoints import checkpoint_key
@@ -129,6 +130,33 @@ def test_test_results_compared_stream_by_stream(sim):
     verdict = truth.check_test_results(sim, only_this, flawed, [])
     assert (verdict.missing, verdict.duplicates, verdict.unexpected) == (1, 1, 0)
     assert not verdict.ok
+
+
+def test_a_floor_later_than_the_admin_asked_counts_what_it_skipped(sim):
+    """A first run killed before it saved must not move the start: the comparison starts at
+    start_from at the first run (asked_starts), not at the checkpoint's own floor."""
+    aid, kind = "2001", "http-server"
+    test = next(t for t in sim.world.tests_in(aid) if t.test_type == kind)
+    first_request = sim.clock.now() - 4 * 3600
+    log = [SimpleNamespace(time=first_request - 5, path="/v7/alerts"),
+           SimpleNamespace(time=first_request, path=f"/v7/test-results/{test.test_id}/{kind}"),
+           SimpleNamespace(time=first_request + 9, path="/v7/tests")]  # fmt: skip
+    asked = truth.asked_starts(log, "2h", first_request - 1)
+    assert asked == {"thousandeyes_test_results": first_request + 1 - 7200}
+    moved = asked["thousandeyes_test_results"] + 1800  # where a later run would have started
+    position = sim.clock.now() - 120
+    records = [
+        r
+        for r in sim.ground_truth(
+            "test-results", aid=aid, start=moved, end=position, test_id=test.test_id, test_type=kind
+        )
+        if r["roundId"] >= moved
+    ]
+    checkpoint = _stream_checkpoint(aid, test.test_id, kind, moved, position)
+    indexed = _result_events(records, aid, test.test_id, kind)
+    assert truth.check_test_results(sim, [checkpoint], indexed, []).ok  # trusting the floor
+    verdict = truth.check_test_results(sim, [checkpoint], indexed, [], asked)
+    assert verdict.missing >= 1800 // test.interval and not verdict.ok
 
 
 def test_uncollected_streams_count_as_missing(sim):

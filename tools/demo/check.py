@@ -82,7 +82,8 @@ def collect_and_check(
 
     verdicts: List[truth.Verdict] = []
     if sim is not None:
-        verdicts = truth.compare_all(sim, found, events, groups)
+        asked = truth.asked_starts(sim.request_log, START_FROM, outcome.started_at)
+        verdicts = truth.compare_all(sim, found, events, groups, asked)
         report.truth_section(progress, verdicts)
         failures.extend(truth.failure_text(v) for v in verdicts if not v.ok)
         outlived = outcome.ended_at - outcome.started_at > ACCESS_TOKEN_LIFETIME

@@ -178,15 +178,19 @@ def run_stream(
     prefix: Tuple[str, str],
     retain_seconds: float = 3600.0,
     label: str = "",
+    born: Optional[float] = None,
 ) -> float:
     """Collect one stream from its checkpoint to now - settle; returns its new position.
 
     fetch(window_start, window_end) yields pages; convert(record, raw) returns what to emit.
     label names the stream in log lines (e.g. ``test 12 (network) of account group 34``).
+    A stream without a checkpoint starts at the input's anchor (ctx.initial_start), or at born
+    when its data began later (a test created since), which bounds what a new stream costs.
     Raises whatever the API client raises; the checkpoint then holds the last full page.
     """
     state = ctx.store.load_migrating(key, ctx.owner) or {}
-    position = float(state.get("start", ctx.initial_start))
+    first = ctx.initial_start if born is None else max(ctx.initial_start, born)
+    position = float(state.get("start", first))
     # The stream's first start: nothing older is asked for or sent, even from the round that
     # straddles it, so the data covered is exactly [floor, position).
     floor = float(state.get("floor", position))

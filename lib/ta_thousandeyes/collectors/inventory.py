@@ -1,7 +1,7 @@
 """Inventory: account groups, tests and agents as snapshot events and as KV store lookups.
 
-Each run writes one event per object (timestamped at the run) and replaces the rows of the
-lookup collections ``ta_thousandeyes_tests``, ``ta_thousandeyes_agents`` and
+Each run writes one event per object (timestamped at its ``snapshotTime``) and replaces
+the rows of the lookup collections ``ta_thousandeyes_tests``, ``ta_thousandeyes_agents`` and
 ``ta_thousandeyes_account_groups`` for the account groups it read (new rows first, then the
 rows of the previous snapshot are deleted, so searches never see an empty lookup).
 """

@@ -14,7 +14,7 @@ from .base import RunContext
 
 TTL_SECONDS = 900.0
 TEST_FIELDS = ("testId", "testName", "type", "interval", "networkMeasurements", "savedEvent",
-               "labels")  # fmt: skip
+               "labels", "createdDate")  # fmt: skip
 
 
 class Inventory:

@@ -33,7 +33,7 @@ from ..collectors.base import RunContext
 from ..events import XmlEventWriter
 from ..rate_limit import RateLimiter, state_path_for
 from ..redaction import redact
-from . import arguments
+from . import arguments, start_anchor
 
 logger = logging.getLogger("ta_thousandeyes")
 
@@ -216,6 +216,12 @@ class ThousandEyesInput(Script):
         connection = None
         status = "ok"
         try:
+            # Decided (and saved) before the first request, so a killed run moves nothing.
+            initial_start = started
+            if self.USES_START:
+                initial_start = start_anchor.input_start(
+                    store, self._owner(params), stanza, params.get("start_from"), started
+                )
             connection = connections.open_connection(
                 service, connection_name, lock_dir=os.path.join(directory, "locks")
             )
@@ -242,9 +248,7 @@ class ThousandEyesInput(Script):
                 stanza,
                 index=index if index != "default" else "",
                 host=host,
-                initial_start=arguments.parse_start(params.get("start_from"), started)
-                if self.USES_START
-                else started,
+                initial_start=initial_start,
                 deadline=deadline,
                 clock=self.clock,
                 stop_requested=self._stop.is_set,
