@@ -1,20 +1,16 @@
-"""Connections: the non-secret model in ``ta_thousandeyes_connections.conf`` and how to open one.
+"""Connections: the non-secret model in ``ta_thousandeyes_connections.conf``.
 
 A connection is one authorized link to a ThousandEyes organization in one region. Its
 secrets (tokens, API token, client secret) live in the credential store under
-``connection:<name>``; this module keeps everything else and opens a ready-to-use
-``Connection`` (region hosts, HTTP session, token source) for the collectors.
+``connection:<name>``; this module keeps everything else. ``assembly`` opens one for use.
 """
 
 import json
 import re
-import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List, Optional
 
-import requests
-
-from . import api_transport, credential_store, http, redaction, regions, settings, splunk_service
+from . import credential_store, redaction, regions, settings, splunk_service
 
 CONF_NAME = "ta_thousandeyes_connections"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -220,95 +216,3 @@ def update_connection(
     stanza = config.to_stanza()
     splunk_service.write_stanza(service, CONF_NAME, name, {key: stanza[key] for key in changes})
     return config
-
-
-@dataclass
-class Connection:
-    """An opened connection: what a collector needs to call the v7 API."""
-
-    name: str
-    config: ConnectionConfig
-    region: regions.Region
-    settings: settings.Settings
-    session: requests.Session  # OAuth and identity calls
-    token_source: object  # tokens.TokenManager or tokens.ApiTokenSource
-    api_transport: api_transport.ApiTransport  # the collectors' v7 GETs
-
-    @property
-    def api_base_url(self) -> str:
-        return self.region.api_base_url
-
-    def close(self) -> None:
-        self.session.close()
-        self.api_transport.close()
-
-
-def build_connection_session(
-    service: object, config_settings: settings.Settings, region: regions.Region
-) -> requests.Session:
-    """HTTP session with the settings' CA bundle and proxy; credentials only to the region."""
-    return _session(config_settings, region, _proxy_url(service, config_settings))
-
-
-def _session(
-    config_settings: settings.Settings, region: regions.Region, proxy_url: Optional[str]
-) -> requests.Session:
-    session = http.build_session(ca_bundle=config_settings.ca_bundle or None, proxy_url=proxy_url)
-    http.restrict_destinations(session, region.origins)
-    return session
-
-
-def _proxy_url(service: object, config_settings: settings.Settings) -> Optional[str]:
-    proxy_password = None
-    if config_settings.proxy_enabled and config_settings.proxy_username:
-        record = credential_store.CredentialStore(service).read(settings.PROXY_SECRET_KEY) or {}
-        proxy_password = record.get("password")
-    return config_settings.proxy_url(proxy_password)
-
-
-def open_connection(
-    service: object,
-    name: str,
-    clock: Callable[[], float] = time.time,
-    lock_dir: Optional[str] = None,
-) -> Connection:
-    """Open a connection for API calls.
-
-    Raises tokens.ReauthorizationRequired (with a message fit for one log line) when the
-    connection is logged out or needs re-authorization, UnknownConnectionError when it does
-    not exist.
-    """
-    from . import tokens  # tokens uses this module for state updates
-
-    config = get_connection(service, name)
-    if config.state == DISCONNECTED:
-        raise tokens.ReauthorizationRequired(
-            name, f"Connection {name!r} is logged out; connect it on the setup page"
-        )
-    if config.state == NEEDS_REAUTHORIZATION:
-        raise tokens.ReauthorizationRequired(
-            name,
-            "Connection {!r} needs re-authorization on the setup page{}".format(
-                name, ": " + config.error if config.error else ""
-            ),
-        )
-    region = regions.get_region(service, config.region)
-    current = settings.load_settings(service)
-    proxy_url = _proxy_url(service, current)
-    session = _session(current, region, proxy_url)
-    # The collectors' GETs: same CA bundle, proxy and origin limits, without requests' cost.
-    transport = api_transport.ApiTransport(
-        region.origins, ca_bundle=current.ca_bundle or None, proxy_url=proxy_url
-    )
-    source = tokens.token_source_for(
-        service, config, region, current, session, clock=clock, lock_dir=lock_dir
-    )
-    return Connection(
-        name=name,
-        config=config,
-        region=region,
-        settings=current,
-        session=session,
-        token_source=source,
-        api_transport=transport,
-    )

@@ -260,30 +260,3 @@ def token_source_for(
             )
         return ApiTokenSource(service, config.name, str(record["api_token"]))
     return TokenManager(service, config, region, current_settings, session, clock, lock_dir)
-
-
-def keep_alive(
-    service: object,
-    connection_name: str,
-    clock: Callable[[], float] = time.time,
-    lock_dir: Optional[str] = None,
-) -> str:
-    """Refresh an idle OAuth connection before its refresh token's idle expiry.
-
-    Returns "refreshed", "fresh" (used recently enough) or "skipped" (API token, logged out
-    or awaiting re-authorization). Raises ReauthorizationRequired / TokenUnavailable.
-    """
-    config = connections.get_connection(service, connection_name)
-    if config.auth_method == connections.API_TOKEN or config.state in (
-        connections.DISCONNECTED,
-        connections.NEEDS_REAUTHORIZATION,
-    ):
-        return "skipped"
-    connection = connections.open_connection(service, connection_name, clock, lock_dir)
-    try:
-        manager = connection.token_source
-        assert isinstance(manager, TokenManager)
-        refreshed = manager.refresh_if_idle(float(connection.settings.keep_alive_seconds))
-    finally:
-        connection.close()
-    return "refreshed" if refreshed else "fresh"

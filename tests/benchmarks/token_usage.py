@@ -13,7 +13,7 @@ import os
 import tempfile
 from typing import List
 
-from ta_thousandeyes import connections
+from ta_thousandeyes import assembly, connections
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.oauth import flows
 
@@ -87,7 +87,7 @@ def _connect_device(service: object, sim: ThousandEyesSimulator, lock_dir: str) 
 
 
 def _one_run(service: object, sim: ThousandEyesSimulator, lock_dir: str) -> None:
-    connection = connections.open_connection(service, NAME, sim.clock.now, lock_dir)
+    connection = assembly.open_connection(service, NAME, sim.clock.now, lock_dir)
     try:
         client = ApiClient(
             connection.api_base_url, connection.api_transport, connection.token_source

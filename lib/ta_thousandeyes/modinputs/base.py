@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from splunklib.modularinput import Argument, Scheme, Script
 
-from .. import APP_NAME, locks, redaction
+from .. import APP_NAME, assembly, connections, locks, redaction, splunk_service, tokens
 from ..api_client import ApiClient, ApiUnavailable, RunStopped
 from ..checkpoints import FileCheckpointStore, open_store, owner_of
 from ..collectors.base import RunContext
@@ -54,11 +54,6 @@ START_ARGUMENT = (
     "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ). Default 1h.",
     False,
 )
-
-
-def configure_logging(level: str = "INFO") -> None:
-    """Log lines to stderr, every one through the redacting formatter (idempotent)."""
-    redaction.configure_logging(level)
 
 
 def run_dir(checkpoint_dir: str) -> str:
@@ -107,7 +102,7 @@ class ThousandEyesInput(Script):
 
     # -- entry point -----------------------------------------------------------------------
     def run(self, args: List[str]) -> int:  # type: ignore[override]
-        configure_logging()
+        redaction.configure_logging()  # stderr, every line through redaction
         return self.run_script(args, XmlEventWriter(), sys.stdin)
 
     @property
@@ -160,14 +155,10 @@ class ThousandEyesInput(Script):
 
     @staticmethod
     def _service_from(metadata: Dict[str, Any]) -> Any:
-        from ..splunk_service import connect
-
-        return connect(metadata["server_uri"], metadata["session_key"])
+        return splunk_service.connect(metadata["server_uri"], metadata["session_key"])
 
     @staticmethod
     def _connection_config(service: Any, name: str) -> Any:
-        from .. import connections
-
         try:
             return connections.get_connection(service, name)
         except connections.UnknownConnectionError:
@@ -178,7 +169,7 @@ class ThousandEyesInput(Script):
     # -- running ---------------------------------------------------------------------------
     def stream_events(self, inputs: Any, ew: Any) -> None:
         self.handle_sigterm()
-        configure_logging()
+        redaction.configure_logging()  # stderr, every line through redaction
         metadata = inputs.metadata
         checkpoint_dir = metadata.get("checkpoint_dir") or "."
         service = self.service
@@ -202,8 +193,6 @@ class ThousandEyesInput(Script):
         writer: XmlEventWriter,
         metadata: Dict[str, Any],
     ) -> None:
-        from .. import connections, tokens
-
         started = self.clock()
         connection_name = (params.get("connection") or "").strip()
         index = params.get("index") or "default"
@@ -222,7 +211,7 @@ class ThousandEyesInput(Script):
                 initial_start = start_anchor.input_start(
                     store, self._owner(params), stanza, params.get("start_from"), started
                 )
-            connection = connections.open_connection(
+            connection = assembly.open_connection(
                 service, connection_name, lock_dir=os.path.join(directory, "locks")
             )
             limiter = RateLimiter(
@@ -375,12 +364,10 @@ def live_owners(service: Any, schemes: Sequence[str]) -> set:
     """Owners of every configured input of these schemes. Raises when splunkd cannot list
     them or cannot prove the listing whole (splunk_service.list_entries), so that pruning,
     which deletes what is not listed, never acts on a partial listing."""
-    from ..splunk_service import list_entries
-
     return {
         input_owner(scheme, content)
         for scheme in schemes
-        for _, content in list_entries(service, "data/inputs/" + scheme)
+        for _, content in splunk_service.list_entries(service, "data/inputs/" + scheme)
     }
 
 

@@ -7,9 +7,10 @@ would otherwise need re-authorization. This input writes no events, only a log l
 import logging
 import os
 import sys
-from typing import Any, Dict
+import time
+from typing import Any, Callable, Dict, Optional
 
-from .. import connections, tokens
+from .. import assembly, connections, tokens
 from .base import ThousandEyesInput, _one_line, prune_all_schemes, run_dir
 
 logger = logging.getLogger("ta_thousandeyes.token_refresh")
@@ -52,7 +53,7 @@ class TokenRefreshInput(ThousandEyesInput):
             if self.stopping:
                 return  # the refresh in flight was finished and stored; the rest waits
             try:
-                outcome = tokens.keep_alive(service, connection_name, lock_dir=lock_dir)
+                outcome = keep_alive(service, connection_name, lock_dir=lock_dir)
                 logger.info("%s: connection %s keep-alive: %s", stanza, connection_name, outcome)
             except tokens.ReauthorizationRequired as error:
                 logger.error("%s: %s", stanza, _one_line(error))
@@ -84,6 +85,33 @@ class TokenRefreshInput(ThousandEyesInput):
                 logger.info("removed %d checkpoints of deleted inputs", deleted)
         except Exception as error:  # housekeeping; never fail the keep-alive for it
             logger.debug("checkpoint pruning skipped: %s", _one_line(error))
+
+
+def keep_alive(
+    service: object,
+    connection_name: str,
+    clock: Callable[[], float] = time.time,
+    lock_dir: Optional[str] = None,
+) -> str:
+    """Refresh an idle OAuth connection before its refresh token's idle expiry.
+
+    Returns "refreshed", "fresh" (used recently enough) or "skipped" (API token, logged out
+    or awaiting re-authorization). Raises ReauthorizationRequired / TokenUnavailable.
+    """
+    config = connections.get_connection(service, connection_name)
+    if config.auth_method == connections.API_TOKEN or config.state in (
+        connections.DISCONNECTED,
+        connections.NEEDS_REAUTHORIZATION,
+    ):
+        return "skipped"
+    connection = assembly.open_connection(service, connection_name, clock, lock_dir)
+    try:
+        manager = connection.token_source
+        assert isinstance(manager, tokens.TokenManager)
+        refreshed = manager.refresh_if_idle(float(connection.settings.keep_alive_seconds))
+    finally:
+        connection.close()
+    return "refreshed" if refreshed else "fresh"
 
 
 def main() -> None:

@@ -11,35 +11,16 @@ import logging
 import time
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
-from .. import connections, credential_store, regions, settings
+from .. import assembly, connections, credential_store
 from . import api_token, device, discovery, errors, identity, pkce, registration, revocation
 
 Clock = Callable[[], float]
 _log = logging.getLogger(__name__)
 
 
-class _Context:
-    """Everything a flow step needs for one connection."""
-
-    def __init__(self, service: object, name: str, lock_dir: Optional[str]) -> None:
-        self.service = service
-        self.config = connections.get_connection(service, name)
-        self.region = regions.get_region(service, self.config.region)
-        self.settings = settings.load_settings(service)
-        self.session = connections.build_connection_session(service, self.settings, self.region)
-        self.store = credential_store.CredentialStore(service)
-        self.key = credential_store.connection_key(name)
-        self.lock = credential_store.record_lock(self.key, lock_dir)
-
-    @property
-    def scopes(self) -> List[str]:
-        return self.config.scopes or list(self.settings.scopes)
-
-    def close(self) -> None:
-        self.session.close()
-
-
-def _client_for(ctx: _Context, endpoints: discovery.Endpoints, redirect_uris: List[str]) -> Dict:
+def _client_for(
+    ctx: assembly.Parts, endpoints: discovery.Endpoints, redirect_uris: List[str]
+) -> Dict:
     """The client id to use: configured, or registered now (RFC 7591) when the server offers it."""
     client_id = ctx.config.client_id or ctx.settings.client_id
     if client_id:
@@ -54,7 +35,7 @@ def _client_for(ctx: _Context, endpoints: discovery.Endpoints, redirect_uris: Li
     )
 
 
-def _usable(ctx: _Context) -> Dict[str, object]:
+def _usable(ctx: assembly.Parts) -> Dict[str, object]:
     """The record, or {} when it is damaged: nothing in it can be used, a write replaces it."""
     try:
         return ctx.store.read(ctx.key) or {}
@@ -63,7 +44,7 @@ def _usable(ctx: _Context) -> Dict[str, object]:
         return {}
 
 
-def _save_pending(ctx: _Context, pending: Dict[str, object], client: Dict) -> None:
+def _save_pending(ctx: assembly.Parts, pending: Dict[str, object], client: Dict) -> None:
     with ctx.lock:
         record = _usable(ctx)
         record["pending"] = pending
@@ -72,7 +53,7 @@ def _save_pending(ctx: _Context, pending: Dict[str, object], client: Dict) -> No
         ctx.store.write(ctx.key, record)
 
 
-def _clear_pending(ctx: _Context) -> None:
+def _clear_pending(ctx: assembly.Parts) -> None:
     try:
         record = ctx.store.read(ctx.key)
     except credential_store.CorruptRecordError:
@@ -86,7 +67,7 @@ def _clear_pending(ctx: _Context) -> None:
             ctx.store.delete(ctx.key)
 
 
-def _fail(ctx: _Context, error: errors.OAuthFlowError) -> None:
+def _fail(ctx: assembly.Parts, error: errors.OAuthFlowError) -> None:
     """Forget the pending flow and show the error on the connection; then re-raise."""
     with ctx.lock:
         _clear_pending(ctx)
@@ -96,7 +77,7 @@ def _fail(ctx: _Context, error: errors.OAuthFlowError) -> None:
 
 
 def _connected(
-    ctx: _Context, tokens: Dict[str, object], pending: Dict[str, object], clock: Clock
+    ctx: assembly.Parts, tokens: Dict[str, object], pending: Dict[str, object], clock: Clock
 ) -> connections.ConnectionConfig:
     who = identity.fetch_identity(ctx.session, ctx.region, str(tokens["access_token"]))
     record = dict(tokens)
@@ -122,7 +103,7 @@ def _connected(
     )
 
 
-def _pending(ctx: _Context, kind: str) -> Dict[str, object]:
+def _pending(ctx: assembly.Parts, kind: str) -> Dict[str, object]:
     record = _usable(ctx)
     pending = record.get("pending")
     if not isinstance(pending, dict) or pending.get("kind") != kind:
@@ -137,7 +118,7 @@ def start_device_authorization(
     service: object, name: str, clock: Clock = time.time, lock_dir: Optional[str] = None
 ) -> Dict[str, object]:
     """Start RFC 8628; returns user_code, verification_uri(_complete), expires_in, interval."""
-    ctx = _Context(service, name, lock_dir)
+    ctx = assembly.parts(service, name, lock_dir)
     try:
         endpoints = discovery.discover(ctx.session, ctx.region)
         client = _client_for(ctx, endpoints, [])
@@ -157,7 +138,7 @@ def poll_device_authorization(
 
     Raises DeniedError / ExpiredError (the flow is then forgotten) with a readable message.
     """
-    ctx = _Context(service, name, lock_dir)
+    ctx = assembly.parts(service, name, lock_dir)
     try:
         with ctx.lock:
             pending = _pending(ctx, "device")
@@ -180,7 +161,7 @@ def poll_device_authorization(
         ctx.close()
 
 
-def _note_error(ctx: _Context, error: errors.OAuthFlowError) -> None:
+def _note_error(ctx: assembly.Parts, error: errors.OAuthFlowError) -> None:
     try:
         connections.update_connection(
             ctx.service, ctx.config.name, allow_from_disconnected=True, error=str(error)
@@ -200,7 +181,7 @@ def start_authorization_code(
     lock_dir: Optional[str] = None,
 ) -> str:
     """The URL to send the admin's browser to (state and verifier stay server-side)."""
-    ctx = _Context(service, name, lock_dir)
+    ctx = assembly.parts(service, name, lock_dir)
     try:
         endpoints = discovery.discover(ctx.session, ctx.region)
         client = _client_for(ctx, endpoints, [redirect_uri])
@@ -221,7 +202,7 @@ def complete_authorization_code(
     lock_dir: Optional[str] = None,
 ) -> connections.ConnectionConfig:
     """Finish the flow with the redirect's query parameters (code, state or error)."""
-    ctx = _Context(service, name, lock_dir)
+    ctx = assembly.parts(service, name, lock_dir)
     try:
         with ctx.lock:
             pending = _pending(ctx, "pkce")
@@ -251,7 +232,7 @@ def connect_api_token(
     lock_dir: Optional[str] = None,
 ) -> connections.ConnectionConfig:
     """Validate the token with /v7/users/current, store it, mark the connection connected."""
-    ctx = _Context(service, name, lock_dir)
+    ctx = assembly.parts(service, name, lock_dir)
     try:
         who = api_token.validate_api_token(ctx.session, ctx.region, token)
         with ctx.lock:
@@ -315,7 +296,7 @@ def _revoke(
     service: object, name: str, lock_dir: Optional[str], record: Dict[str, object]
 ) -> Tuple[bool, bool]:
     """(revocation offered, every token revoked) for the tokens in record (RFC 7009)."""
-    ctx = _Context(service, name, lock_dir)
+    ctx = assembly.parts(service, name, lock_dir)
     try:
         url = str(record.get("revocation_url") or "")
         if not revocation.revocation_possible(ctx.region, url):
@@ -345,7 +326,7 @@ def _revoke(
 
 def cancel_pending(service: object, name: str, lock_dir: Optional[str] = None) -> None:
     """Forget an unfinished authorization (the admin closed the dialog)."""
-    ctx = _Context(service, name, lock_dir)
+    ctx = assembly.parts(service, name, lock_dir)
     try:
         with ctx.lock:
             _clear_pending(ctx)

@@ -1,15 +1,10 @@
-"""Request parsing, routing and JSON answers shared by every REST handler of the setup page.
+"""Requests, routes and JSON answers: the protocol every REST handler of the setup page speaks.
 
 splunkd hands a persistent handler one JSON document per request (``method``, ``rest_path``,
 ``query`` and ``form`` as ``[[key, value], ...]``, ``session``, ``system_authtoken``,
 ``server.rest_uri``) and expects ``{"status", "payload", "headers"}`` back. Anything that goes
 wrong becomes a JSON ``{"error": "..."}`` with a 4xx/5xx status: never a traceback, and the
 text always passes through ``redaction.redact``.
-
-Splunk's driver (persistconn/appserver.py) makes a new handler object for every request,
-``__init__(command_line, command_arg)``, and passes the request to ``handle`` as bytes; its base
-class's ``__init__`` takes no arguments. A handler therefore keeps nothing between requests:
-what one request leaves for the next lives in Splunk (confs, passwords, KV store).
 """
 
 import json
@@ -17,22 +12,7 @@ import logging
 import re
 from typing import Callable, Dict, List, Optional, Pattern, Tuple
 
-from .. import redaction
 from ..redaction import redact
-
-try:  # only inside Splunk; tests and tools use the plain base below
-    from splunk.persistconn.application import (  # type: ignore[import-not-found]
-        PersistentServerConnectionApplication,
-    )
-except ImportError:  # pragma: no cover - depends on the host
-
-    class PersistentServerConnectionApplication:  # type: ignore[no-redef]
-        """Splunk's name (its driver finds handlers by this name in their MRO) and its
-        ``__init__``, which takes no arguments."""
-
-        def __init__(self) -> None:
-            pass
-
 
 logger = logging.getLogger("ta_thousandeyes.rest")
 
@@ -125,70 +105,3 @@ CONTROL_PARAMETERS = frozenset({"output_mode"})
 
 def route(method: str, pattern: str, function: Callable[..., Dict]) -> Route:
     return (method, re.compile("^" + pattern + "$"), function)
-
-
-def configure_logging() -> None:
-    """Every logger of the package, not only this one, through redaction to splunkd.log."""
-    redaction.configure_logging()
-
-
-class RestHandler(PersistentServerConnectionApplication):
-    """Base of every handler class: parse, route, answer; subclasses list ``routes``."""
-
-    routes = ()  # type: Sequence[Route]
-    # Builds the per-request splunkd access (tests replace it with a stub).
-    context_factory = None  # type: Optional[Callable[[Request], object]]
-
-    def __init__(self, command_line: object = None, command_arg: object = None) -> None:
-        super().__init__()
-        configure_logging()
-        if self.context_factory is None:
-            from .context import SplunkContext
-
-            self.context_factory = SplunkContext
-
-    def handle(self, in_bytes: object) -> Dict:
-        """One request: bytes from Splunk's driver (str is accepted too)."""
-        try:
-            text = in_bytes.decode("utf-8") if isinstance(in_bytes, bytes) else in_bytes
-            document = json.loads(text)  # type: ignore[arg-type]
-            if not isinstance(document, dict):
-                raise ValueError("request is not an object")
-            request = Request(document)
-        except ValueError:
-            return error_reply(400, "The request could not be parsed")
-        try:
-            return self.dispatch(request)
-        except ApiError as error:
-            return error_reply(error.status, error.message)
-        except Exception as error:  # the one place that turns surprises into a plain 500
-            from .errors import reply_for_exception
-
-            mapped = reply_for_exception(error)
-            if mapped is not None:
-                return mapped
-            logger.error(
-                "%s %s failed: %s",
-                request.method,
-                "/".join(request.path),
-                redact(error),
-                exc_info=True,
-            )
-            return error_reply(500, "Internal error in the add-on; see splunkd.log for details")
-
-    def dispatch(self, request: Request) -> Dict:
-        joined = "/".join(request.path)
-        allowed = []
-        for method, pattern, function in self.routes:
-            match = pattern.match(joined)
-            if match is None:
-                continue
-            if method != request.method:
-                allowed.append(method)
-                continue
-            context = self.context_factory(request)
-            context.require_admin()
-            return function(context, request, **match.groupdict())
-        if allowed:
-            raise ApiError(405, f"Method {request.method} is not allowed here")
-        raise ApiError(404, "No such endpoint")

@@ -1,7 +1,7 @@
 """The handler classes behind restmap.conf: one per endpoint, each in its own bin/ script."""
 
 from . import api_token, authorization_code, connections, device_flow, settings
-from .base import RestHandler
+from .handler import RestHandler
 from .regions import RegionsHandler
 from .status import InputsStatusHandler
 

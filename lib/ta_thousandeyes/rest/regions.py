@@ -4,7 +4,8 @@ from typing import Dict
 
 from .. import regions
 from . import validation
-from .base import Request, RestHandler, json_reply, route
+from .base import Request, json_reply, route
+from .handler import RestHandler
 
 
 def get_regions(context: object, request: Request) -> Dict:

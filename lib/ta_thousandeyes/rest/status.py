@@ -12,7 +12,8 @@ from typing import Dict, List
 from .. import checkpoints
 from ..redaction import redact
 from . import validation
-from .base import Request, RestHandler, json_reply, route
+from .base import Request, json_reply, route
+from .handler import RestHandler
 
 logger = logging.getLogger("ta_thousandeyes.rest")
 

@@ -3,7 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from ta_thousandeyes import connections, credential_store
+from ta_thousandeyes import assembly, connections, credential_store
 from ta_thousandeyes.oauth import errors, flows
 
 SCOPES = ["organization:read", "tests:read", "offline_access"]
@@ -26,7 +26,7 @@ def test_device_flow_end_to_end(service, sim, lock_dir):
     assert config.state == "connected"
     assert config.user_email == "admin@example.com"
     assert {g["aid"] for g in config.account_groups} >= {"2001", "2002", "2003"}
-    conn = connections.open_connection(service, "prod", sim.clock.now, lock_dir)
+    conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
     token = conn.token_source.access_token()
     response = conn.session.get(
         conn.api_base_url + "/users/current", headers={"Authorization": "Bearer " + token}
@@ -99,7 +99,7 @@ def test_api_token_flow(service, sim, lock_dir):
 
 def test_refresh_rotation_and_logout(service, sim, lock_dir):
     _connect_device(service, sim, lock_dir)
-    conn = connections.open_connection(service, "prod", sim.clock.now, lock_dir)
+    conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
     first = conn.token_source.access_token()
     sim.clock.advance(600)
     second = conn.token_source.access_token()

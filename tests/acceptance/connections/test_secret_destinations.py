@@ -8,7 +8,7 @@ counted in the request log whatever its path, so a refresh token POSTed to the e
 """
 
 import requests
-from ta_thousandeyes import connections, credential_store
+from ta_thousandeyes import assembly, credential_store
 from ta_thousandeyes.oauth import flows
 
 from .test_flows_against_simulator import _connect_device
@@ -48,7 +48,7 @@ def test_poisoned_metadata_sends_no_secret_to_another_host(service, sim, lock_di
         configured["token_url"],
         configured["revocation_url"],
     )  # the configured endpoints, not the document's, are saved with the tokens
-    conn = connections.open_connection(service, "prod", sim.clock.now, lock_dir)
+    conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
     first = conn.token_source.access_token()
     sim.clock.advance(600)
     assert conn.token_source.access_token() != first  # refreshed
@@ -65,7 +65,7 @@ def test_a_poisoned_stored_record_is_not_followed(service, sim, lock_dir):
     record["token_url"] = _hostile(sim, "/v7/oauth2/token")
     record["revocation_url"] = _hostile(sim, "/v7/oauth2/revoke")
     credential_store.CredentialStore(service).write("connection:prod", record)
-    conn = connections.open_connection(service, "prod", sim.clock.now, lock_dir)
+    conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
     sim.clock.advance(600)
     conn.token_source.access_token()
     assert _record(service)["token_url"] == sim.region_urls("us1")["token_url"]

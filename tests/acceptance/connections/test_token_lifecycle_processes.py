@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from ta_thousandeyes import connections, redaction, splunk_service, tokens
+from ta_thousandeyes import assembly, connections, redaction, splunk_service, tokens
 from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.wiring import secrets_sent_outside_regions
@@ -84,7 +84,7 @@ def test_kill_after_server_rotated_is_never_silent(splunk, sim, service, lock_di
     sim.clock.advance(600)  # the next use must refresh
     proc = _spawn(splunk, sim, lock_dir, sim.clock.now() + 30, str(tmp_path / "x.json"), crash=True)
     assert proc.wait(timeout=60) == 9  # died between the server's rotation and our write
-    conn = connections.open_connection(service, "prod", sim.clock.now, lock_dir)
+    conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
     try:
         token = conn.token_source.access_token()
     except tokens.ReauthorizationRequired as error:
@@ -100,7 +100,7 @@ def test_kill_after_server_rotated_is_never_silent(splunk, sim, service, lock_di
 def test_no_issued_secret_leaks_anywhere(splunk, sim, service, lock_dir, caplog):
     caplog.set_level(logging.DEBUG)
     _connect_device(service, sim, lock_dir)
-    conn = connections.open_connection(service, "prod", sim.clock.now, lock_dir)
+    conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
     sim.clock.advance(600)
     conn.token_source.access_token()
     connections.create_connection(service, "tok", "us2", "api_token")

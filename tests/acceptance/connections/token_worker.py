@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-from ta_thousandeyes import connections, splunk_service, tokens
+from ta_thousandeyes import assembly, splunk_service, tokens
 from ta_thousandeyes.oauth import refresh
 
 from tests.progress_clock import report_progress
@@ -33,7 +33,7 @@ def main():
     service = splunk_service.connect(uri, key, ca_bundle=ca)
     result = {"calls": 0, "unauthorized": 0, "rate_limited": 0, "errors": []}
     try:
-        conn = connections.open_connection(service, name, lock_dir=lock_dir)
+        conn = assembly.open_connection(service, name, lock_dir=lock_dir)
         report_progress(out, 0)  # ready: the clock may start moving
         while time.time() < float(until):
             token = conn.token_source.access_token()

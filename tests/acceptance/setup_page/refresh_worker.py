@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-from ta_thousandeyes import connections, splunk_service, tokens
+from ta_thousandeyes import assembly, splunk_service, tokens
 
 
 def _wait_for(path, seconds=60.0):
@@ -22,7 +22,7 @@ def _wait_for(path, seconds=60.0):
 def main():
     uri, key, ca, name, out = sys.argv[1:6]
     service = splunk_service.connect(uri, key, ca_bundle=ca)
-    conn = connections.open_connection(service, name)
+    conn = assembly.open_connection(service, name)
     result = {"refreshed": False, "after_refresh": None, "error": ""}
     try:
         stale = conn.token_source.access_token()

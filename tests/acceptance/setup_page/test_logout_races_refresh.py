@@ -28,7 +28,9 @@ TOKEN_ANSWER_DELAY = 4.0  # seconds the refresh holds the lock after the server 
 
 def _refresh_in_an_input_process(splunk, sim, out):
     env = on_sim_clock(os.environ, sim.clock.offset_file)
-    env.update(SPLUNK_HOME=splunk.home, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lib"), ROOT]))
+    env.update(
+        SPLUNK_HOME=splunk.home, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lib"), ROOT])
+    )
     args = [
         sys.executable, "-m", "tests.acceptance.setup_page.refresh_worker",
         splunk.splunkd_uri, splunk.login("admin", "changeme"), splunk.ca_bundle_path,

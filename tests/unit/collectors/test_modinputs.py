@@ -178,7 +178,7 @@ INPUT_XML = """<input><server_host>sh1</server_host><server_uri>https://127.0.0.
 def run_input(monkeypatch, tmp_path, clock, api, open_connection=None, capsys=None):
     from types import SimpleNamespace
 
-    from ta_thousandeyes import connections
+    from ta_thousandeyes import assembly
     from ta_thousandeyes.events import XmlEventWriter
 
     from tests.unit.collectors.conftest import FakeTokens
@@ -193,7 +193,7 @@ def run_input(monkeypatch, tmp_path, clock, api, open_connection=None, capsys=No
             name=name,
         )
 
-    monkeypatch.setattr(connections, "open_connection", open_connection or default_open)
+    monkeypatch.setattr(assembly, "open_connection", open_connection or default_open)
     script = AlertsInput()
     script.clock = clock
     out = io.BytesIO()

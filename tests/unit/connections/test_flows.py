@@ -1,7 +1,14 @@
 """Each flow end to end over real HTTPS against the stub authorization server."""
 
 import pytest
-from ta_thousandeyes import connections, credential_store, redaction, regions, splunk_service
+from ta_thousandeyes import (
+    assembly,
+    connections,
+    credential_store,
+    redaction,
+    regions,
+    splunk_service,
+)
 from ta_thousandeyes.oauth import errors, flows
 
 
@@ -196,7 +203,7 @@ def test_api_token_flow(wired):
         service, "prod", " te-api-token-0123456789 ", stub.clock, lock_dir
     )
     assert config.state == "connected" and config.user_email == "api-user@example.com"
-    conn = connections.open_connection(service, "prod", stub.clock, lock_dir)
+    conn = assembly.open_connection(service, "prod", stub.clock, lock_dir)
     assert conn.token_source.access_token() == "te-api-token-0123456789"
 
 
@@ -251,8 +258,8 @@ def test_metadata_with_a_foreign_endpoint_is_not_used(wired, monkeypatch, field,
         return status, body
 
     monkeypatch.setattr(stub, "_route", route)
-    session = connections.build_connection_session(
-        service, __import__("ta_thousandeyes.settings").settings.load_settings(service), region
+    session = assembly.http_session(
+        __import__("ta_thousandeyes.settings").settings.load_settings(service), region, None
     )
     endpoints = discovery.discover(session, region)
     assert endpoints == discovery.configured_endpoints(region)  # the whole document refused

@@ -1,5 +1,12 @@
 import pytest
-from ta_thousandeyes import connections, credential_store, regions, settings, splunk_service
+from ta_thousandeyes import (
+    assembly,
+    connections,
+    credential_store,
+    regions,
+    settings,
+    splunk_service,
+)
 from ta_thousandeyes.connections import ConnectionConfigError
 
 
@@ -124,4 +131,4 @@ def test_open_connection_refuses_logged_out_connection(fake_service):
 
     connections.create_connection(fake_service, "idle", "global", "device_code")
     with pytest.raises(ReauthorizationRequired, match="logged out"):
-        connections.open_connection(fake_service, "idle")
+        assembly.open_connection(fake_service, "idle")

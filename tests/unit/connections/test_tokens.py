@@ -7,7 +7,8 @@ import sys
 import threading
 
 import pytest
-from ta_thousandeyes import connections, credential_store, locks, settings, tokens
+from ta_thousandeyes import assembly, connections, credential_store, locks, settings, tokens
+from ta_thousandeyes.modinputs import token_refresh
 from ta_thousandeyes.oauth import flows
 
 from tests.progress_clock import advance_with_progress
@@ -24,7 +25,7 @@ def _connect(service, stub, lock_dir, name="prod"):
         flows.poll_device_authorization(service, name, stub.clock, lock_dir)["status"]
         == "connected"
     )
-    return connections.open_connection(service, name, stub.clock, lock_dir)
+    return assembly.open_connection(service, name, stub.clock, lock_dir)
 
 
 def _refreshes(stub):
@@ -67,7 +68,7 @@ def test_short_lifetime_refreshes_at_half_life_not_every_call(wired):
 def test_401_refreshes_once_and_other_instance_reuses(wired):
     service, stub, lock_dir = wired
     a = _connect(service, stub, lock_dir)
-    b = connections.open_connection(service, "prod", stub.clock, lock_dir)
+    b = assembly.open_connection(service, "prod", stub.clock, lock_dir)
     token = a.token_source.access_token()
     assert b.token_source.access_token() == token
     new = a.token_source.refresh_after_unauthorized(token)
@@ -89,7 +90,7 @@ def test_invalid_grant_rereads_then_needs_reauthorization(wired):
     assert config.state == "needs_reauthorization"
     assert "invalid" in config.error
     with pytest.raises(tokens.ReauthorizationRequired):
-        connections.open_connection(service, "prod", stub.clock, lock_dir)
+        assembly.open_connection(service, "prod", stub.clock, lock_dir)
 
 
 def test_invalid_grant_after_rotation_elsewhere_uses_the_new_token(wired, monkeypatch):
@@ -97,7 +98,7 @@ def test_invalid_grant_after_rotation_elsewhere_uses_the_new_token(wired, monkey
     conn = _connect(service, stub, lock_dir)
     store = credential_store.CredentialStore(service)
     stale = store.read("connection:prod")
-    other = connections.open_connection(service, "prod", stub.clock, lock_dir)
+    other = assembly.open_connection(service, "prod", stub.clock, lock_dir)
     stub.clock.advance(600)
     fresh = other.token_source.access_token()  # rotates the refresh token
     # our process read the record before the rotation (no lock held between hosts)
@@ -142,7 +143,7 @@ def test_api_token_401_needs_reauthorization(wired):
     service, stub, lock_dir = wired
     connections.create_connection(service, "api", "global", "api_token")
     flows.connect_api_token(service, "api", "te-api-token-0123456789", stub.clock, lock_dir)
-    conn = connections.open_connection(service, "api", stub.clock, lock_dir)
+    conn = assembly.open_connection(service, "api", stub.clock, lock_dir)
     with pytest.raises(tokens.ReauthorizationRequired, match="API token"):
         conn.token_source.refresh_after_unauthorized("te-api-token-0123456789")
     assert connections.get_connection(service, "api").state == "needs_reauthorization"
@@ -151,13 +152,13 @@ def test_api_token_401_needs_reauthorization(wired):
 def test_keep_alive_refreshes_only_idle_connections(wired):
     service, stub, lock_dir = wired
     _connect(service, stub, lock_dir)
-    assert tokens.keep_alive(service, "prod", stub.clock, lock_dir) == "fresh"
+    assert token_refresh.keep_alive(service, "prod", stub.clock, lock_dir) == "fresh"
     stub.clock.advance(3601)
-    assert tokens.keep_alive(service, "prod", stub.clock, lock_dir) == "refreshed"
+    assert token_refresh.keep_alive(service, "prod", stub.clock, lock_dir) == "refreshed"
     assert _refreshes(stub) == 1
-    assert tokens.keep_alive(service, "prod", stub.clock, lock_dir) == "fresh"
+    assert token_refresh.keep_alive(service, "prod", stub.clock, lock_dir) == "fresh"
     flows.logout(service, "prod", lock_dir)
-    assert tokens.keep_alive(service, "prod", stub.clock, lock_dir) == "skipped"
+    assert token_refresh.keep_alive(service, "prod", stub.clock, lock_dir) == "skipped"
 
 
 def test_tokens_go_only_to_region_hosts(wired):
@@ -180,7 +181,7 @@ def test_threads_share_one_refresh(wired):
 
     def work():
         try:
-            conn = connections.open_connection(service, "prod", stub.clock, lock_dir)
+            conn = assembly.open_connection(service, "prod", stub.clock, lock_dir)
             results.append(conn.token_source.access_token())
         except Exception as error:
             errors.append(error)

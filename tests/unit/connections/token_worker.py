@@ -12,7 +12,7 @@ import sys
 import time
 
 import requests
-from ta_thousandeyes import connections, tokens
+from ta_thousandeyes import assembly, tokens
 
 from tests.progress_clock import report_progress
 from tests.unit.connections.fake_splunk import FakeService
@@ -25,7 +25,7 @@ def main():
     clock = ClockFile(clock_path)
     result = {"calls": 0, "unauthorized": 0, "errors": []}
     try:
-        conn = connections.open_connection(service, name, clock, lock_dir)
+        conn = assembly.open_connection(service, name, clock, lock_dir)
         report_progress(out, 0)  # ready: the clock may start moving
         while clock() < float(until):
             token = conn.token_source.access_token()

@@ -6,7 +6,7 @@ import json
 import os
 import re
 
-from ta_thousandeyes.rest import base, context, handlers
+from ta_thousandeyes.rest import base, context, handler, handlers
 
 from tests.simulators.splunk import persist_child
 
@@ -47,8 +47,8 @@ def test_every_restmap_stanza_is_a_locked_down_persistent_handler():
         # Splunk's rule for the class (the stand-in driver implements it): exactly one
         # PersistentServerConnectionApplication subclass among the module's names.
         handler_class = persist_child.find_handler(load_script(script))
-        assert issubclass(handler_class, base.RestHandler)
-        assert handler_class is not base.RestHandler
+        assert issubclass(handler_class, handler.RestHandler)
+        assert handler_class is not handler.RestHandler
         # handler= is not read for persist; ours names the same class for the reader
         assert settings["handler"] == script[:-3] + "." + handler_class.__name__
     assert len(scripts) == 5  # one script per endpoint
