@@ -1,6 +1,6 @@
 """Authorization server endpoints: RFC 8414 metadata, RFC 7591 registration, RFC 8628 device
 authorization, the token endpoint (device code, authorization code + PKCE, refresh with
-rotation and reuse detection) and RFC 7009 revocation."""
+rotation and reuse detection, or the modes of oauth_store) and RFC 7009 revocation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from .context import SimContext
 from .http_types import Request, Response, json_response
-from .oauth_store import SUPPORTED_SCOPES, Client, DeviceAuthorization
+from .oauth_store import SUPPORTED_SCOPES, Client, DeviceAuthorization, OAuthStore, RefreshToken
 from .problems import oauth_error
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -25,7 +25,7 @@ def metadata(ctx: SimContext, req: Request) -> Response:
     return json_response(
         200,
         {
-            "issuer": ctx.base_urls[req.region],
+            "issuer": ctx.host_url(req.region, "oauth"),
             "authorization_endpoint": urls["authorize_url"],
             "token_endpoint": urls["token_url"],
             "device_authorization_endpoint": urls["device_authorization_url"],
@@ -210,7 +210,7 @@ def _refresh_grant(ctx: SimContext, client: Client, form: dict) -> Response:
             return oauth_error("invalid_grant", "Refresh token was issued to another client")
         if grant.revoked:
             return oauth_error("invalid_grant", "The authorization was revoked")
-        if refresh.spent:
+        if refresh.spent and not _within_grace(store, refresh, now):
             store.revoke_grant(grant.grant_id)  # reuse detected: kill the whole family
             return oauth_error("invalid_grant", "Refresh token was already used")
         if now - refresh.last_used > store.refresh_idle_lifetime:
@@ -218,8 +218,28 @@ def _refresh_grant(ctx: SimContext, client: Client, form: dict) -> Response:
         requested = form.get("scope")
         if requested and not set(requested.split()) <= set(grant.scopes):
             return oauth_error("invalid_scope", "Requested scope exceeds the original grant")
-        refresh.spent = True
-    return _token_response(store.issue_tokens(grant, now))
+        mode = store.refresh_rotation
+        if refresh.spent:  # grace: the successor again, with a new access token
+            return _token_response(store.issue_tokens(grant, now, refresh.successor))
+        if mode in ("reuse", "omit"):
+            refresh.last_used = now  # the idle lifetime counts from the last use
+            body = store.issue_tokens(grant, now, refresh.token, send=mode == "reuse")
+            return _token_response(body)
+        body = store.issue_tokens(grant, now)
+        refresh.spent, refresh.spent_at = True, now
+        refresh.successor = body.get("refresh_token")
+    return _token_response(body)
+
+
+def _within_grace(store: OAuthStore, refresh: RefreshToken, now: float) -> bool:
+    """Grace mode: the token rotated out less than the grace period ago, and only while its
+    successor is unused (an older generation is never accepted again)."""
+    if store.refresh_rotation != "grace" or refresh.spent_at is None:
+        return False
+    successor = store.refresh_tokens.get(refresh.successor or "")
+    if successor is None or successor.spent:
+        return False
+    return now - refresh.spent_at <= store.refresh_grace_seconds
 
 
 def _token_response(body: dict) -> Response:
