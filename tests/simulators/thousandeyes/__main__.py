@@ -34,7 +34,7 @@ modes (each also a ThousandEyesSimulator keyword argument of the same name):
 """
 
 
-def main(argv: list = None) -> int:  # type: ignore[assignment]
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tests.simulators.thousandeyes",
         epilog=MODES,
@@ -59,7 +59,11 @@ def main(argv: list = None) -> int:  # type: ignore[assignment]
     parser.add_argument("--hosts", choices=sorted(HOST_LAYOUTS), default="single")
     parser.add_argument("--tests", type=int, default=None)
     parser.add_argument("--agents", type=int, default=None)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list = None) -> int:  # type: ignore[assignment]
+    args = build_parser().parse_args(argv)
     sim = ThousandEyesSimulator(
         seed=args.seed, size=args.size, https=args.https,
         access_token_lifetime=args.access_token_lifetime,
