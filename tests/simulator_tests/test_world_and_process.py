@@ -124,7 +124,8 @@ def test_default_start_is_fixed_whatever_the_wall_clock(tmp_path):
 
 
 def test_every_mode_is_a_documented_command_line_option(capsys):
-    from tests.simulators.thousandeyes.__main__ import build_parser, mode_options
+    from tests.simulators.thousandeyes.__main__ import build_parser
+    from tests.simulators.thousandeyes.modes import mode_options
 
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--help"])

@@ -13,31 +13,15 @@ import signal
 import sys
 import threading
 
-from .context import HOST_LAYOUTS
-from .oauth_store import REFRESH_ROTATIONS
-from .rate_limit import WINDOWS
+from .modes import MODES_HELP, add_mode_options, mode_options
 from .simulator import ThousandEyesSimulator
 from .world import SIZES
-
-MODES = """\
-modes (each also a ThousandEyesSimulator keyword argument of the same name):
-  --rate-limit-window rolling   the organization's minute starts at a batch's first request
-                                (ThousandEyes' rate-limit documentation); aligned: clock minute
-  --retry-after                 send Retry-After on 429 (by default none, as documented)
-  --refresh-rotation strict     new refresh token each refresh, old one dies, reuse revokes all
-                     grace      ... but the old one works again for --refresh-grace-seconds
-                     reuse      no rotation: the same refresh token comes back
-                     omit       no rotation: the answer carries no refresh_token
-  --hosts single                API, OAuth endpoints and sign-in pages on one host per region
-          split                 sign-in pages (authorize, device approval) on their own host
-          separate              API, OAuth endpoints and sign-in pages on three hosts
-"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tests.simulators.thousandeyes",
-        epilog=MODES,
+        epilog=MODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--seed", type=int, default=1)
@@ -50,13 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--access-token-lifetime", type=int, default=600)
     parser.add_argument("--refresh-idle-lifetime", type=int, default=86400)
     parser.add_argument("--rate-limit", type=int, default=240, help="organization, per minute")
-    parser.add_argument("--client-rate-limit", type=int, default=240, help="OAuth client, per min")
-    parser.add_argument("--instant-test-rate-limit", type=int, default=24, help="per minute")
-    parser.add_argument("--rate-limit-window", choices=WINDOWS, default="rolling")
-    parser.add_argument("--retry-after", action="store_true", help="send Retry-After on 429")
-    parser.add_argument("--refresh-rotation", choices=REFRESH_ROTATIONS, default="strict")
-    parser.add_argument("--refresh-grace-seconds", type=float, default=30.0)
-    parser.add_argument("--hosts", choices=sorted(HOST_LAYOUTS), default="single")
+    add_mode_options(parser)
     parser.add_argument("--tests", type=int, default=None)
     parser.add_argument("--agents", type=int, default=None)
     return parser
@@ -92,19 +70,6 @@ def main(argv: list = None) -> int:  # type: ignore[assignment]
     stop.wait()
     sim.stop()
     return 0
-
-
-def mode_options(args: argparse.Namespace) -> dict:
-    """The ThousandEyesSimulator keyword arguments of the mode options."""
-    return {
-        "client_rate_limit_per_minute": args.client_rate_limit,
-        "instant_test_rate_limit_per_minute": args.instant_test_rate_limit,
-        "rate_limit_window": args.rate_limit_window,
-        "retry_after": args.retry_after,
-        "refresh_rotation": args.refresh_rotation,
-        "refresh_grace_seconds": args.refresh_grace_seconds,
-        "hosts": args.hosts,
-    }
 
 
 if __name__ == "__main__":
