@@ -8,6 +8,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from typing import Optional, Tuple, Union
 from urllib.parse import urlparse
 
@@ -17,6 +18,7 @@ from .oauth_store import SUPPORTED_SCOPES, Client, DeviceAuthorization, OAuthSto
 from .problems import oauth_error
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+_VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"]
 
 
@@ -135,15 +137,24 @@ def revoke(ctx: SimContext, req: Request) -> Response:
     if error:
         return error
     value = form.get("token", "")
+    if not value:  # RFC 7009 §2.1: token is REQUIRED; §2.2.1 errors are RFC 6749 §5.2's
+        return oauth_error("invalid_request", "token is required")
     store = ctx.store
     with store.lock:
         refresh = store.refresh_tokens.get(value)
         access = store.access_tokens.get(value)
-        if refresh and store.grants[refresh.grant_id].client_id == client.client_id:
+        found = refresh or access
+        owner = store.grants[found.grant_id].client_id if found else None
+        if found and owner != client.client_id:
+            # RFC 7009 §2.1: the server "verifies whether the token was issued to the client
+            # making the revocation request. If this validation fails, the request is refused"
+            return oauth_error("unauthorized_client", "The token was issued to another client")
+        if refresh:
             store.revoke_grant(refresh.grant_id)
-        elif access and store.grants[access.grant_id].client_id == client.client_id:
+        elif access:
             access.revoked = True
-    return Response(200, b"", {"Cache-Control": "no-store"})  # RFC 7009 §2.2: always 200
+    # RFC 7009 §2.2: 200 also for an unknown or already invalid token
+    return Response(200, b"", {"Cache-Control": "no-store"})
 
 
 # ----------------------------------------------------------------------------- grants
@@ -190,6 +201,8 @@ def _authorization_code_grant(ctx: SimContext, client: Client, form: dict) -> Re
         verifier = form.get("code_verifier")
         if not verifier:
             return oauth_error("invalid_request", "code_verifier is required (PKCE)")
+        if not _VERIFIER.fullmatch(verifier):  # RFC 7636 §4.1: 43-128 unreserved characters
+            return oauth_error("invalid_grant", "code_verifier must be 43-128 characters")
         if not hmac.compare_digest(s256(verifier), code.code_challenge):
             return oauth_error("invalid_grant", "PKCE verification failed")
         code.used = True
@@ -218,14 +231,19 @@ def _refresh_grant(ctx: SimContext, client: Client, form: dict) -> Response:
         requested = form.get("scope")
         if requested and not set(requested.split()) <= set(grant.scopes):
             return oauth_error("invalid_scope", "Requested scope exceeds the original grant")
+        # RFC 6749 §6: a narrower scope narrows the new access token; the grant keeps its own
+        narrowed = [s for s in grant.scopes if s in requested.split()] if requested else None
         mode = store.refresh_rotation
         if refresh.spent:  # grace: the successor again, with a new access token
-            return _token_response(store.issue_tokens(grant, now, refresh.successor))
+            body = store.issue_tokens(grant, now, refresh.successor, scopes=narrowed)
+            return _token_response(body)
         if mode in ("reuse", "omit"):
             refresh.last_used = now  # the idle lifetime counts from the last use
-            body = store.issue_tokens(grant, now, refresh.token, send=mode == "reuse")
+            body = store.issue_tokens(
+                grant, now, refresh.token, send=mode == "reuse", scopes=narrowed
+            )
             return _token_response(body)
-        body = store.issue_tokens(grant, now)
+        body = store.issue_tokens(grant, now, scopes=narrowed)
         refresh.spent, refresh.spent_at = True, now
         refresh.successor = body.get("refresh_token")
     return _token_response(body)

@@ -69,6 +69,7 @@ class AccessToken:
     grant_id: str
     expires_at: Optional[float]  # None: no expiry (API tokens)
     revoked: bool = False
+    scopes: Optional[List[str]] = None  # narrower than the grant's (refresh with scope)
 
 
 @dataclass
@@ -186,23 +187,30 @@ class OAuthStore:
         return grant
 
     def issue_tokens(
-        self, grant: Grant, now: float, refresh_token: Optional[str] = None, send: bool = True
+        self,
+        grant: Grant,
+        now: float,
+        refresh_token: Optional[str] = None,
+        send: bool = True,
+        scopes: Optional[List[str]] = None,
     ) -> dict:
         """Token response (RFC 6749 §5.1); refresh token only with offline_access.
 
         refresh_token: hand back this existing refresh token instead of a new one;
-        send=False: leave the refresh token out of the answer (no new one is made)."""
+        send=False: leave the refresh token out of the answer (no new one is made);
+        scopes: a narrower scope for this access token (default: the grant's)."""
         access = AccessToken(
             token=self.new_secret(),
             token_id="at_" + secrets.token_hex(6),
             grant_id=grant.grant_id,
             expires_at=now + self.access_token_lifetime,
+            scopes=list(scopes) if scopes is not None else None,
         )
         body = {
             "access_token": access.token,
             "token_type": "Bearer",
             "expires_in": self.access_token_lifetime,
-            "scope": " ".join(grant.scopes),
+            "scope": " ".join(grant.scopes if scopes is None else scopes),
         }
         with self.lock:
             self.access_tokens[access.token] = access
