@@ -65,3 +65,30 @@ def test_short_pkce_verifier_is_refused(te_sim):
     query = requests.utils.urlparse(te_sim.authorize_via_pages(url)).query
     code = dict(p.split("=", 1) for p in query.split("&"))["code"]
     assert _exchange(te_sim, client.client_id, code, good_verifier).status_code == 200
+
+
+def test_a_token_request_that_is_not_a_form_is_refused(te_sim):
+    """RFC 6749 §4.1.3 and §6: parameters "using the application/x-www-form-urlencoded
+    format"; RFC 8628 §3.1 and RFC 7009 §2.1 likewise."""
+    urls = te_sim.region_urls("us1")
+    body = f"grant_type=refresh_token&refresh_token=x&client_id={te_sim.default_client_id}"
+    for key in ("token_url", "device_authorization_url", "revocation_url"):
+        answer = requests.post(
+            urls[key], data=body, headers={"Content-Type": "text/plain"}, timeout=10
+        )
+        assert answer.status_code == 400 and answer.json()["error"] == "invalid_request", key
+    as_form = requests.post(urls["token_url"], data=body, timeout=10, headers={
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})  # fmt: skip
+    assert as_form.json()["error"] == "invalid_grant"  # understood, the token is just unknown
+
+
+def test_dates_must_be_complete_utc_times(te_sim):
+    """OpenAPI alerts.yaml, startDate/endDate: "Include the complete time (hours, minutes, and
+    seconds) in UTC time zone"."""
+    token = te_sim.create_api_token("admin@example.com")
+    for start in ("2026-05-31", "2026-05-31T22:00:00+02:00", "2026-05-31T22:00Z"):
+        answer = api_get(te_sim, token, "/alerts", startDate=start)
+        assert answer.status_code == 400, start
+    # what the add-on and the official SDK (a zero offset, microseconds) send
+    for start in ("2026-05-31T22:00:54Z", "2026-05-31T22:00:54.000000+0000"):
+        assert api_get(te_sim, token, "/alerts", startDate=start).status_code == 200, start

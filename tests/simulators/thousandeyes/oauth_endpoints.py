@@ -80,6 +80,9 @@ def register(ctx: SimContext, req: Request) -> Response:
 
 
 def device_authorization(ctx: SimContext, req: Request) -> Response:
+    refused = _not_a_form(req)
+    if refused:
+        return refused
     form = req.form()
     client, error = _authenticate_client(ctx, req, form)
     if error:
@@ -114,7 +117,19 @@ def device_authorization(ctx: SimContext, req: Request) -> Response:
     )
 
 
+def _not_a_form(req: Request) -> Optional[Response]:
+    """RFC 6749 §3.2 / RFC 8628 §3.1 / RFC 7009 §2.1: parameters in an
+    application/x-www-form-urlencoded body; another body is refused, not guessed at."""
+    kind = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        return oauth_error("invalid_request", "Use an application/x-www-form-urlencoded body")
+    return None
+
+
 def token(ctx: SimContext, req: Request) -> Response:
+    refused = _not_a_form(req)
+    if refused:
+        return refused
     form = req.form()
     client, error = _authenticate_client(ctx, req, form)
     if error:
@@ -132,6 +147,9 @@ def token(ctx: SimContext, req: Request) -> Response:
 
 
 def revoke(ctx: SimContext, req: Request) -> Response:
+    refused = _not_a_form(req)
+    if refused:
+        return refused
     form = req.form()
     client, error = _authenticate_client(ctx, req, form)
     if error:
