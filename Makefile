@@ -20,25 +20,26 @@ PYTEST_ARGS ?=
 # Only the missing packages, quietly; stops with the command to run when it cannot install.
 system:
 	@tools/system_packages.sh
+	@tools/find_python.sh 3.9 >/dev/null && tools/find_python.sh 3.13 >/dev/null
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements/dev.txt requirements/runtime.txt | system
-	test -x $(PY) || $(PYTHON313) -m venv $(VENV)
+	$(PYTHON313) -m venv $(VENV)  # also mends a venv an interrupted first run left without pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	touch $@
 
 $(BARE39)/.installed: requirements/bare.txt
-	test -x $(BARE39)/bin/python || $(PYTHON39) -m venv $(BARE39)
+	$(PYTHON39) -m venv $(BARE39)
 	$(BARE39)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/bare.txt
 	touch $@
 
 $(BARE313)/.installed: requirements/bare.txt
-	test -x $(BARE313)/bin/python || $(PYTHON313) -m venv $(BARE313)
+	$(PYTHON313) -m venv $(BARE313)
 	$(BARE313)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/bare.txt
 	touch $@
 
 $(AI_VENV)/.installed: requirements/appinspect.txt
-	test -x $(AI_VENV)/bin/python || $(PYTHON313) -m venv $(AI_VENV)
+	$(PYTHON313) -m venv $(AI_VENV)
 	$(AI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/appinspect.txt
 	touch $@
 

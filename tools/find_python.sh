@@ -10,5 +10,5 @@ done
 for candidate in "/usr/bin/python$version" "/usr/local/bin/python$version"; do
   if [ -x "$candidate" ]; then echo "$candidate"; exit 0; fi
 done
-echo "find_python: no Python $version found (install it with pyenv)" >&2
+echo "no Python $version found: run 'pyenv install $version', then try again" >&2
 exit 1

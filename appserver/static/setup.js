@@ -17,14 +17,44 @@
 
   // ---------------------------------------------------------------- REST access
 
-  function locale() {
-    var first = window.location.pathname.split("/").filter(Boolean)[0];
-    return first || "en-US";
+  // Splunk Web's own settings ($C): its root path (web.conf root_endpoint), the locale and the
+  // port its cookies are named after, which behind a proxy is not the address bar's port.
+  // Dashboards load $C from <root>/<locale>/config?autoload=1; without it, ask /config next to
+  // the URL this script was served from (<root>/<locale>/static/app/<app>/setup.js).
+  var SCRIPT_URL = document.currentScript ? document.currentScript.src : "";
+  var splunkConfig = null;
+
+  function configUrl() {
+    var path = new URL(SCRIPT_URL || window.location.href).pathname;
+    var cut = path.indexOf("/static/");
+    return (cut >= 0 ? path.slice(0, cut) : "") + "/config";
   }
 
+  function hasConfig(values) {
+    return Boolean(values && values.MRSPARKLE_PORT_NUMBER && values.LOCALE &&
+      typeof values.MRSPARKLE_ROOT_PATH === "string");
+  }
+
+  function loadConfig() {
+    if (hasConfig(window.$C)) { return Promise.resolve(window.$C); }
+    return fetch(configUrl(), { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("Splunk Web answered HTTP " + response.status); }
+        return response.json();
+      }).then(function (values) {
+        if (!hasConfig(values)) { throw new Error("Splunk Web sent no usable configuration"); }
+        return values;
+      });
+  }
+
+  var configReady = loadConfig().then(function (values) {
+    splunkConfig = values;
+    return values;
+  });
+
   function apiBase() {
-    return "/" + encodeURIComponent(locale()) + "/splunkd/__raw/servicesNS/nobody/" + APP +
-      "/ta_thousandeyes/";
+    return splunkConfig.MRSPARKLE_ROOT_PATH + "/" + encodeURIComponent(splunkConfig.LOCALE) +
+      "/splunkd/__raw/servicesNS/nobody/" + APP + "/ta_thousandeyes/";
   }
 
   function cookie(name) {
@@ -40,12 +70,14 @@
   }
 
   function formKey() {
-    var port = window.location.port ||
-      (window.location.protocol === "https:" ? "443" : "80");
-    return cookie("splunkweb_csrf_token_" + port);
+    return cookie("splunkweb_csrf_token_" + splunkConfig.MRSPARKLE_PORT_NUMBER);
   }
 
   function api(method, path, params) {
+    return configReady.then(function () { return send(method, path, params); });
+  }
+
+  function send(method, path, params) {
     var query = new URLSearchParams({ output_mode: "json" });
     var options = {
       method: method,
@@ -311,7 +343,7 @@
 
   function poll(name) {
     flow.timer = null;
-    api("GET", "connections/" + encodeURIComponent(name) + "/device").then(function (data) {
+    api("POST", "connections/" + encodeURIComponent(name) + "/poll").then(function (data) {
       flow.errors = 0;
       if (data.state === "pending") {
         schedulePoll(name, data.interval);
@@ -347,8 +379,10 @@
   }
 
   function startAuthorizationCode(name) {
-    return api("POST", "connections/" + encodeURIComponent(name) + "/authorize", {
-      redirect_uri: callbackUrl(),
+    return configReady.then(function () {
+      return api("POST", "connections/" + encodeURIComponent(name) + "/authorize", {
+        redirect_uri: callbackUrl(),
+      });
     }).then(function (data) {
       announce("Opening ThousandEyes sign-in…", "info");
       window.location.assign(data.authorize_url);

@@ -4,9 +4,14 @@ One ApiClient serves one run of one input. It never sends the token anywhere but
 configured API host (a ``_links.next.href`` to another scheme, host or port is refused),
 refreshes the token once after a 401, waits out 429s as the rate limiter says, and retries
 5xx answers, connection failures and truncated bodies with exponential backoff and jitter
-until the run's deadline. Pages are yielded one by one so the caller can write and
-checkpoint each page before the next one is fetched; when the client gives up, the caller
-still holds the position of the last page it finished.
+until the run's deadline. A complete body that strict JSON refuses (a record with raw control
+characters or bytes that are not UTF-8) is salvaged once the same bytes came twice or the
+retries ran out: retrying cannot change it, and a stream must not stall on it. Pages are
+yielded one by one so the caller can write and checkpoint each page before the next one is
+fetched; when the client gives up, the caller still holds the position of the last page it
+finished. Once ``stop_requested()`` says so (splunkd stopping the input) no new request
+starts: the request in flight completes and its page is handed over, the next one raises
+RunStopped.
 """
 
 import json
@@ -19,8 +24,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 import urllib3
 
-from .http import origin
-from .json_spans import parse_body
+from .http import UnsafeUrlError, destination
+from .json_spans import Damage, parse_body, salvage_body
 from .rate_limit import RateLimitDeadline, RateLimiter
 from .redaction import redact
 
@@ -44,6 +49,14 @@ class ApiUnavailable(Exception):
     """Retries ran out or the run's deadline came first; data stopped at the last full page."""
 
 
+class RunStopped(ApiUnavailable):
+    """The input was asked to stop; data stopped at the last full page."""
+
+
+def _never() -> bool:
+    return False
+
+
 class ForeignLinkRefused(Exception):
     """A pagination link pointed away from the configured API host."""
 
@@ -54,9 +67,10 @@ class Page:
     raw_items, when not None, holds each record's JSON text exactly as the API sent it
     (aligned with items), so events can be built without encoding the record again.
     last: the body has no next link (no further page will be requested).
+    damage: None, or what salvaging a body strict JSON refused did (records repaired or left out).
     """
 
-    __slots__ = ("body", "items", "url", "raw_items", "last")
+    __slots__ = ("body", "items", "url", "raw_items", "last", "damage")
 
     def __init__(
         self,
@@ -64,12 +78,14 @@ class Page:
         items: List[Any],
         url: str,
         raw_items: Optional[List[str]] = None,
+        damage: Optional[Damage] = None,
     ) -> None:
         self.body = body
         self.items = items
         self.url = url
         self.raw_items = raw_items
         self.last = _next_href(body) is None
+        self.damage = damage
 
 
 class ApiStats:
@@ -82,6 +98,8 @@ class ApiStats:
         self.retries = 0
         self.rate_limited = 0
         self.rate_limit_remaining = None  # type: Optional[int]
+        self.records_repaired = 0
+        self.records_unreadable = 0
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -91,6 +109,8 @@ class ApiStats:
             "retries": self.retries,
             "rate_limited": self.rate_limited,
             "rate_limit_remaining": self.rate_limit_remaining,
+            "records_repaired": self.records_repaired,
+            "records_unreadable": self.records_unreadable,
         }
 
 
@@ -115,9 +135,10 @@ class ApiClient:
         backoff_cap: float = 30.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        stop_requested: Callable[[], bool] = _never,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._origin = origin(self.base_url)
+        self._origin = destination(self.base_url)
         self.transport = transport
         self.token_source = token_source
         self.rate_limiter = rate_limiter or RateLimiter(clock=clock, sleep=sleep)
@@ -127,6 +148,7 @@ class ApiClient:
         self.backoff_cap = backoff_cap
         self._clock = clock
         self._sleep = sleep
+        self._stop_requested = stop_requested
         self.stats = ApiStats()
 
     # -- public ----------------------------------------------------------------------------
@@ -147,7 +169,7 @@ class ApiClient:
         url = self.url_for(path, params, aid)  # type: Optional[str]
         seen = set()
         while url:
-            body, raw_items = self._get_url(url, items_key)
+            body, raw_items, damage = self._get_url(url, items_key)
             items = body.get(items_key) if items_key else None
             if not isinstance(items, list):
                 items, raw_items = [], None
@@ -155,7 +177,7 @@ class ApiClient:
             self.stats.records += len(items)
             next_url = _next_href(body)
             # Only the caller holds the page, so it is freed before the next one is parsed.
-            page = Page(body, items, url, raw_items)
+            page = Page(body, items, url, raw_items, damage)
             del body, items, raw_items
             yield page
             del page
@@ -180,9 +202,13 @@ class ApiClient:
     def _checked_next(self, href: str, aid: Optional[str]) -> str:
         if href.startswith("/"):  # relative to the API host
             href = self._origin + href
-        if origin(href) != self._origin:
+        try:
+            where = destination(href)
+        except UnsafeUrlError as error:
+            raise ForeignLinkRefused(redact(f"refusing to follow a next link: {error}"))
+        if where != self._origin:
             raise ForeignLinkRefused(
-                redact(f"refusing to follow a next link to another host: {origin(href)}")
+                redact(f"refusing to follow a next link to another host: {where}")
             )
         if aid:
             parts = urlsplit(href)
@@ -196,11 +222,13 @@ class ApiClient:
 
     def _get_url(
         self, url: str, items_key: Optional[str] = None
-    ) -> Tuple[Dict[str, Any], Optional[List[str]]]:
-        """The parsed body and, when items_key names a list, each item's raw JSON text."""
+    ) -> Tuple[Dict[str, Any], Optional[List[str]], Optional[Damage]]:
+        """The parsed body, each item's raw JSON text when items_key names a list, and what
+        salvaging did to the body (None when it parsed)."""
         attempt = 0
         refreshed = False
         replacement = None  # type: Optional[str]
+        refused = None  # type: Optional[bytes]  # the last body strict JSON refused
         while True:
             self._acquire()
             # Asked at send time: a rate-limit wait or a backoff may have outlived a token
@@ -234,17 +262,47 @@ class ApiClient:
                 continue
             if status >= 300:  # the API does not redirect; the token never follows one
                 raise ApiError(status, _problem(response), url)
+            content = response.content
             try:
-                return parse_body(response.content, items_key)
+                return parse_body(content, items_key) + (None,)
             except ValueError:
+                pass
+            if content == refused:  # the same bytes again: the API's data, not a cut-off body
+                salvaged = self._salvage(content, items_key)
+                if salvaged is not None:
+                    return salvaged
+            refused = content
+            try:
                 # A body cut short by a dropped connection; the next try gets it whole.
                 attempt = self._back_off(attempt, "truncated or invalid JSON body")
+            except ApiUnavailable:
+                salvaged = self._salvage(content, items_key)
+                if salvaged is None:
+                    raise
+                return salvaged
+
+    def _salvage(
+        self, content: bytes, items_key: Optional[str]
+    ) -> Optional[Tuple[Dict[str, Any], Optional[List[str]], Damage]]:
+        try:
+            body, raw, damage = salvage_body(content, items_key)
+        except ValueError:
+            return None  # cut off or broken outside the records: the next link is unknown
+        self.stats.records_repaired += len(damage.repaired)
+        self.stats.records_unreadable += len(damage.unreadable)
+        return body, raw, damage
 
     def _acquire(self) -> None:
+        self._check_stop()
         try:
             self.rate_limiter.acquire(self.deadline)
         except RateLimitDeadline:
             raise ApiUnavailable("rate limit budget exhausted until after the run's deadline")
+        self._check_stop()  # a stop ends the wait early (the caller's sleep returns)
+
+    def _check_stop(self) -> None:
+        if self._stop_requested():
+            raise RunStopped("asked to stop; no new request started")
 
     def _observe(self, response: Any) -> None:
         self.rate_limiter.observe(response.headers)

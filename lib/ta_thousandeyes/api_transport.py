@@ -7,8 +7,9 @@ using requests (and requests-oauthlib); this transport applies the same policy a
 ``http.build_session``: TLS verification always on (optionally against a CA bundle), the
 add-on's user agent, a timeout on every call, urllib3's own retries for connection-level
 failures, the admin's proxy (CONNECT tunnel, basic credentials) and credentials only to the
-region's origins. Redirects are not followed: the API does not redirect, and a redirect
-must never carry the bearer token anywhere.
+region's origins, decided by the one URL policy (``http.parse_destination``), which also
+splits off the path and query sent. Redirects are not followed: the API does not redirect,
+and a redirect must never carry the bearer token anywhere.
 """
 
 from typing import Any, Dict, Iterable, Optional
@@ -18,7 +19,13 @@ import urllib3
 from urllib3.util import make_headers
 
 from . import USER_AGENT
-from .http import DEFAULT_TIMEOUT, UnsafeDestinationError, connection_retry, origin_of
+from .http import (
+    DEFAULT_TIMEOUT,
+    UnsafeDestinationError,
+    UnsafeUrlError,
+    connection_retry,
+    parse_destination,
+)
 
 
 class Reply:
@@ -76,19 +83,20 @@ class ApiTransport:
         self._pools = {}  # type: Dict[str, Any]
 
     def get(self, url: str, headers: Optional[Dict[str, str]] = None) -> Reply:
-        parts = urlsplit(url)
-        where = origin_of(parts)
+        try:
+            where, target = parse_destination(url)
+        except UnsafeUrlError as error:
+            raise UnsafeDestinationError(f"Refusing to send credentials to a {error}")
         if where not in self.allowed_origins:
             raise UnsafeDestinationError(f"Refusing to send credentials to {where}")
         all_headers = dict(self._manager.headers)
         all_headers.update(headers or {})
-        if parts.scheme == "https" or not self._proxied:
+        if where.startswith("https:") or not self._proxied:
             # The pool of the origin (direct, or tunnelled through the proxy) takes the path:
             # no second URL parse and pool lookup per call.
             pool = self._pools.get(where)
             if pool is None:
                 pool = self._pools[where] = self._manager.connection_from_url(where)
-            target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
             response = pool.urlopen("GET", target, headers=all_headers, redirect=False)
         else:  # plain http through a proxy: absolute-form requests, the manager's way
             response = self._manager.urlopen("GET", url, headers=all_headers, redirect=False)

@@ -34,10 +34,53 @@ def owner_of(scheme: str, connection: str, index: str) -> str:
     return "{}|{}|{}".format(scheme, connection, index or "default")
 
 
+# Key parts keep letters, digits and "_"; any other character is "-" and the two hex digits of
+# each of its UTF-8 bytes, so "." never occurs inside a part and joins them unambiguously.
+_ESCAPED = re.compile(r"[^A-Za-z0-9_]")
+_HEX_ESCAPE = re.compile(r"(?:-[0-9a-f]{2})+")
+_KEY = re.compile(r"[A-Za-z0-9_]*(?:-[0-9a-f]{2}[A-Za-z0-9_]*)*")
+# A part the legacy key kept as it was and that splitting on "__" gives back.
+_LEGACY_CLEAN = re.compile(r"[A-Za-z0-9.-]+(?:_[A-Za-z0-9.-]+)*")
+
+
+def _escape_part(match: "re.Match") -> str:
+    return "".join(f"-{byte:02x}" for byte in match.group().encode("utf-8", "surrogatepass"))
+
+
+def _unescape_part(match: "re.Match") -> str:
+    return bytes.fromhex(match.group().replace("-", "")).decode("utf-8", "surrogatepass")
+
+
 def checkpoint_key(owner: str, *parts: object) -> str:
-    """A KV store and file-system safe key for one tracked stream of data."""
-    raw = "|".join([owner] + [str(part) for part in parts])
-    return _SAFE.sub("_", raw.replace("|", "__"))
+    """A KV store and file-system safe key for one tracked stream of data: injective, so two
+    streams never share one (each part is escaped on its own, then joined with ".")."""
+    texts = [owner] + [str(part) for part in parts]
+    return ".".join(_ESCAPED.sub(_escape_part, text) for text in texts)
+
+
+def key_parts(key: str) -> Optional[List[str]]:
+    """checkpoint_key's owner and parts, or None when key is not in its form."""
+    pieces = key.split(".")
+    if len(pieces) < 2 or not all(_KEY.fullmatch(piece) for piece in pieces):
+        return None
+    return [_HEX_ESCAPE.sub(_unescape_part, piece) for piece in pieces]
+
+
+def legacy_checkpoint_key(key: str) -> Optional[str]:
+    """The key earlier releases gave the same stream ("|" joined, then "|" -> "__" and
+    anything unsafe -> "_"): not injective, so two streams could share it."""
+    parts = key_parts(key)
+    if parts is None:
+        return None
+    return _SAFE.sub("_", "|".join(parts).replace("|", "__"))
+
+
+def _legacy_key_shared(key: str) -> bool:
+    """Whether another stream may have used the legacy key of this one: unless every piece of
+    owner and parts came through unchanged and "__" separates them alone."""
+    parts = key_parts(key) or []
+    pieces = [piece for part in parts for piece in part.split("|")]
+    return not all(_LEGACY_CLEAN.fullmatch(piece) for piece in pieces)
 
 
 def _decoded(text: str) -> Any:
@@ -70,6 +113,25 @@ class CheckpointStore:
 
     def load(self, key: str) -> Optional[Dict[str, Any]]:
         raise NotImplementedError
+
+    def load_migrating(self, key: str, owner: str) -> Optional[Dict[str, Any]]:
+        """load, or else the stream's checkpoint under its legacy key, moved to key.
+
+        An upgrade then resumes every stream where it stopped. The legacy document is
+        deleted unless another stream may share it (it then migrates from it as well; prune
+        removes it with its input)."""
+        state = self.load(key)
+        legacy = legacy_checkpoint_key(key) if state is None else None
+        if legacy is None or legacy == key:
+            return state
+        state = self.load(legacy)
+        if state is None:
+            return None
+        self.save(key, owner, state)
+        if not _legacy_key_shared(key):
+            self.delete(legacy)
+        logger.info("checkpoint %s moved to its new key %s", legacy, key)
+        return state
 
     def save(self, key: str, owner: str, state: Dict[str, Any]) -> None:
         raise NotImplementedError

@@ -192,7 +192,9 @@ def create_connection(
 def delete_connection(service: object, name: str) -> None:
     """Forget the connection and its secrets (callers revoke first: see oauth.flows.logout)."""
     validate_name(name)
-    credential_store.CredentialStore(service).delete(credential_store.connection_key(name))
+    key = credential_store.connection_key(name)
+    with credential_store.record_lock(key):
+        credential_store.CredentialStore(service).delete(key)
     splunk_service.delete_stanza(service, CONF_NAME, name)
 
 
@@ -252,7 +254,7 @@ def _session(
     config_settings: settings.Settings, region: regions.Region, proxy_url: Optional[str]
 ) -> requests.Session:
     session = http.build_session(ca_bundle=config_settings.ca_bundle or None, proxy_url=proxy_url)
-    http.restrict_authorization(session, region.origins)
+    http.restrict_destinations(session, region.origins)
     return session
 
 

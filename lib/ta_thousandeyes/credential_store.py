@@ -10,15 +10,20 @@ update, then deletes older generations. A crash at any point leaves either the o
 record complete behind the head; leftovers are removed by the next write, and a record whose
 chunks do not match the head's count and digest is reported as corrupt, never half-read.
 Keys are ``connection:<name>`` (names never contain ``#``) and ``settings:proxy``.
+
+Every write or delete of a record happens under that record's lock (``record_lock``): the
+connection's lock for a connection, which token refreshes take too. A corrupt record can
+still be deleted, and ``salvage`` reads what its remaining chunks hold (to revoke tokens).
 """
 
 import hashlib
 import json
 import logging
+import re
 import secrets
 from typing import Dict, Optional
 
-from . import APP_NAME, redaction
+from . import APP_NAME, locks, redaction
 
 _log = logging.getLogger(__name__)
 
@@ -52,8 +57,21 @@ class CorruptRecordError(CredentialStoreError):
     """The head names chunks that are missing or do not match its digest."""
 
 
+# Fields salvage looks for in the text of a corrupt record: what revocation needs.
+_SALVAGED = ("access_token", "refresh_token", "client_id", "client_secret", "revocation_url")
+_STRING_MEMBER = re.compile(r'"({})":("(?:[^"\\]|\\.)*")'.format("|".join(_SALVAGED)))
+
+
 def connection_key(name: str) -> str:
     return f"connection:{name}"
+
+
+def record_lock(key: str, directory: Optional[str] = None) -> locks.ConnectionLock:
+    """The lock every writer of this record takes: a connection's own lock for its record;
+    for other records a name no connection can have (connection names start alphanumeric)."""
+    prefix = "connection:"
+    name = key[len(prefix) :] if key.startswith(prefix) else "_" + key
+    return locks.ConnectionLock(name, directory=directory)
 
 
 def register_record_secrets(record: object) -> None:
@@ -108,6 +126,46 @@ class CredentialStore:
             register_record_secrets(record)
             return record
         raise error  # type: ignore[misc]
+
+    def damaged(self) -> Dict[str, str]:
+        """key -> what is wrong, for every record of the realm that cannot be read whole."""
+        entries = self._entries()
+        found = {}
+        for key, head in entries.items():
+            if not key or "#" in key:
+                continue
+            try:
+                self._assemble(key, head, entries)
+            except CorruptRecordError as error:
+                found[key] = str(error)
+        return found
+
+    def salvage(self, key: str) -> Dict[str, str]:
+        """The string fields revocation needs that the chunks still there hold whole, from a
+        record read() calls corrupt (a missing chunk loses what it held, nothing else)."""
+        entries = self._entries()
+        head = entries.get(key)
+        try:
+            header = json.loads(head.content.get("clear_password") or "")  # type: ignore
+            generation, count = str(header["generation"]), int(header["chunks"])
+        except (AttributeError, ValueError, KeyError, TypeError):
+            return {}
+        runs = [""]  # texts of consecutive chunks that are there
+        for index in range(count):
+            entity = entries.get(_chunk_name(key, generation, index))
+            if entity is None:
+                runs.append("")
+            else:
+                runs[-1] += entity.content.get("clear_password") or ""
+        found = {}  # type: Dict[str, str]
+        for text in runs:
+            for match in _STRING_MEMBER.finditer(text):
+                try:
+                    found.setdefault(match.group(1), json.loads(match.group(2)))
+                except ValueError:
+                    continue
+        register_record_secrets(found)
+        return found
 
     def _assemble(self, key: str, head: object, entries: Dict[str, object]) -> dict:
         try:

@@ -16,7 +16,10 @@ from typing import Any, BinaryIO, Dict, Iterable, Optional, Tuple
 
 from splunklib.modularinput import EventWriter
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters XML 1.0 cannot carry, raw or as references (its Char production, section 2.2):
+# C0 controls but tab, LF and CR, surrogates, U+FFFE and U+FFFF. One of them makes splunkd's
+# parse of the whole stream fail, so the events after it are lost.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 # One encoder each, built once: json.dumps builds a new encoder per call when given options.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -24,7 +27,15 @@ _ENCODE_ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encod
 
 
 def escape_text(text: str) -> str:
-    """XML character data; JSON text never holds raw control characters, so & < > suffice."""
+    """XML character data for JSON text: & < > as entities, characters XML cannot carry as
+    JSON ``\\uXXXX`` escapes.
+
+    In JSON text such a character can only stand inside a string (outside, only ASCII
+    punctuation and whitespace are allowed), where its escape is the same string: the event
+    stays the same JSON value.
+    """
+    if _NOT_XML.search(text) is not None:
+        text = _NOT_XML.sub(_json_escape, text)
     # Chained str.replace runs in C and beats str.translate with a mapping by far.
     if "&" in text:
         text = text.replace("&", "&amp;")
@@ -35,13 +46,13 @@ def escape_text(text: str) -> str:
     return text
 
 
+def _json_escape(match: "re.Match") -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def escape_attribute(text: str) -> str:
-    return _strip_controls(text).translate(_ESCAPE_ATTR)
-
-
-def _strip_controls(text: str) -> str:
-    # Characters XML 1.0 cannot carry at all (names and sources come from admins and APIs).
-    return _CONTROLS.sub("", text)
+    # Names and sources come from admins and APIs: what XML cannot carry is dropped.
+    return _NOT_XML.sub("", text).translate(_ESCAPE_ATTR)
 
 
 def to_json(record: Dict[str, Any]) -> str:
@@ -121,7 +132,8 @@ class XmlEventWriter(EventWriter):
         if not self.header_written:
             self._binary.write(b"<stream>")
             self.header_written = True
-        self._binary.write(buffer.getvalue().encode("utf-8"))
+        # splunklib's ElementTree writes any character as is; XML cannot carry some of them.
+        self._binary.write(_NOT_XML.sub("\ufffd", buffer.getvalue()).encode("utf-8"))
         self._binary.flush()
 
     def write_xml_document(self, document: Any) -> None:

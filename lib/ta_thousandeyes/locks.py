@@ -1,9 +1,10 @@
 """A per-connection lock shared by every process of this Splunk instance.
 
-``fcntl.flock`` on a file under ``$SPLUNK_HOME/var/run/TA-thousandeyes/locks`` (a temp
-directory when SPLUNK_HOME is not set). The kernel releases the lock when its holder dies,
-so a killed process never leaves the connection locked. Windows (out of scope) gets an
-in-process lock so importing this module never fails there.
+``fcntl.flock`` on a file under ``$SPLUNK_HOME/var/run/splunk/TA-thousandeyes/locks`` (a temp
+directory when SPLUNK_HOME is not set): the one run directory of the setup page's handlers
+and of every input, so a log out excludes an input's refresh. The kernel releases the lock
+when its holder dies, so a killed process never leaves the connection locked. Windows (out of
+scope) gets an in-process lock so importing this module never fails there.
 """
 
 import os
@@ -30,10 +31,19 @@ class LockTimeout(RuntimeError):
     """The lock was not obtained in time."""
 
 
-def lock_directory() -> str:
+def run_directory() -> "Optional[str]":
+    """Where every process of this instance shares locks and rate-limit state (None outside
+    Splunk): splunkd's own run directory for modular inputs, var/run/splunk."""
     splunk_home = os.environ.get("SPLUNK_HOME")
-    if splunk_home:
-        return os.path.join(splunk_home, "var", "run", APP_NAME, "locks")
+    if splunk_home and os.path.isdir(splunk_home):
+        return os.path.join(splunk_home, "var", "run", "splunk", APP_NAME)
+    return None
+
+
+def lock_directory() -> str:
+    directory = run_directory()
+    if directory:
+        return os.path.join(directory, "locks")
     return os.path.join(tempfile.gettempdir(), APP_NAME + "-locks")
 
 

@@ -3,12 +3,19 @@
 Two layers: secrets this process has seen are registered and masked wherever they appear,
 and shapes that are always secret (Authorization headers, token fields in JSON or form
 bodies, bearer strings, JWTs) are masked even when nobody registered them.
+
+Every process of the add-on (REST handlers, modular inputs) calls ``configure_logging`` at
+start: it gives the package's logger ``ta_thousandeyes`` the one stderr handler (stderr goes
+to splunkd.log) with the RedactingFormatter and stops propagation, so every logger below it
+(``ta_thousandeyes.oauth.*`` included) is written through redaction and through nothing else,
+whatever handlers the host process put on the root logger.
 """
 
 import logging
 import re
+import sys
 import threading
-from typing import Iterable
+from typing import Any, Iterable
 
 MASK = "********"
 _MIN_SECRET_LENGTH = 6
@@ -70,3 +77,34 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+
+PACKAGE_LOGGER = "ta_thousandeyes"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class RedactingStderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (splunkd reads it into splunkd.log)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(RedactingFormatter(LOG_FORMAT))
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def configure_logging(level: str = "INFO") -> logging.Logger:
+    """The package's loggers write through the redacting handler only (idempotent)."""
+    package = logging.getLogger(PACKAGE_LOGGER)
+    if not any(isinstance(h, RedactingStderrHandler) for h in package.handlers):
+        package.addHandler(RedactingStderrHandler())
+    package.propagate = False
+    package.setLevel(level if level in LOG_LEVELS else "INFO")
+    return package

@@ -7,10 +7,8 @@ sent to a host somebody typed in.
 
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Tuple
-from urllib.parse import urlsplit
 
-from . import splunk_service
-from .http import origin as origin_of
+from . import http, splunk_service
 
 CONF_NAME = "ta_thousandeyes_regions"
 REGION_KEYS = ("global", "us1", "us2", "eu")
@@ -46,11 +44,12 @@ class Region:
     def origins(self) -> FrozenSet[str]:
         """Every origin this region's configuration names: the only places a secret may go."""
         return frozenset(
-            origin_of(getattr(self, name)) for name in URL_FIELDS if getattr(self, name)
+            http.destination(getattr(self, name)) for name in URL_FIELDS if getattr(self, name)
         )
 
     def owns(self, url: str) -> bool:
-        return bool(url) and origin_of(url) in self.origins
+        """Whether the URL policy admits ``url`` and it goes to one of the region's origins."""
+        return http.admits(url, self.origins)
 
     def as_public_dict(self) -> Dict[str, str]:
         return {"key": self.key, "label": self.label}
@@ -64,8 +63,11 @@ def region_from_stanza(key: str, stanza: Dict[str, str]) -> Region:
             "Region {!r} is missing {} in {}.conf".format(key, ", ".join(missing), CONF_NAME)
         )
     for name, url in values.items():
-        if url and urlsplit(url).scheme not in ("https", "http"):
-            raise RegionError(f"Region {key!r}: {name} is not an http(s) URL")
+        if url:
+            try:
+                http.destination(url)
+            except http.UnsafeUrlError as error:
+                raise RegionError(f"Region {key!r}: {name} is refused: {error}")
     values["api_base_url"] = values["api_base_url"].rstrip("/")
     return Region(key=key, label=(stanza.get("label") or key).strip(), **values)
 

@@ -6,6 +6,7 @@ The proxy password is the only secret here and lives in the credential store und
 
 import os
 import re
+import ssl
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 from urllib.parse import quote
@@ -21,10 +22,35 @@ PROXY_SCHEMES = ("http", "https")
 DEFAULT_SCOPES = ("organization:read", "tests:read", "alerts:read", "offline_access")
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$")
 _SCOPE_RE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")  # RFC 6749 scope-token
+MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024  # certifi's bundle is about 300 KB
+_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n[A-Za-z0-9+/=\s]+?-----END \1-----")
+_CERTIFICATE_LABELS = (b"CERTIFICATE", b"TRUSTED CERTIFICATE")
 
 
 class SettingsError(ValueError):
     """A setting that cannot be used as given."""
+
+
+def is_ca_bundle(path: str) -> bool:
+    """Whether path is an absolute path of a PEM file holding CA certificates and no other
+    PEM blocks (a private key, say), that TLS can load. One answer for a missing, unreadable
+    or other file, so the setting cannot be used to probe the server's files."""
+    if not path or not os.path.isabs(path):
+        return False
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) > MAX_CA_BUNDLE_BYTES:
+            return False
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CA_BUNDLE_BYTES + 1)
+        labels = [match.group(1) for match in _PEM_BLOCK.finditer(data)]
+        if not labels or data.count(b"-----BEGIN ") != len(labels):
+            return False
+        if any(label not in _CERTIFICATE_LABELS for label in labels):
+            return False
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=path)
+    except (OSError, ValueError, ssl.SSLError):
+        return False
+    return True
 
 
 def _truthy(value: object) -> bool:

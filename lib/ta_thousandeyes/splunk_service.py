@@ -3,10 +3,15 @@
 Modular inputs and REST handlers receive a server URI and a session key; everything else
 in the add-on talks to splunkd through the Service built here, always in the app's own
 namespace (owner ``nobody``) so conf stanzas and secrets are app-level, not per user.
+
+Listings: splunkd returns 30 entries unless ``count`` says otherwise (REST API reference,
+common GET parameters). splunklib's ``Collection.list()`` sends ``count=-1`` (all), but
+``Inputs.list(kind)`` sends no count; ``list_entries`` asks for all and checks the total.
 """
 
+import json
 import ssl
-from typing import Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from splunklib import binding, client
@@ -46,6 +51,45 @@ def connect(
         owner=owner,
         sharing="app",
     )
+
+
+class IncompleteListing(Exception):
+    """splunkd's listing did not add up to the total it reported (it changed while we read it,
+    or splunkd capped it): an entry missing from it is not proof the entry is gone."""
+
+
+def _read_all(service: client.Service, path: str) -> Tuple[List[Tuple[str, Any]], int]:
+    """One pass over a listing: (entries, pages read); IncompleteListing when the pages do not
+    agree on the total or do not add up to it."""
+    entries = []  # type: List[Tuple[str, Any]]
+    totals = set()
+    pages = 0
+    while not totals or len(entries) < max(totals):
+        response = service.get(path, count=0, offset=len(entries), output_mode="json")
+        document = json.loads(response.body.read().decode("utf-8"))
+        pages += 1
+        total = (document.get("paging") or {}).get("total")
+        page = document.get("entry") or []
+        totals.add(total)
+        if not isinstance(total, int) or not page:
+            break
+        entries.extend((str(entry.get("name")), entry.get("content") or {}) for entry in page)
+    names = {name for name, _ in entries}
+    if totals != {len(entries)} or len(names) != len(entries):
+        raise IncompleteListing(f"{path}: {len(entries)} entries for reported totals {totals}")
+    return entries, pages
+
+
+def list_entries(service: client.Service, path: str) -> List[Tuple[str, Dict[str, Any]]]:
+    """(name, content) of every entry of the EAI collection at path (in the Service's
+    namespace). Asks for all (count=0) and pages on while splunkd reports more; raises
+    IncompleteListing unless what arrived is exactly the total splunkd reported. A listing
+    that took several pages is read twice and must come out the same: an entry deleted
+    between two pages shifts the next page by one, which hides a live entry from a count."""
+    entries, pages = _read_all(service, path)
+    if pages > 1 and [n for n, _ in _read_all(service, path)[0]] != [n for n, _ in entries]:
+        raise IncompleteListing(f"{path}: the listing changed while it was read")
+    return [(name, dict(content)) for name, content in entries]
 
 
 def _settings_only(content: object) -> Dict[str, str]:

@@ -130,7 +130,12 @@ class TokenManager:
             return self._refresh_locked(record, forced=forced)
 
     def _refresh_locked(self, record: Dict[str, object], forced: bool) -> str:
-        token_url = str(record.get("token_url") or self._region.token_url)
+        token_url = self._region.token_url
+        stored_url = str(record.get("token_url") or "")
+        if stored_url and self._region.owns(stored_url):
+            token_url = stored_url
+        elif stored_url:  # saved by an older version from a bad metadata answer: heal it
+            _log.warning("Stored token endpoint is outside the region; using the configured one")
         client_id = str(record.get("client_id") or self._client_id)
         try:
             tokens = self._grant(token_url, client_id, record)

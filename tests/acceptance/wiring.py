@@ -1,6 +1,6 @@
 """Point the add-on installed in the Splunk stand-in at the ThousandEyes simulator."""
 
-from ta_thousandeyes import regions, settings, splunk_service
+from ta_thousandeyes import connections, regions, settings, splunk_service
 
 
 def point_addon_at_simulator(splunk, sim):
@@ -30,3 +30,11 @@ def write_simulator_settings(service, regions_conf, ca_bundle, client_id=None):
     splunk_service.write_stanza(service, settings.CONF_NAME, "tls", {"ca_bundle": ca_bundle})
     if client_id:
         splunk_service.write_stanza(service, settings.CONF_NAME, "oauth", {"client_id": client_id})
+
+
+def secrets_sent_outside_regions(sim, service):
+    """The simulator's requests that carried an issued secret to a host of a region no
+    connection uses: the request-log part of every secret scan (a secret sent to another
+    origin has leaked even when it is stored nowhere)."""
+    used = {config.region for config in connections.list_connections(service)}
+    return [(r.region, r.method, r.path) for r in sim.secrets_sent_outside(sorted(used))]

@@ -24,7 +24,7 @@ from ta_thousandeyes.checkpoints import FileCheckpointStore
 from ta_thousandeyes.collectors import test_results
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
-from ta_thousandeyes.http import origin
+from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.rate_limit import RateLimiter
 
 from tests.simulators.thousandeyes.pagination import DEFAULT_PAGE_SIZES

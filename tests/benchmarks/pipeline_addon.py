@@ -13,7 +13,7 @@ from ta_thousandeyes.checkpoints import FileCheckpointStore
 from ta_thousandeyes.collectors import alerts, test_results
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
-from ta_thousandeyes.http import origin
+from ta_thousandeyes.http import destination as origin
 
 from .workload import HOST, INDEX, STANZA, StaticToken, Workload
 

@@ -4,8 +4,10 @@ the checkout copy and the command line. The end-to-end run is test_demo_end_to_e
 import json
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from ta_thousandeyes.checkpoints import checkpoint_key
 
 from tests.demo.checkout_copy import checkout_files, copy_checkout
 from tests.simulators.splunk import modinput_log
@@ -25,6 +27,24 @@ def test_leak_scan_finds_a_planted_secret_and_never_prints_it(tmp_path):
     assert secret not in " ".join(scan.hits)
     assert leaks.scan_for_secrets(str(tmp_path), {secret}, [f"shown {secret}"]).hits[-1]
     assert not leaks.scan_for_secrets(str(tmp_path), {"y" * 20}).hits
+
+
+def test_leak_scan_counts_secrets_the_simulator_saw_go_to_another_region():
+    import requests
+
+    from tests.simulators.thousandeyes import ThousandEyesSimulator
+
+    with ThousandEyesSimulator(seed=3) as sim:
+        token = sim.create_api_token(sim.demo_email)
+        requests.get(
+            sim.base_url("us1") + "/v7/users/current", headers={"Authorization": "Bearer " + token}
+        )
+        assert leaks.request_log_hits(sim.secrets_sent_outside(["us1"])) == []
+        requests.post(sim.base_url("eu") + "/v7/oauth2/token", data={"refresh_token": token})
+        hits = leaks.request_log_hits(sim.secrets_sent_outside(["us1"]))
+    assert hits == [
+        "simulator request log: POST /v7/oauth2/token on the eu host carried 1 secret(s)"
+    ]
 
 
 # -- splunkd.log --------------------------------------------------------------------------------
@@ -81,7 +101,7 @@ def _result_events(records, aid, test_id, data_type):
 
 def _stream_checkpoint(aid, test_id, data_type, floor, position):
     owner = "thousandeyes_test_results|demo|thousandeyes"
-    key = f"thousandeyes_test_results__demo__thousandeyes__{aid}__{test_id}__{data_type}"
+    key = checkpoint_key(owner, aid, test_id, data_type)
     return figures.Checkpoint(key, owner, {"start": position, "floor": floor, "keys": {}})
 
 
@@ -110,6 +130,33 @@ def test_test_results_compared_stream_by_stream(sim):
     verdict = truth.check_test_results(sim, only_this, flawed, [])
     assert (verdict.missing, verdict.duplicates, verdict.unexpected) == (1, 1, 0)
     assert not verdict.ok
+
+
+def test_a_floor_later_than_the_admin_asked_counts_what_it_skipped(sim):
+    """A first run killed before it saved must not move the start: the comparison starts at
+    start_from at the first run (asked_starts), not at the checkpoint's own floor."""
+    aid, kind = "2001", "http-server"
+    test = next(t for t in sim.world.tests_in(aid) if t.test_type == kind)
+    first_request = sim.clock.now() - 4 * 3600
+    log = [SimpleNamespace(time=first_request - 5, path="/v7/alerts"),
+           SimpleNamespace(time=first_request, path=f"/v7/test-results/{test.test_id}/{kind}"),
+           SimpleNamespace(time=first_request + 9, path="/v7/tests")]  # fmt: skip
+    asked = truth.asked_starts(log, "2h", first_request - 1)
+    assert asked == {"thousandeyes_test_results": first_request + 1 - 7200}
+    moved = asked["thousandeyes_test_results"] + 1800  # where a later run would have started
+    position = sim.clock.now() - 120
+    records = [
+        r
+        for r in sim.ground_truth(
+            "test-results", aid=aid, start=moved, end=position, test_id=test.test_id, test_type=kind
+        )
+        if r["roundId"] >= moved
+    ]
+    checkpoint = _stream_checkpoint(aid, test.test_id, kind, moved, position)
+    indexed = _result_events(records, aid, test.test_id, kind)
+    assert truth.check_test_results(sim, [checkpoint], indexed, []).ok  # trusting the floor
+    verdict = truth.check_test_results(sim, [checkpoint], indexed, [], asked)
+    assert verdict.missing >= 1800 // test.interval and not verdict.ok
 
 
 def test_uncollected_streams_count_as_missing(sim):
@@ -142,7 +189,7 @@ def _event(aid, state, event_id):
 def test_event_states_follow_the_api_semantics():
     floor, position = 1000.0, 9000.0
     checkpoint = figures.Checkpoint(
-        "thousandeyes_events__demo__thousandeyes__2001__events",
+        checkpoint_key("thousandeyes_events|demo|thousandeyes", "2001", "events"),
         "thousandeyes_events|demo|thousandeyes",
         {"start": position, "floor": floor},
     )
@@ -165,7 +212,7 @@ def test_event_states_follow_the_api_semantics():
 
 def test_an_event_ending_after_the_span_may_show_either_state():
     checkpoint = figures.Checkpoint(
-        "thousandeyes_events__demo__thousandeyes__2001__events",
+        checkpoint_key("thousandeyes_events|demo|thousandeyes", "2001", "events"),
         "thousandeyes_events|demo|thousandeyes",
         {"start": 9000.0, "floor": 1000.0},
     )

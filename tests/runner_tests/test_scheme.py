@@ -81,10 +81,12 @@ def test_bad_schemes_are_refused(text, complaint):
         parse_scheme_xml("x", text)
 
 
+TINY_ARGUMENTS = ["events", "prefix", "chunked", "delay", "fail", "pad", "pad_char", "newlines",
+                  "no_time", "on_sigterm"]  # fmt: skip
+
+
 def test_spec_lists_the_tiny_scheme_and_its_parameters(app_dir):
-    assert read_spec(str(app_dir)) == {
-        "tiny_input": ["events", "prefix", "chunked", "delay", "fail"]
-    }
+    assert read_spec(str(app_dir)) == {"tiny_input": TINY_ARGUMENTS}
 
 
 @pytest.mark.parametrize("version", PYTHON_VERSIONS)
@@ -94,7 +96,7 @@ def test_tiny_input_scheme_from_the_script_matches_its_spec(app_dir, tmp_path, v
     assert scheme.title == "Tiny input"
     assert scheme.streaming_mode == "xml"
     assert scheme.use_external_validation is True
-    assert set(scheme.arguments) == {"events", "prefix", "chunked", "delay", "fail"}
+    assert set(scheme.arguments) == set(TINY_ARGUMENTS)
 
 
 def test_scheme_argument_missing_from_spec_is_an_error(app_dir, tmp_path):

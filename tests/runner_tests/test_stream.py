@@ -90,3 +90,30 @@ def test_simple_mode_makes_one_event_per_line():
         list(stream.feed(b"one\r\ntw")) + list(stream.feed(b"o\n\nthree")) + list(stream.close())
     )
     assert [e["data"] for e in events] == ["one", "two", "three"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\x01", b"\x1b", b"&#xFFFF;", b"&#1;", b"\xed\xa0\x80"],
+    ids=["U+FFFE", "U+FFFF", "U+0001", "U+001B", "ref-FFFF", "ref-1", "surrogate"],
+)
+def test_characters_xml_10_excludes_end_the_stream(bad):
+    """splunkd reads XML streaming mode as an XML document in UTF-8 ("Set up streaming",
+    docs.splunk.com/Documentation/Splunk/9.2.3/AdvancedDev/ModInputsStream). XML 1.0
+    (W3C REC-xml, 5th ed.) section 2.2 production [2] Char allows #x9 #xA #xD, #x20-#xD7FF,
+    #xE000-#xFFFD and #x10000-#x10FFFF only; section 4.1 "WFC: Legal Character" applies the
+    same to character references; a well-formedness violation is a fatal error after which
+    the processor must not continue normal processing (section 1.2, "fatal error"). So the
+    events before the character are indexed and nothing after it is.
+    """
+    stream = XmlEventStream()
+    text = (
+        b'<stream><event unbroken="1"><data>1</data><done/></event>'
+        b'<event unbroken="1"><data>2' + bad + b"</data><done/></event>"
+        b'<event unbroken="1"><data>3</data><done/></event></stream>'
+    )
+    events = []
+    with pytest.raises(StreamFormatError):
+        for event in stream.feed(text):
+            events.append(event)
+    assert [e["data"] for e in events] == ["1"]

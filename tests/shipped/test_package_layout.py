@@ -46,6 +46,17 @@ def test_layout(members):
         assert f"{APP}/{required}" in members, required
 
 
+def test_every_rest_script_ships_in_bin(members):
+    """Splunk's persistent driver loads restmap.conf `script` from the app's bin/."""
+    restmap = configparser.ConfigParser(interpolation=None, strict=False)
+    restmap.read(ROOT / "default" / "restmap.conf")
+    scripts = {restmap[section]["script"] for section in restmap.sections()}
+    assert len(scripts) == len(restmap.sections()) == 5  # one script per endpoint
+    for script in scripts:
+        assert f"{APP}/bin/{script}" in members, script
+        assert members[f"{APP}/bin/{script}"].mode & 0o111, script
+
+
 def test_nothing_that_must_not_ship(members):
     for name, member in members.items():
         parts = name.split("/")

@@ -1,6 +1,7 @@
 """The built package, with nothing but its own lib/, on both of Splunk's Python versions."""
 
 import configparser
+import json
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,6 +15,7 @@ from tests.pythons import (
     require_build,
     runtime_requirement_names,
 )
+from tests.simulators.splunk.rest_host import HandlerProcess, load_endpoints
 
 VERSIONS = ["3.9", "3.13"]
 
@@ -45,7 +47,7 @@ def _run(python: str, args: list, cwd: Path = ROOT, stdin: str = "") -> subproce
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=1100,  # only against a hung child: a loaded machine is slow, not wrong
     )
 
 
@@ -87,6 +89,33 @@ def test_every_modular_input_prints_a_valid_scheme(version):
         assert root.findtext("title")
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_rest_handler_loads_as_splunks_driver_loads_it(version, tmp_path):
+    """Each restmap.conf persist stanza's script, run by the stand-in's copy of Splunk's driver
+    (one handler class per script, a new instance per request, bytes in), answers a request
+    that has no session with the add-on's own JSON 401, not a load failure."""
+    app = require_build()
+    python = bare_python(version)
+    endpoints = load_endpoints({"TA-thousandeyes": str(app)})
+    assert len(endpoints) == 5
+    log_lines = []
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "SPLUNK_HOME": str(tmp_path)}
+    for endpoint in endpoints:
+        process = HandlerProcess(endpoint, python, env, log_lines.append)
+        request = {"method": "GET", "rest_path": endpoint.match, "query": []}
+        try:
+            for _ in range(2):  # the second request reuses the process, with a new instance
+                answer = process.call(json.dumps(request))
+                assert answer is not None, (endpoint.stanza, log_lines)
+                reply = json.loads(answer)
+                assert reply["status"] == 401, (endpoint.stanza, reply)
+                assert reply["headers"]["Cache-Control"] == "no-store"
+            assert process.starts == 1, log_lines
+        finally:
+            process.stop()
+
+
+@pytest.mark.timeout(1200)  # the whole unit suite on bare Python, however loaded the machine
 @pytest.mark.parametrize("version", VERSIONS)
 def test_unit_tests_pass_with_only_the_package(version):
     require_build()

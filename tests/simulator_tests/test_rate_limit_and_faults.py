@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests.simulators.thousandeyes import ThousandEyesSimulator
+from tests.simulators.thousandeyes.faults import BAD_BYTES
 
 from .helpers import api_get, device_login, refresh
 
@@ -110,3 +111,28 @@ def test_control_api_over_http(te_sim):
                          timeout=10).json()  # fmt: skip
     assert {t["testId"] for t in truth} == {t.test_id for t in te_sim.world.tests_in("2002")}
     assert urlsplit(info["regions"]["eu"]["api_base_url"]).hostname == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "bad, strict_json_refuses",
+    [("control", True), ("latin1", True), ("noncharacter", False)],
+)
+def test_bad_record(te_sim, bad, strict_json_refuses):
+    token = te_sim.create_api_token("admin@example.com")
+    clean = api_get(te_sim, token, "/tests").content
+    te_sim.faults.add("bad_record", path="/tests", count=1, bad=bad, record=-1)
+    answer = api_get(te_sim, token, "/tests")
+    assert answer.status_code == 200
+    if strict_json_refuses:
+        with pytest.raises(ValueError):
+            json.loads(answer.content)
+        lenient = json.loads(answer.content.decode("utf-8", "replace"), strict=False)
+    else:
+        lenient = json.loads(answer.content)
+    expected = json.loads(clean)
+    name = next(k for k, v in expected["tests"][-1].items() if isinstance(v, str))
+    marker = {"control": "\x1b", "latin1": "\ufffd", "noncharacter": "\uffff"}[bad]
+    expected["tests"][-1][name] = marker + expected["tests"][-1][name]
+    assert lenient == expected  # only that string changed
+    assert len(answer.content) == len(clean) + len(BAD_BYTES[bad])
+    assert api_get(te_sim, token, "/tests").content == clean  # count=1: then clean again

@@ -18,7 +18,7 @@ _SHIM_SOURCE = Path(__file__).with_name("faketime_nanosleep.c")
 _SHIM_DIR = Path(__file__).resolve().parents[2] / "build" / "faketime"
 
 
-def _nanosleep_shim() -> Path:
+def nanosleep_shim() -> Path:
     target = _SHIM_DIR / "faketime_nanosleep.so"
     if target.exists() and target.stat().st_mtime >= _SHIM_SOURCE.stat().st_mtime:
         return target
@@ -36,7 +36,7 @@ def faketime_env(offset_file: str) -> Dict[str, str]:
     if not os.path.exists(LIBFAKETIME):
         raise RuntimeError(f"{LIBFAKETIME} is missing: apt-get install libfaketime")
     return {
-        "LD_PRELOAD": f"{_nanosleep_shim()}:{LIBFAKETIME}",
+        "LD_PRELOAD": f"{nanosleep_shim()}:{LIBFAKETIME}",
         "FAKETIME_TIMESTAMP_FILE": str(offset_file),
         "FAKETIME_NO_CACHE": "1",
         "DONT_FAKE_MONOTONIC": "1",

@@ -9,7 +9,8 @@ import pytest
 import urllib3
 from ta_thousandeyes import USER_AGENT
 from ta_thousandeyes.api_transport import ApiTransport
-from ta_thousandeyes.http import UnsafeDestinationError, origin
+from ta_thousandeyes.http import UnsafeDestinationError
+from ta_thousandeyes.http import destination as origin
 
 from tests.simulators.loopback_tls import LoopbackTLS
 from tests.unit.collectors.stub_server import Reply, StubServer

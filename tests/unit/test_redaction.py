@@ -74,3 +74,71 @@ def test_formatter_redacts_message_and_traceback():
 def test_redact_accepts_any_object():
     register_secret("object-secret-123")
     assert "object-secret-123" not in redaction.redact({"x": "object-secret-123"})
+
+
+# -- every logger of the package, in every process -------------------------------------------
+
+_HOST_PROCESS = r"""
+import logging, sys
+sys.path.insert(0, sys.argv[1])
+# The host (Splunk's persistent-handler driver, or python itself) may log to stderr from the
+# root logger; the add-on's lines must not reach it unredacted.
+logging.basicConfig(stream=sys.stderr, level=logging.DEBUG, format="ROOT %(name)s %(message)s")
+import importlib.util
+spec = importlib.util.spec_from_file_location("rest_entry", sys.argv[2])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+module.ConnectionsHandler([], None)  # as splunkd's driver builds it for each request
+from ta_thousandeyes import redaction
+secret = "refresh-" + "Qx7" * 10
+redaction.register_secret(secret)
+logging.getLogger("ta_thousandeyes.oauth.flows").warning("rotated %s", secret)
+logging.getLogger("ta_thousandeyes.oauth.discovery").info("sent refresh_token=plain-shape-77")
+logging.getLogger("ta_thousandeyes.rest").warning("and here %s", secret)
+"""
+
+
+def test_oauth_loggers_are_redacted_in_the_rest_handler_process(tmp_path):
+    """Issue 15 point 9: in the REST process only ta_thousandeyes.rest was redacted."""
+    import os
+    import subprocess
+    import sys
+
+    import ta_thousandeyes
+
+    lib = os.path.dirname(os.path.dirname(os.path.abspath(ta_thousandeyes.__file__)))
+    entry = os.path.join(os.path.dirname(lib), "bin", "ta_thousandeyes_rest.py")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    result = subprocess.run(
+        [sys.executable, "-c", _HOST_PROCESS, lib, entry],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    err = result.stderr
+    assert "Qx7Qx7" not in err and "plain-shape-77" not in err, err
+    assert "WARNING ta_thousandeyes.oauth.flows: rotated " + MASK in err
+    assert "INFO ta_thousandeyes.oauth.discovery: sent refresh_token=" + MASK in err
+    assert "WARNING ta_thousandeyes.rest: and here " + MASK in err
+    assert "ROOT ta_thousandeyes" not in err  # through the one formatter only, once
+
+
+def test_configure_logging_covers_the_whole_package_once():
+    package = redaction.configure_logging("DEBUG")
+    redaction.configure_logging("INFO")
+    ours = [h for h in package.handlers if isinstance(h, redaction.RedactingStderrHandler)]
+    assert len(ours) == 1 and package.propagate is False and package.level == logging.INFO
+    assert isinstance(ours[0].formatter, RedactingFormatter)
+    # no logger of the package has a handler of its own that could bypass redaction
+    import ta_thousandeyes.modinputs.base  # noqa: F401 - every module's loggers exist now
+    import ta_thousandeyes.rest.handlers  # noqa: F401
+
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("ta_thousandeyes.")]
+    assert names
+    for name in names:
+        logger = logging.getLogger(name)
+        assert [h for h in logger.handlers if not isinstance(h, logging.NullHandler)] == [], name
+        assert logger.propagate, name

@@ -39,12 +39,12 @@ def connect_with_device_code(
     )
     interval = float(started.get("interval") or 5)
     polls = int(float(started.get("expires_in") or 600) / interval) + 2  # until the code expires
-    first = web.get(f"connections/{name}/device")
+    first = web.post(f"connections/{name}/poll")
     progress.detail(f"first poll before approval: {first.get('state')} ({first.get('message')})")
     approve(started)
     for _ in range(polls):
         wait(interval)
-        answer = web.get(f"connections/{name}/device")
+        answer = web.post(f"connections/{name}/poll")
         state = answer.get("state")
         if state == "connected":
             progress.detail(str(answer.get("message")))

@@ -193,11 +193,12 @@ def credential_entries(service: Any, realm: str) -> List[str]:
 
 
 def checkpoints(service: Any, checkpoint_root: str) -> Tuple[str, List[Checkpoint]]:
-    """(backend, checkpoints): the KV store collection if it holds any, else the files."""
-    found = _kvstore_checkpoints(service)
+    """(backend, stream checkpoints): the KV store collection if it holds any, else the files.
+    Documents without a position (an input's anchor, a cached inventory) are no streams."""
+    found = [c for c in _kvstore_checkpoints(service) if c.position is not None]
     if found:
         return "kvstore", found
-    return "file", _file_checkpoints(checkpoint_root)
+    return "file", [c for c in _file_checkpoints(checkpoint_root) if c.position is not None]
 
 
 def _kvstore_checkpoints(service: Any) -> List[Checkpoint]:

@@ -1,6 +1,7 @@
 """Search every file Splunk holds (logs, confs, index, KV store, checkpoints) for every secret
 ThousandEyes issued: tokens, codes, API tokens. The password store is encrypted, so a clear
-secret anywhere under SPLUNK_HOME is a leak."""
+secret anywhere under SPLUNK_HOME is a leak; so is any secret the simulator's request log saw
+arrive at a host of another region than the connection's."""
 
 import os
 from dataclasses import dataclass
@@ -49,3 +50,13 @@ def scan_for_secrets(
 
 def _hint(secret: bytes) -> str:
     return f"{len(secret)} characters"
+
+
+def request_log_hits(records: Iterable) -> List[str]:
+    """One hit per simulator request that carried secrets to a host the region does not name
+    (``ThousandEyesSimulator.secrets_sent_outside``); the path only, never a secret."""
+    return [
+        f"simulator request log: {r.method} {r.path[:80]} on the {r.region} host "
+        f"carried {r.secrets} secret(s)"
+        for r in records
+    ]

@@ -2,7 +2,9 @@
 
 Each checkpoint says which span of time a stream covers: from its `floor` (the first run's
 start) to its `start` (where the next run resumes). For that span the simulator says which
-records exist; every one must be indexed exactly once and nothing else may be. Where the API's
+records exist; every one must be indexed exactly once and nothing else may be. The span starts
+no later than the admin asked (`start_from` at the input's first run, see `asked_starts`): a
+checkpoint whose floor moved later would otherwise hide what it never requested. Where the API's
 documented semantics make a record's presence depend on when it was polled (an alert that
 triggers and clears between two polls is only ever listed as cleared; an event that ends
 after the last poll is still ongoing there), the check accepts both outcomes and no other.
@@ -16,13 +18,24 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .figures import Checkpoint, IndexedEvent
 
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+# A checkpoint key: its owner and parts joined with ".", each with every character but letters,
+# digits and "_" written as "-" and the hex of its UTF-8 bytes (checkpoints.checkpoint_key).
+_ESCAPES = re.compile(r"(?:-[0-9a-f]{2})+")
 TEST_RESULT_PREFIX = "cisco:thousandeyes:test:"
 PATH_VIS = "cisco:thousandeyes:path-vis"
 ALERTS = "cisco:thousandeyes:alerts"
 EVENTS = "cisco:thousandeyes:event"
 ACTIVITY = "cisco:thousandeyes:activity"
 INVENTORY_PREFIX = "cisco:thousandeyes:inventory:"
+# Where each scheme's data comes from: an input's first request there follows its run's start.
+DATA_PATHS = {
+    "thousandeyes_test_results": "/v7/test-results/",
+    "thousandeyes_alerts": "/v7/alerts",
+    "thousandeyes_events": "/v7/events",
+    "thousandeyes_activity": "/v7/audit-user-events",
+}
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 @dataclass
@@ -48,6 +61,27 @@ class Verdict:
         self.notes.append(f"no {what} checkpoints: the input never completed a run")
 
 
+def asked_starts(request_log: Iterable[Any], start_from: str, since: float) -> Dict[str, float]:
+    """scheme -> the start the admin asked for: start_from (a duration) back from the input's
+    first run, which began before its first data request after since (plus one second: the
+    inputs' clock is the simulator's to the second). Schemes that sent none are left out."""
+    match = _DURATION.match(start_from)
+    if not match:
+        raise ValueError(f"start_from {start_from!r}: only durations are compared")
+    back = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    asked = {}  # type: Dict[str, float]
+    for record in request_log:
+        for scheme, path in DATA_PATHS.items():
+            if record.time >= since and record.path.startswith(path):
+                asked[scheme] = min(asked.get(scheme, record.time + 1), record.time + 1)
+    return {scheme: first - back for scheme, first in asked.items()}
+
+
+def _floor(checkpoint_floor: float, asked: Optional[Dict[str, float]], scheme: str) -> float:
+    """Where a stream's truth starts: its floor, or the admin's start when that is earlier."""
+    return min(checkpoint_floor, (asked or {}).get(scheme, checkpoint_floor))
+
+
 def failure_text(verdict: Verdict) -> str:
     if not verdict.collected:
         return f"{verdict.data_type}: {verdict.notes[0]}"
@@ -59,10 +93,17 @@ def failure_text(verdict: Verdict) -> str:
 
 def _key_parts(checkpoint: Checkpoint) -> Optional[List[str]]:
     """The stream's own parts after its owner (aid, test id, data type, ...)."""
-    prefix = _SAFE.sub("_", checkpoint.owner.replace("|", "__")) + "__"
-    if not checkpoint.owner or not checkpoint.key.startswith(prefix):
+    try:
+        pieces = [_ESCAPES.sub(_unescape, piece) for piece in checkpoint.key.split(".")]
+    except ValueError:
         return None
-    return checkpoint.key[len(prefix) :].split("__")
+    if not checkpoint.owner or pieces[0] != checkpoint.owner:
+        return None
+    return pieces[1:]
+
+
+def _unescape(match: "re.Match") -> str:
+    return bytes.fromhex(match.group().replace("-", "")).decode("utf-8")
 
 
 def _streams(checkpoints: List[Checkpoint], scheme: str) -> List[Tuple[List[str], Checkpoint]]:
@@ -99,7 +140,11 @@ def result_identity(record: Dict[str, Any]) -> Tuple:
 
 
 def check_test_results(
-    sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent], aids: List[str]
+    sim: Any,
+    checkpoints: List[Checkpoint],
+    events: List[IndexedEvent],
+    aids: List[str],
+    asked: Optional[Dict[str, float]] = None,
 ) -> Verdict:
     verdict = Verdict("test results")
     seen = defaultdict(Counter)  # type: Dict[Tuple[str, str, str], Counter]
@@ -120,6 +165,7 @@ def check_test_results(
     for stream in sorted(streams):
         checkpoint = covered.get(stream)
         floor, position = (checkpoint.floor, checkpoint.position) if checkpoint else span
+        floor = _floor(floor, asked, "thousandeyes_test_results")
         truth = Counter()  # type: Counter
         for record in _results_truth(sim, stream, floor, position):
             truth[result_identity(record)] += 1
@@ -163,7 +209,12 @@ def _stateful_counts(events: List[IndexedEvent], sourcetype: str) -> Counter:
 
 
 # -- alerts ---------------------------------------------------------------------------------
-def check_alerts(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent]) -> Verdict:
+def check_alerts(
+    sim: Any,
+    checkpoints: List[Checkpoint],
+    events: List[IndexedEvent],
+    asked: Optional[Dict[str, float]] = None,
+) -> Verdict:
     verdict = Verdict("alerts")
     seen = _stateful_counts(events, ALERTS)
     spans = {}  # type: Dict[Tuple[str, str], Checkpoint]
@@ -174,7 +225,8 @@ def check_alerts(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEv
         verdict.not_collected("alert")
     truth = Counter()  # type: Counter
     for (aid, state), checkpoint in sorted(spans.items()):
-        floor, position = checkpoint.floor, checkpoint.position
+        floor = _floor(checkpoint.floor, asked, "thousandeyes_alerts")
+        position = checkpoint.position
         if state == "clear":
             for alert in sim.ground_truth(
                 "alerts", aid=aid, start=floor, end=position, state="clear"
@@ -199,7 +251,12 @@ def check_alerts(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEv
 
 
 # -- events ---------------------------------------------------------------------------------
-def check_events(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent]) -> Verdict:
+def check_events(
+    sim: Any,
+    checkpoints: List[Checkpoint],
+    events: List[IndexedEvent],
+    asked: Optional[Dict[str, float]] = None,
+) -> Verdict:
     verdict = Verdict("events")
     seen = _stateful_counts(events, EVENTS)
     truth = Counter()  # type: Counter
@@ -210,7 +267,8 @@ def check_events(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEv
         verdict.not_collected("event")
     for parts, checkpoint in streams:
         aid, position = parts[0], checkpoint.position
-        for record in sim.ground_truth("events", aid=aid, start=checkpoint.floor, end=position):
+        floor = _floor(checkpoint.floor, asked, "thousandeyes_events")
+        for record in sim.ground_truth("events", aid=aid, start=floor, end=position):
             ended = _epoch(record.get("endDate"))
             started = _epoch(record.get("startDate")) or 0.0
             ongoing_key = (aid, "ongoing", record["id"])
@@ -233,7 +291,11 @@ def check_events(sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEv
 
 # -- activity log ---------------------------------------------------------------------------
 def check_activity(
-    sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent], aids: List[str]
+    sim: Any,
+    checkpoints: List[Checkpoint],
+    events: List[IndexedEvent],
+    aids: List[str],
+    asked: Optional[Dict[str, float]] = None,
 ) -> Verdict:
     verdict = Verdict("activity log")
     seen = Counter()  # type: Counter
@@ -245,9 +307,10 @@ def check_activity(
     if not streams:
         verdict.not_collected("activity")
     for _, checkpoint in streams:
+        floor = _floor(checkpoint.floor, asked, "thousandeyes_activity")
         for aid in aids:
             for record in sim.ground_truth(
-                "activity", aid=aid, start=checkpoint.floor, end=checkpoint.position
+                "activity", aid=aid, start=floor, end=checkpoint.position
             ):
                 truth[_canonical(record)] += 1
     _tally(verdict, truth, seen)
@@ -296,12 +359,17 @@ def _epoch(text: Any) -> Optional[float]:
 
 
 def compare_all(
-    sim: Any, checkpoints: List[Checkpoint], events: List[IndexedEvent], aids: List[str]
+    sim: Any,
+    checkpoints: List[Checkpoint],
+    events: List[IndexedEvent],
+    aids: List[str],
+    asked: Optional[Dict[str, float]] = None,
 ) -> List[Verdict]:
+    """asked: scheme -> the admin's start (asked_starts); None trusts the checkpoints' floors."""
     return [
-        check_test_results(sim, checkpoints, events, aids),
-        check_alerts(sim, checkpoints, events),
-        check_events(sim, checkpoints, events),
-        check_activity(sim, checkpoints, events, aids),
+        check_test_results(sim, checkpoints, events, aids, asked),
+        check_alerts(sim, checkpoints, events, asked),
+        check_events(sim, checkpoints, events, asked),
+        check_activity(sim, checkpoints, events, aids, asked),
         check_inventory(sim, events, aids),
     ]

@@ -45,7 +45,7 @@ def collect(ctx: RunContext, aid: str = "") -> None:
     key = checkpoint_key(ctx.owner, "all", "activity")
     prefix = ctx.prefix(SOURCETYPE, "thousandeyes:activity")
     try:
-        run_stream(ctx, key, fetch, convert, prefix)
+        run_stream(ctx, key, fetch, convert, prefix, label="activity log")
     except (ApiError, ForeignLinkRefused) as error:
         ctx.errors.append(str(error))
         logger.error("activity log: %s", error)

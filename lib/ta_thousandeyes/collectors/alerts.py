@@ -67,7 +67,8 @@ def collect(ctx: RunContext, account_groups: Sequence[str]) -> None:
             key = checkpoint_key(ctx.owner, aid, "alerts", state)
             prefix = ctx.prefix(SOURCETYPE, f"thousandeyes:alerts:{aid}")
             try:
-                run_stream(ctx, key, fetch, make_converter(state, aid), prefix)
+                label = f"alerts ({state}) of account group {aid}"
+                run_stream(ctx, key, fetch, make_converter(state, aid), prefix, label=label)
             except (ApiError, ForeignLinkRefused) as error:
                 ctx.errors.append(str(error))
                 logger.error("alerts (%s) of account group %s: %s", state, aid, error)

@@ -11,7 +11,11 @@ After every page the events are flushed and then the page's new keys are recorde
 (``CheckpointStore.add_keys``: a journal entry, cheap whatever the backlog); after
 the last page ``start`` moves to the window end, keys older than the overlap plus the
 stream's retention are dropped, and that one save also records the last page's keys.
-A crash therefore repeats at most the page in flight and never skips one.
+A crash therefore repeats at most the page in flight and never skips one; a stop (SIGTERM)
+repeats nothing: the page in flight is written and journalled, and no further page is asked
+for (the client raises RunStopped, ``past_deadline()`` turns true). A page the API client had
+to salvage (a record it could not read as sent) is written like any other, and one line says
+which records of which page and window were repaired or left out.
 
 Memory stays bounded by the overlap, not the backlog: a key the window-end save would drop
 is needed only by a restart after a crash, which reads it from the journal, so once
@@ -24,6 +28,7 @@ import logging
 import re
 import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
 
 from ..api_client import ApiClient, Page
 from ..checkpoints import CheckpointStore
@@ -55,6 +60,7 @@ class RunContext:
         overlap_seconds: float = 300.0,
         max_window_seconds: Optional[float] = None,
         clock: Callable[[], float] = time.time,
+        stop_requested: Callable[[], bool] = lambda: False,
     ) -> None:
         self.client = client
         self.writer = writer
@@ -69,6 +75,7 @@ class RunContext:
         self.overlap_seconds = overlap_seconds
         self.max_window_seconds = max_window_seconds
         self.clock = clock
+        self.stop_requested = stop_requested
         self.events = 0
         self.positions = []  # type: List[float]
         self.errors = []  # type: List[str]
@@ -78,6 +85,9 @@ class RunContext:
         return self.clock()
 
     def past_deadline(self) -> bool:
+        """Time to start nothing new: the run's deadline has passed or splunkd asked to stop."""
+        if self.stop_requested():
+            return True
         return self.deadline is not None and self.clock() >= self.deadline
 
     def prefix(self, sourcetype: str, source: str) -> Tuple[str, str]:
@@ -167,14 +177,20 @@ def run_stream(
     convert: Converter,
     prefix: Tuple[str, str],
     retain_seconds: float = 3600.0,
+    label: str = "",
+    born: Optional[float] = None,
 ) -> float:
     """Collect one stream from its checkpoint to now - settle; returns its new position.
 
     fetch(window_start, window_end) yields pages; convert(record, raw) returns what to emit.
+    label names the stream in log lines (e.g. ``test 12 (network) of account group 34``).
+    A stream without a checkpoint starts at the input's anchor (ctx.initial_start), or at born
+    when its data began later (a test created since), which bounds what a new stream costs.
     Raises whatever the API client raises; the checkpoint then holds the last full page.
     """
-    state = ctx.store.load(key) or {}
-    position = float(state.get("start", ctx.initial_start))
+    state = ctx.store.load_migrating(key, ctx.owner) or {}
+    first = ctx.initial_start if born is None else max(ctx.initial_start, born)
+    position = float(state.get("start", first))
     # The stream's first start: nothing older is asked for or sent, even from the round that
     # straddles it, so the data covered is exactly [floor, position).
     floor = float(state.get("floor", position))
@@ -189,6 +205,8 @@ def run_stream(
             horizon = window_end - ctx.overlap_seconds - retain_seconds
             journalled_old = []  # type: List[str]  # last page's keys older than horizon
             for page in fetch(window_start, window_end):
+                if page.damage is not None:
+                    _log_damage(label or key, page, window_start, window_end)
                 batch, added = _new_events(page, convert, floor, seen)
                 ctx.emit(prefix, batch)
                 if added and not page.last:  # the last page's keys go in the save below
@@ -227,6 +245,31 @@ def _new_events(
                 continue
             seen[dedup] = added[dedup] = reference
     return batch, added
+
+
+def _log_damage(label: str, page: Page, window_start: float, window_end: float) -> None:
+    damage = page.damage
+    cursor = parse_qs(urlsplit(page.url).query).get("cursor", ["none (first page)"])[0]
+    parts = []
+    if damage.unreadable:
+        parts.append("left out " + _records(damage.unreadable))
+    if damage.repaired:
+        parts.append("indexed after repair " + _records(damage.repaired))
+    logger.warning(
+        "%s: the API sent records that are not valid JSON (window %s to %s, cursor %s): %s",
+        label,
+        iso(window_start),
+        iso(window_end),
+        cursor[:200],
+        "; ".join(parts),
+    )
+
+
+def _records(found: List[Tuple[int, str]]) -> str:
+    shown = ", ".join(
+        f"record {position + 1} of the page ({reason})" for position, reason in found[:5]
+    )
+    return shown + (f" and {len(found) - 5} more" if len(found) > 5 else "")
 
 
 def _forget(seen: Dict[str, float], keys: List[str], horizon: float) -> None:

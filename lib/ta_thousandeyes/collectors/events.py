@@ -49,7 +49,8 @@ def collect(ctx: RunContext, account_groups: Sequence[str]) -> None:
         key = checkpoint_key(ctx.owner, aid, "events")
         prefix = ctx.prefix(SOURCETYPE, f"thousandeyes:events:{aid}")
         try:
-            run_stream(ctx, key, fetch, make_converter(ctx, aid), prefix)
+            label = f"events of account group {aid}"
+            run_stream(ctx, key, fetch, make_converter(ctx, aid), prefix, label=label)
         except (ApiError, ForeignLinkRefused) as error:
             ctx.errors.append(str(error))
             logger.error("events of account group %s: %s", aid, error)

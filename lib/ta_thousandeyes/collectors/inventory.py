@@ -1,7 +1,7 @@
 """Inventory: account groups, tests and agents as snapshot events and as KV store lookups.
 
-Each run writes one event per object (timestamped at the run) and replaces the rows of the
-lookup collections ``ta_thousandeyes_tests``, ``ta_thousandeyes_agents`` and
+Each run writes one event per object (timestamped at its ``snapshotTime``) and replaces
+the rows of the lookup collections ``ta_thousandeyes_tests``, ``ta_thousandeyes_agents`` and
 ``ta_thousandeyes_account_groups`` for the account groups it read (new rows first, then the
 rows of the previous snapshot are deleted, so searches never see an empty lookup).
 """
@@ -55,7 +55,10 @@ def _items(ctx: RunContext, path: str, items_key: str, aid: Optional[str]) -> Li
 def collect(ctx: RunContext, account_groups: Sequence[str], kv_service: Any = None) -> None:
     """Snapshot every account group the connection sees and, per selected group, its tests
     and agents; kv_service None (or a disabled KV store) skips the lookups."""
-    snapshot = ctx.now()
+    # Whole seconds: snapshotTime (which props.conf's TIME_FORMAT reads, and Splunk's
+    # timestamp extractor prefers to <time>) has no fraction, and the lookups' `snapshot`
+    # must equal the events' _time whichever of the two Splunk takes.
+    snapshot = float(int(ctx.now()))
     stamp = iso(snapshot)
     groups = _items(ctx, "/account-groups", "accountGroups", None)
     _publish(ctx, kv_service, "account-groups", "", groups, snapshot, stamp)

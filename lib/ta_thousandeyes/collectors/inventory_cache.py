@@ -14,7 +14,7 @@ from .base import RunContext
 
 TTL_SECONDS = 900.0
 TEST_FIELDS = ("testId", "testName", "type", "interval", "networkMeasurements", "savedEvent",
-               "labels")  # fmt: skip
+               "labels", "createdDate")  # fmt: skip
 
 
 class Inventory:
@@ -46,7 +46,7 @@ def load(
 ) -> Inventory:
     """The cached inventory when it is recent, else the API's (which is then cached)."""
     now = ctx.now()
-    state = ctx.store.load(_key(ctx, aid)) or {}
+    state = ctx.store.load_migrating(_key(ctx, aid), ctx.owner) or {}
     fetched = state.get("fetched")
     if (
         isinstance(fetched, (int, float))

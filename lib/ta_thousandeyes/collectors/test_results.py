@@ -9,6 +9,7 @@ name and type and the agent's name.
 
 import logging
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from urllib.parse import quote
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
@@ -276,7 +277,7 @@ def _collect_one(
     ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, inventory: Any
 ) -> None:
     test_id = str(test.get("testId"))
-    path = f"/test-results/{test_id}/{data_type}"
+    path = f"/test-results/{quote(test_id, safe='')}/{data_type}"  # an id is data, not a path
 
     def fetch(start: float, end: float) -> Any:
         params = {"startDate": iso(start), "endDate": iso(end)}
@@ -287,8 +288,11 @@ def _collect_one(
     interval = test.get("interval")
     retain = float(interval) if isinstance(interval, (int, float)) and interval > 0 else 3600.0
     convert = ResultConverter(test, data_type, aid, inventory.agent_names, inventory.mark_stale)
+    # A test created after the input's anchor has no older results to ask for.
+    born = parse_iso(test.get("createdDate"))
     try:
-        run_stream(ctx, key, fetch, convert, prefix, retain)
+        label = f"test {test_id} ({data_type}) of account group {aid}"
+        run_stream(ctx, key, fetch, convert, prefix, retain, label, born)
     except (ApiError, ForeignLinkRefused) as error:
         if getattr(error, "status", None) in (400, 404) and data_type in NETWORK_EXTRAS:
             logger.debug("no %s results for test %s", data_type, test_id)

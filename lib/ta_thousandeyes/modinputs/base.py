@@ -4,24 +4,36 @@ Subclasses name their scheme and arguments and implement ``collect(ctx, params, 
 account_groups)``. A run opens the connection, builds an ApiClient with a deadline before
 the next interval, collects, and logs one summary line. Failures are single readable lines
 on stderr (through the redacting formatter); re-authorization needs are one clear line.
+
+Stopping: splunkd stops an input (edited, disabled, deleted, or splunkd shutting down) by
+signalling it and force-killing it after a grace period ("Process with pid N did not exit
+within a given grace period after being signaled to exit. Will have to forcibly terminate.",
+splunkd's ProcessRunner, quoted in splunk/splunk-sdk-java issue #92). Splunk documents
+neither the signal nor the period; SIGTERM is the conventional one and the one handled here.
+The handler only sets a flag: the request in flight completes, its page is written and its
+checkpoint saved (run_stream), waits for the rate limit or a retry end at once, no new
+request, stream or stanza starts, and the process exits 0. A token refresh in flight is
+finished and stored too, so a rotated refresh token is never lost to the signal.
 """
 
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from splunklib.modularinput import Argument, Scheme, Script
 
-from .. import APP_NAME
-from ..api_client import ApiClient, ApiUnavailable
+from .. import APP_NAME, locks, redaction
+from ..api_client import ApiClient, ApiUnavailable, RunStopped
 from ..checkpoints import FileCheckpointStore, open_store, owner_of
 from ..collectors.base import RunContext
 from ..events import XmlEventWriter
 from ..rate_limit import RateLimiter, state_path_for
-from ..redaction import RedactingFormatter, redact
-from . import arguments
+from ..redaction import redact
+from . import arguments, start_anchor
 
 logger = logging.getLogger("ta_thousandeyes")
 
@@ -44,35 +56,17 @@ START_ARGUMENT = (
 )
 
 
-class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever sys.stderr is at the time (splunkd reads it into splunkd.log)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value: Any) -> None:
-        pass
-
-
 def configure_logging(level: str = "INFO") -> None:
     """Log lines to stderr, every one through the redacting formatter (idempotent)."""
-    root = logging.getLogger("ta_thousandeyes")
-    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.propagate = False
-    root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO")
+    redaction.configure_logging(level)
 
 
 def run_dir(checkpoint_dir: str) -> str:
-    """Where processes of every scheme share rate-limit state and locks."""
-    splunk_home = os.environ.get("SPLUNK_HOME")
-    if splunk_home and os.path.isdir(splunk_home):
-        return os.path.join(splunk_home, "var", "run", "splunk", APP_NAME)
-    return os.path.join(os.path.dirname(checkpoint_dir.rstrip("/")) or ".", APP_NAME)
+    """Where processes of every scheme share rate-limit state and locks: the setup page's
+    run directory too (locks.run_directory), so both sides take the same connection lock."""
+    return locks.run_directory() or os.path.join(
+        os.path.dirname(checkpoint_dir.rstrip("/")) or ".", APP_NAME
+    )
 
 
 class ThousandEyesInput(Script):
@@ -89,6 +83,27 @@ class ThousandEyesInput(Script):
     def __init__(self) -> None:
         super().__init__()
         self.clock = time.time
+        self._stop = threading.Event()
+
+    # -- stopping --------------------------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        """splunkd asked this process to exit (SIGTERM)."""
+        return self._stop.is_set()
+
+    def request_stop(self, signum: Any = None, frame: Any = None) -> None:
+        """The SIGTERM handler: a flag only (it may run between any two bytecodes)."""
+        self._stop.set()
+
+    def handle_sigterm(self) -> None:
+        try:
+            signal.signal(signal.SIGTERM, self.request_stop)
+        except ValueError:  # not the main thread (an embedding test): nobody signals us
+            pass
+
+    def sleep(self, seconds: float) -> None:
+        """time.sleep that a stop ends early (Event.wait returns once the handler sets it)."""
+        self._stop.wait(max(0.0, seconds))
 
     # -- entry point -----------------------------------------------------------------------
     def run(self, args: List[str]) -> int:  # type: ignore[override]
@@ -162,6 +177,7 @@ class ThousandEyesInput(Script):
 
     # -- running ---------------------------------------------------------------------------
     def stream_events(self, inputs: Any, ew: Any) -> None:
+        self.handle_sigterm()
         configure_logging()
         metadata = inputs.metadata
         checkpoint_dir = metadata.get("checkpoint_dir") or "."
@@ -169,9 +185,12 @@ class ThousandEyesInput(Script):
         store = open_store(service, checkpoint_dir)
         running = set()
         for stanza, params in inputs.inputs.items():
+            if self.stopping:
+                return  # nothing more starts; housekeeping waits for the next run
             self.run_stanza(service, store, checkpoint_dir, stanza, params, ew, metadata)
             running.add(self._owner(params))
-        self._prune(service, store, running)
+        if not self.stopping:
+            self._prune(service, store, running)
 
     def run_stanza(
         self,
@@ -197,11 +216,19 @@ class ThousandEyesInput(Script):
         connection = None
         status = "ok"
         try:
+            # Decided (and saved) before the first request, so a killed run moves nothing.
+            initial_start = started
+            if self.USES_START:
+                initial_start = start_anchor.input_start(
+                    store, self._owner(params), stanza, params.get("start_from"), started
+                )
             connection = connections.open_connection(
                 service, connection_name, lock_dir=os.path.join(directory, "locks")
             )
             limiter = RateLimiter(
-                state_path_for(directory, connection_name, "org"), clock=self.clock
+                state_path_for(directory, connection_name, "org"),
+                clock=self.clock,
+                sleep=self.sleep,
             )
             client = ApiClient(
                 connection.region.api_base_url,
@@ -210,6 +237,8 @@ class ThousandEyesInput(Script):
                 rate_limiter=limiter,
                 deadline=deadline,
                 clock=self.clock,
+                sleep=self.sleep,
+                stop_requested=self._stop.is_set,
             )
             ctx = RunContext(
                 client,
@@ -219,16 +248,19 @@ class ThousandEyesInput(Script):
                 stanza,
                 index=index if index != "default" else "",
                 host=host,
-                initial_start=arguments.parse_start(params.get("start_from"), started)
-                if self.USES_START
-                else started,
+                initial_start=initial_start,
                 deadline=deadline,
                 clock=self.clock,
+                stop_requested=self._stop.is_set,
             )
             groups = self.account_groups(ctx, params, connection)
             self.collect(ctx, params, connection, groups)
             if ctx.errors:
                 status = "partial"
+            if self.stopping:
+                status = "stopped"
+        except RunStopped:
+            status = "stopped"
         except tokens.ReauthorizationRequired as error:
             status = "needs_reauthorization"
             logger.error("%s: %s", stanza, _one_line(error))
@@ -248,6 +280,12 @@ class ThousandEyesInput(Script):
             writer.flush()
             if connection is not None:
                 connection.close()
+        if status == "stopped":
+            logger.info(
+                "%s: stopped by splunkd (SIGTERM): the page in flight was written and its "
+                "checkpoint saved; the next run resumes there",
+                stanza,
+            )
         self.log_summary(stanza, status, started, ctx, client, store)
 
     def account_groups(self, ctx: RunContext, params: Dict[str, Any], connection: Any) -> List[str]:
@@ -288,6 +326,8 @@ class ThousandEyesInput(Script):
             ("retries", stats.get("retries", 0)),
             ("rate_limited", stats.get("rate_limited", 0)),
             ("rate_limit_remaining", stats.get("rate_limit_remaining")),
+            ("records_repaired", stats.get("records_repaired", 0)),
+            ("records_unreadable", stats.get("records_unreadable", 0)),
             ("duration", f"{self.clock() - started:.2f}s"),
             ("checkpoint", ctx.checkpoint_position() if ctx else None),
             ("checkpoint_backend", getattr(store, "backend", "none")),
@@ -327,16 +367,20 @@ DATA_SCHEMES = (
 
 
 def input_owner(scheme: str, params: Dict[str, Any]) -> str:
-    connection = (params.get("connection") or "").strip()
-    return owner_of(scheme, connection, params.get("index") or "default")
+    connection = str(params.get("connection") or "").strip()
+    return owner_of(scheme, connection, str(params.get("index") or "default"))
 
 
 def live_owners(service: Any, schemes: Sequence[str]) -> set:
-    """Owners of every configured input of these schemes (raises if splunkd cannot list)."""
+    """Owners of every configured input of these schemes. Raises when splunkd cannot list
+    them or cannot prove the listing whole (splunk_service.list_entries), so that pruning,
+    which deletes what is not listed, never acts on a partial listing."""
+    from ..splunk_service import list_entries
+
     return {
-        input_owner(scheme, entity.content)
+        input_owner(scheme, content)
         for scheme in schemes
-        for entity in service.inputs.list(scheme)
+        for _, content in list_entries(service, "data/inputs/" + scheme)
     }
 
 

@@ -49,6 +49,8 @@ class TokenRefreshInput(ThousandEyesInput):
             names = [name]
         lock_dir = os.path.join(run_dir(checkpoint_dir), "locks")
         for connection_name in names:
+            if self.stopping:
+                return  # the refresh in flight was finished and stored; the rest waits
             try:
                 outcome = tokens.keep_alive(service, connection_name, lock_dir=lock_dir)
                 logger.info("%s: connection %s keep-alive: %s", stanza, connection_name, outcome)
@@ -65,7 +67,8 @@ class TokenRefreshInput(ThousandEyesInput):
 
     def stream_events(self, inputs: Any, ew: Any) -> None:
         super().stream_events(inputs, ew)
-        self._prune_every_scheme(self.service, inputs.metadata.get("checkpoint_dir") or ".")
+        if not self.stopping:
+            self._prune_every_scheme(self.service, inputs.metadata.get("checkpoint_dir") or ".")
 
     def _prune(self, service: Any, store: Any, running: set) -> None:
         return None  # this input keeps no checkpoints of its own

@@ -1,8 +1,11 @@
 """RFC 8414 authorization server metadata, with the region's configured endpoints as fallback.
 
-A discovered endpoint is used only when it lies on a host the region's configuration
-already names: metadata can add features (revocation, registration) but never move a
-secret to a new host.
+Metadata can add features (revocation, registration) but never move a secret to a new host:
+a document is used only when every endpoint it names passes the URL policy
+(``http.destination``) and lies on an origin the region's configuration already names.
+One endpoint that does not makes the whole document untrusted, and the configured endpoints
+are used instead (a discovered endpoint is saved with the tokens, so a bad one would
+poison every later refresh).
 """
 
 import logging
@@ -33,6 +36,10 @@ class Endpoints:
     registration_url: str = ""
     code_challenge_methods: FrozenSet[str] = field(default_factory=frozenset)
     discovered: bool = False
+    # RFC 9207: the issuer an authorization response's ``iss`` must name, and whether the
+    # server promised to send one
+    issuer: str = ""
+    iss_parameter_supported: bool = False
 
     def to_record(self) -> Dict[str, str]:
         """The endpoints a stored token set needs later (refresh, revocation)."""
@@ -46,7 +53,17 @@ def configured_endpoints(region: regions.Region) -> Endpoints:
         authorize_url=region.authorize_url,
         revocation_url=region.revocation_url,
         registration_url=region.registration_url,
+        issuer=issuer_of(region.metadata_url),
     )
+
+
+def issuer_of(metadata_url: str) -> str:
+    """The issuer whose RFC 8414 metadata lives at metadata_url (either well-known form)."""
+    well_known = "/.well-known/oauth-authorization-server"
+    if well_known not in metadata_url:
+        return ""
+    before, _, after = metadata_url.partition(well_known)
+    return before + after
 
 
 def _issuer_matches(issuer: str, metadata_url: str) -> bool:
@@ -87,16 +104,24 @@ def discover(session: requests.Session, region: regions.Region) -> Endpoints:
     values = {}
     for meta_name, our_name in _FIELDS.items():
         url = metadata.get(meta_name)
-        if isinstance(url, str) and url and region.owns(url):
+        if url in (None, ""):
+            values[our_name] = getattr(fallback, our_name)
+        elif isinstance(url, str) and region.owns(url):
             values[our_name] = url
         else:
-            if url:
-                _log.warning("Ignoring discovered %s on a host outside the region", meta_name)
-            values[our_name] = getattr(fallback, our_name)
+            _log.warning(
+                "OAuth metadata names a %s outside the region's hosts or not in canonical "
+                "form; using the configured endpoints",
+                meta_name,
+            )
+            return fallback
     methods = metadata.get("code_challenge_methods_supported") or []
     return Endpoints(
         code_challenge_methods=frozenset(str(m) for m in methods if isinstance(m, str)),
         discovered=True,
+        issuer=issuer,
+        iss_parameter_supported=metadata.get("authorization_response_iss_parameter_supported")
+        is True,
         **values,
     )
 

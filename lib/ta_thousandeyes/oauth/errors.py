@@ -45,6 +45,13 @@ class NoPendingFlowError(OAuthFlowError):
     default_message = "No authorization is in progress for this connection; start again"
 
 
+class IssuerMismatchError(OAuthFlowError):
+    default_message = (
+        "The authorization response names another authorization server than the one this "
+        "add-on asked (RFC 9207 iss); start again"
+    )
+
+
 class ApiTokenRejectedError(OAuthFlowError):
     default_message = "ThousandEyes rejected the API token"
 

@@ -3,16 +3,19 @@
 Each function takes a splunklib Service and a connection name. Pending flow state (device
 code, PKCE verifier and state) is kept in the connection's credential record, never sent to
 the browser; every write of that record happens under the connection's lock, the same lock
-token refreshes take.
+token refreshes take. A damaged record (a chunk missing after a half-finished write) never
+blocks the admin: a new flow replaces it, and log out revokes what is left of it and deletes it.
 """
 
+import logging
 import time
-from typing import Callable, Dict, List, Mapping, Optional
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
-from .. import connections, credential_store, locks, regions, settings
+from .. import connections, credential_store, regions, settings
 from . import api_token, device, discovery, errors, identity, pkce, registration, revocation
 
 Clock = Callable[[], float]
+_log = logging.getLogger(__name__)
 
 
 class _Context:
@@ -26,7 +29,7 @@ class _Context:
         self.session = connections.build_connection_session(service, self.settings, self.region)
         self.store = credential_store.CredentialStore(service)
         self.key = credential_store.connection_key(name)
-        self.lock = locks.ConnectionLock(name, directory=lock_dir)
+        self.lock = credential_store.record_lock(self.key, lock_dir)
 
     @property
     def scopes(self) -> List[str]:
@@ -51,9 +54,18 @@ def _client_for(ctx: _Context, endpoints: discovery.Endpoints, redirect_uris: Li
     )
 
 
+def _usable(ctx: _Context) -> Dict[str, object]:
+    """The record, or {} when it is damaged: nothing in it can be used, a write replaces it."""
+    try:
+        return ctx.store.read(ctx.key) or {}
+    except credential_store.CorruptRecordError as error:
+        _log.warning("%s; it is replaced", error)
+        return {}
+
+
 def _save_pending(ctx: _Context, pending: Dict[str, object], client: Dict) -> None:
     with ctx.lock:
-        record = ctx.store.read(ctx.key) or {}
+        record = _usable(ctx)
         record["pending"] = pending
         if client.get("client_secret"):
             pending["client_secret"] = client["client_secret"]
@@ -61,7 +73,11 @@ def _save_pending(ctx: _Context, pending: Dict[str, object], client: Dict) -> No
 
 
 def _clear_pending(ctx: _Context) -> None:
-    record = ctx.store.read(ctx.key)
+    try:
+        record = ctx.store.read(ctx.key)
+    except credential_store.CorruptRecordError:
+        ctx.store.delete(ctx.key)
+        return
     if record and "pending" in record:
         record.pop("pending")
         if record:
@@ -107,7 +123,7 @@ def _connected(
 
 
 def _pending(ctx: _Context, kind: str) -> Dict[str, object]:
-    record = ctx.store.read(ctx.key) or {}
+    record = _usable(ctx)
     pending = record.get("pending")
     if not isinstance(pending, dict) or pending.get("kind") != kind:
         raise errors.NoPendingFlowError()
@@ -151,7 +167,7 @@ def poll_device_authorization(
                 _clear_pending(ctx)
                 raise
             if result.status != device.TOKENS:
-                record = ctx.store.read(ctx.key) or {}
+                record = _usable(ctx)
                 record["pending"] = result.pending
                 ctx.store.write(ctx.key, record)
                 return {"status": result.status, "interval": result.interval}
@@ -266,43 +282,63 @@ def logout(service: object, name: str, lock_dir: Optional[str] = None) -> Dict[s
     """Revoke at the server when possible, delete the secrets, mark the connection disconnected.
 
     Returns {"revoked": bool, "revocation_offered": bool}. Secrets are deleted even when
-    revocation fails: the add-on must stop using them either way.
+    revocation fails or the record is damaged (then what its remaining chunks hold is
+    revoked): the add-on must stop using them either way.
     """
-    ctx = _Context(service, name, lock_dir)
+    key = credential_store.connection_key(name)
+    store = credential_store.CredentialStore(service)
     revoked = False
     offered = False
+    with credential_store.record_lock(key, lock_dir):
+        try:
+            record = store.read(key) or {}  # type: Dict[str, object]
+        except credential_store.CorruptRecordError as error:
+            _log.warning("%s; revoking what it still holds, then deleting it", error)
+            record = dict(store.salvage(key))
+        try:
+            offered, revoked = _revoke(service, name, lock_dir, record)
+        except Exception as error:  # forgetting the secrets must not depend on revoking them
+            _log.warning("Revocation for connection %r failed: %s", name, error)
+        store.delete(key)
+    connections.update_connection(
+        service,
+        name,
+        allow_from_disconnected=True,
+        state=connections.DISCONNECTED,
+        error="",
+        token_expiry=0.0,
+    )
+    return {"revoked": revoked, "revocation_offered": offered}
+
+
+def _revoke(
+    service: object, name: str, lock_dir: Optional[str], record: Dict[str, object]
+) -> Tuple[bool, bool]:
+    """(revocation offered, every token revoked) for the tokens in record (RFC 7009)."""
+    ctx = _Context(service, name, lock_dir)
     try:
-        with ctx.lock:
-            record = ctx.store.read(ctx.key) or {}
-            url = str(record.get("revocation_url") or ctx.region.revocation_url or "")
-            client_id = str(record.get("client_id") or ctx.config.client_id or "")
-            offered = revocation.revocation_possible(ctx.region, url) and bool(client_id)
-            if offered:
-                secret = record.get("client_secret")
-                results = [
-                    revocation.revoke_token(
-                        ctx.session,
-                        ctx.region,
-                        url,
-                        client_id,
-                        str(record[hint]),
-                        hint,
-                        client_secret=str(secret) if secret else None,
-                    )
-                    for hint in ("refresh_token", "access_token")
-                    if record.get(hint)
-                ]
-                revoked = bool(results) and all(results)
-            ctx.store.delete(ctx.key)
-        connections.update_connection(
-            service,
-            name,
-            allow_from_disconnected=True,
-            state=connections.DISCONNECTED,
-            error="",
-            token_expiry=0.0,
-        )
-        return {"revoked": revoked, "revocation_offered": offered}
+        url = str(record.get("revocation_url") or "")
+        if not revocation.revocation_possible(ctx.region, url):
+            url = ctx.region.revocation_url  # none stored, or one outside the region
+        client_id = str(record.get("client_id") or ctx.config.client_id or "")
+        offered = revocation.revocation_possible(ctx.region, url) and bool(client_id)
+        if not offered:
+            return False, False
+        secret = record.get("client_secret")
+        results = [
+            revocation.revoke_token(
+                ctx.session,
+                ctx.region,
+                url,
+                client_id,
+                str(record[hint]),
+                hint,
+                client_secret=str(secret) if secret else None,
+            )
+            for hint in ("refresh_token", "access_token")
+            if record.get(hint)
+        ]
+        return True, bool(results) and all(results)
     finally:
         ctx.close()
 

@@ -1,8 +1,9 @@
 """Authorization code grant with PKCE S256 (RFC 7636) and a checked ``state``.
 
 ``begin`` builds the authorize URL for the browser and returns the pending state (verifier,
-state, redirect URI) that the caller keeps server-side; ``complete`` takes the parameters of
-the redirect, checks ``state`` in constant time, and exchanges the code.
+state, redirect URI, expected issuer) that the caller keeps server-side; ``complete`` takes the
+parameters of the redirect, checks ``state`` in constant time and the RFC 9207 ``iss`` (when
+present, or when the server's metadata promised it), and exchanges the code.
 """
 
 import hmac
@@ -55,8 +56,23 @@ def begin(
         "expires_at": clock() + FLOW_LIFETIME,
         "token_url": endpoints.token_url,
         "revocation_url": endpoints.revocation_url,
+        "issuer": endpoints.issuer,
+        "iss_required": endpoints.iss_parameter_supported,
     }  # type: Dict[str, object]
     return url, pending
+
+
+def check_issuer(pending: Dict[str, object], callback: Mapping[str, str]) -> None:
+    """RFC 9207 section 2.4: an ``iss`` must be exactly the issuer the request went to (a
+    mix-up defence); an unknown issuer cannot be checked, so a present ``iss`` is refused."""
+    expected = str(pending.get("issuer") or "")
+    received = callback.get("iss")
+    if received is None:
+        if pending.get("iss_required"):
+            raise errors.IssuerMismatchError()
+        return
+    if not expected or not hmac.compare_digest(expected.encode(), str(received).encode()):
+        raise errors.IssuerMismatchError()
 
 
 def check_state(pending: Dict[str, object], received_state: str) -> None:
@@ -76,6 +92,7 @@ def complete(
     check_state(pending, str(callback.get("state") or ""))
     if clock() >= float(pending["expires_at"]):
         raise errors.ExpiredError()
+    check_issuer(pending, callback)  # error responses carry iss too (RFC 9207 section 2)
     if callback.get("error"):
         raise errors.from_error_code(
             str(callback["error"]), str(callback.get("error_description") or "")

@@ -8,22 +8,27 @@ import requests
 from oauthlib.oauth2.rfc6749 import parameters as oauth_parameters
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from .. import redaction, regions
+from .. import http, redaction, regions
 from . import errors
 
 _JSON = "application/json"
 
 
 def check_endpoint(region: regions.Region, url: str) -> str:
-    """The URL if it is on the region's hosts and uses TLS; UnsafeEndpointError otherwise.
+    """The URL if the URL policy (http.destination) admits it, it goes to one of the region's
+    origins and it uses TLS; UnsafeEndpointError otherwise.
 
     OAUTHLIB_INSECURE_TRANSPORT (oauthlib's own switch) admits plain http for local testing.
     """
     if not url:
         raise errors.NotSupportedError("This region has no such endpoint configured")
-    if not region.owns(url):
+    try:
+        where = http.destination(url)
+    except http.UnsafeUrlError as error:
+        raise errors.UnsafeEndpointError(f"Refusing to send credentials to a {error}")
+    if where not in region.origins:
         raise errors.UnsafeEndpointError()
-    if not url.lower().startswith("https://") and not os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
+    if not where.startswith("https://") and not os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
         raise errors.UnsafeEndpointError("Refusing to send credentials over plain http")
     return url
 

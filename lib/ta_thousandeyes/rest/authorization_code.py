@@ -17,7 +17,7 @@ from .. import connections as model
 from ..oauth import errors as oauth_errors
 from ..oauth import flows
 from ..redaction import redact
-from . import summary, validation
+from . import summary, validation, web_origin
 from .base import ApiError, Request, json_reply, route
 from .connections import NAME
 
@@ -26,7 +26,6 @@ CALLBACK_PARAMETERS = ("code", "state", "error", "error_description", "error_uri
 # From .../<locale>/splunkd/__raw/servicesNS/nobody/<app>/ta_thousandeyes/oauth/callback
 # seven levels up is /<locale>/ (keeps any Splunk Web root_endpoint prefix).
 _TO_LOCALE_ROOT = "../" * 7
-_CALLBACK_SUFFIX = f"/splunkd/__raw/servicesNS/nobody/{APP_NAME}/ta_thousandeyes/oauth/callback"
 
 
 def start(context: object, request: Request, name: str) -> Dict:
@@ -34,8 +33,13 @@ def start(context: object, request: Request, name: str) -> Dict:
     service = context.service  # type: ignore[attr-defined]
     name = validation.connection_name(name)
     redirect_uri = validation.redirect_uri(request.arg("redirect_uri"))
-    if not urlsplit(redirect_uri).path.endswith(_CALLBACK_SUFFIX):
-        raise ApiError(400, "redirect_uri must be this Splunk Web's OAuth callback URL")
+    origins = web_origin.splunk_web_origins(service, request.server_names)
+    if not origins.admits(redirect_uri):
+        raise ApiError(
+            400,
+            "redirect_uri must be this Splunk Web's OAuth callback URL, on Splunk Web's own "
+            "address (this server's name, or web.conf tools.proxy.base behind a proxy)",
+        )
     config = model.get_connection(service, name)
     if config.auth_method != model.AUTHORIZATION_CODE:
         raise ApiError(409, f"Connection {name!r} does not use the authorization code method")
@@ -53,7 +57,10 @@ def _connection_for_state(service: object, state: str) -> Optional[str]:
     for config in model.list_connections(service):
         if config.auth_method != model.AUTHORIZATION_CODE:
             continue
-        record = store.read(credential_store.connection_key(config.name)) or {}
+        try:
+            record = store.read(credential_store.connection_key(config.name)) or {}
+        except credential_store.CorruptRecordError:
+            continue  # holds no flow anyone can finish; the page shows the damage
         pending = record.get("pending")
         if not isinstance(pending, dict) or pending.get("kind") != "pkce":
             continue

@@ -5,24 +5,32 @@ splunkd hands a persistent handler one JSON document per request (``method``, ``
 ``server.rest_uri``) and expects ``{"status", "payload", "headers"}`` back. Anything that goes
 wrong becomes a JSON ``{"error": "..."}`` with a 4xx/5xx status: never a traceback, and the
 text always passes through ``redaction.redact``.
+
+Splunk's driver (persistconn/appserver.py) makes a new handler object for every request,
+``__init__(command_line, command_arg)``, and passes the request to ``handle`` as bytes; its base
+class's ``__init__`` takes no arguments. A handler therefore keeps nothing between requests:
+what one request leaves for the next lives in Splunk (confs, passwords, KV store).
 """
 
 import json
 import logging
 import re
-import sys
 from typing import Callable, Dict, List, Optional, Pattern, Tuple
 
-from ..redaction import RedactingFormatter, redact
+from .. import redaction
+from ..redaction import redact
 
 try:  # only inside Splunk; tests and tools use the plain base below
     from splunk.persistconn.application import (  # type: ignore[import-not-found]
-        PersistentServerConnectionApplication as _SplunkBase,
+        PersistentServerConnectionApplication,
     )
 except ImportError:  # pragma: no cover - depends on the host
 
-    class _SplunkBase:  # type: ignore[no-redef]
-        def __init__(self, command_line: object = None, command_arg: object = None) -> None:
+    class PersistentServerConnectionApplication:  # type: ignore[no-redef]
+        """Splunk's name (its driver finds handlers by this name in their MRO) and its
+        ``__init__``, which takes no arguments."""
+
+        def __init__(self) -> None:
             pass
 
 
@@ -61,6 +69,8 @@ class Request:
         self.system_token = str(document.get("system_authtoken") or "")
         server = document.get("server") if isinstance(document.get("server"), dict) else {}
         self.server_uri = str(server.get("rest_uri") or "")  # type: ignore[union-attr]
+        names = (server.get(key) for key in ("hostname", "servername"))  # type: ignore[union-attr]
+        self.server_names = tuple(str(name) for name in names if name)
 
     def _value(self, pairs: List[Tuple[str, str]], name: str) -> Optional[str]:
         values = [value for key, value in pairs if key == name]
@@ -118,16 +128,11 @@ def route(method: str, pattern: str, function: Callable[..., Dict]) -> Route:
 
 
 def configure_logging() -> None:
-    """stderr goes to splunkd.log; every line passes through redaction."""
-    if not any(getattr(handler, "_ta_rest", False) for handler in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-        handler._ta_rest = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    """Every logger of the package, not only this one, through redaction to splunkd.log."""
+    redaction.configure_logging()
 
 
-class RestHandler(_SplunkBase):
+class RestHandler(PersistentServerConnectionApplication):
     """Base of every handler class: parse, route, answer; subclasses list ``routes``."""
 
     routes = ()  # type: Sequence[Route]
@@ -135,18 +140,18 @@ class RestHandler(_SplunkBase):
     context_factory = None  # type: Optional[Callable[[Request], object]]
 
     def __init__(self, command_line: object = None, command_arg: object = None) -> None:
-        super().__init__(command_line, command_arg)
+        super().__init__()
         configure_logging()
         if self.context_factory is None:
             from .context import SplunkContext
 
             self.context_factory = SplunkContext
 
-    def handle(self, in_string: object) -> Dict:
+    def handle(self, in_bytes: object) -> Dict:
+        """One request: bytes from Splunk's driver (str is accepted too)."""
         try:
-            if isinstance(in_string, bytes):
-                in_string = in_string.decode("utf-8")
-            document = json.loads(in_string)  # type: ignore[arg-type]
+            text = in_bytes.decode("utf-8") if isinstance(in_bytes, bytes) else in_bytes
+            document = json.loads(text)  # type: ignore[arg-type]
             if not isinstance(document, dict):
                 raise ValueError("request is not an object")
             request = Request(document)

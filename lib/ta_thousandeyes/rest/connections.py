@@ -7,6 +7,7 @@ belong to one region and one grant, so the admin logs out first.
 from typing import Dict
 
 from .. import connections as model
+from .. import credential_store
 from ..oauth import flows
 from . import status, summary, validation
 from .base import ApiError, Request, json_reply, route
@@ -14,10 +15,18 @@ from .base import ApiError, Request, json_reply, route
 NAME = r"(?P<name>[^/]+)"
 
 
+def _damage(service: object) -> Dict[str, str]:
+    """connection name -> why its stored credentials cannot be read."""
+    prefix = credential_store.connection_key("")
+    damaged = credential_store.CredentialStore(service).damaged()
+    return {key[len(prefix) :]: why for key, why in damaged.items() if key.startswith(prefix)}
+
+
 def _summary(service: object, config: model.ConnectionConfig) -> Dict[str, object]:
     labels = summary.region_labels(service)
     inputs = status.inputs_by_connection(service).get(config.name, [])
-    return summary.connection_summary(config, labels, inputs)
+    damage = _damage(service).get(config.name)
+    return summary.connection_summary(config, labels, inputs, damage)
 
 
 def list_connections(context: object, request: Request) -> Dict:
@@ -25,8 +34,11 @@ def list_connections(context: object, request: Request) -> Dict:
     service = context.service  # type: ignore[attr-defined]
     labels = summary.region_labels(service)
     inputs = status.inputs_by_connection(service)
+    damage = _damage(service)
     items = [
-        summary.connection_summary(config, labels, inputs.get(config.name, []))
+        summary.connection_summary(
+            config, labels, inputs.get(config.name, []), damage.get(config.name)
+        )
         for config in model.list_connections(service)
     ]
     return json_reply(200, {"connections": items})

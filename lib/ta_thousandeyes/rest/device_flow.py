@@ -1,6 +1,8 @@
-"""connections/<name>/device: start the device authorization (POST), poll it (GET), cancel it
-(DELETE). The device code stays in the credential store; the page gets the user code, the
-verification links, the lifetime and the poll interval only.
+"""connections/<name>/device: start the device authorization (POST), cancel it (DELETE);
+connections/<name>/poll (POST): poll it. A poll can store tokens and mark the app configured,
+so it is a POST like every state change: Splunk Web lets it through only with the CSRF form
+key, and a link or image cannot trigger it. The device code stays in the credential store; the
+page gets the user code, the verification links, the lifetime and the poll interval only.
 """
 
 from typing import Dict
@@ -94,6 +96,6 @@ def cancel(context: object, request: Request, name: str) -> Dict:
 
 ROUTES = (
     route("POST", "connections/" + NAME + "/device", start),
-    route("GET", "connections/" + NAME + "/device", poll),
+    route("POST", "connections/" + NAME + "/poll", poll),
     route("DELETE", "connections/" + NAME + "/device", cancel),
 )

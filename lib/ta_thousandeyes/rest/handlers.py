@@ -1,4 +1,4 @@
-"""The handler classes restmap.conf names (through bin/ta_thousandeyes_rest.py)."""
+"""The handler classes behind restmap.conf: one per endpoint, each in its own bin/ script."""
 
 from . import api_token, authorization_code, connections, device_flow, settings
 from .base import RestHandler

@@ -2,7 +2,6 @@
 write-only: it goes to the credential store and the page only learns whether one is set.
 """
 
-import os
 from typing import Dict
 
 from .. import credential_store, settings
@@ -62,8 +61,10 @@ def _apply(request: Request, current: settings.Settings) -> None:
         )
     if request.arg("ca_bundle") is not None:
         path = validation.printable("CA bundle path", request.arg("ca_bundle"), 1024)
-        if path and not (os.path.isabs(path) and os.path.isfile(path)):
-            raise ApiError(400, "CA bundle must be the absolute path of a file on this server")
+        if path and not settings.is_ca_bundle(path):
+            raise ApiError(
+                400, "CA bundle must be the absolute path of a PEM file of CA certificates"
+            )
         current.ca_bundle = path
     if request.arg("log_level") is not None:
         current.log_level = validation.log_level(request.arg("log_level"))
@@ -85,10 +86,12 @@ def save_settings(context: object, request: Request) -> Dict:
         raise ApiError(400, "Proxy password is too long")
     settings.save_settings(service, current)  # validates the whole set first
     store = credential_store.CredentialStore(service)
-    if clear:
-        store.delete(settings.PROXY_SECRET_KEY)
-    elif password:
-        store.write(settings.PROXY_SECRET_KEY, {"password": password})
+    if clear or password:
+        with credential_store.record_lock(settings.PROXY_SECRET_KEY):
+            if clear:
+                store.delete(settings.PROXY_SECRET_KEY)
+            else:
+                store.write(settings.PROXY_SECRET_KEY, {"password": password})
     return json_reply(200, {"message": "Settings saved", "settings": _public(service, current)})
 
 

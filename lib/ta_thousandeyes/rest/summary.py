@@ -18,16 +18,25 @@ def connection_summary(
     config: model.ConnectionConfig,
     labels: Optional[Dict[str, str]] = None,
     inputs: Optional[List[Dict[str, object]]] = None,
+    damage: Optional[str] = None,
 ) -> Dict[str, object]:
-    """Only fields from the connection model, which holds no secret by design."""
+    """Only fields from the connection model, which holds no secret by design.
+
+    damage: what is wrong with the connection's stored credentials, if they cannot be read
+    (shown as an error state with a way out, whatever the model's state says)."""
     public = config.as_public_dict()
+    state, error = config.state, public["error"]
+    if damage and state != model.DISCONNECTED:
+        state = model.ERROR
+        error = f"The stored credentials cannot be read ({damage}): log out to remove them."
     return {
         "name": config.name,
         "region": config.region,
         "region_label": (labels or {}).get(config.region) or config.region,
         "auth_method": config.auth_method,
-        "state": config.state,
-        "error": public["error"],
+        "state": state,
+        "error": error,
+        "credentials_damaged": bool(damage),
         "user_email": config.user_email,
         "account_groups": [
             {"aid": str(group.get("aid", "")), "name": str(group.get("name", ""))}

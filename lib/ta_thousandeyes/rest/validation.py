@@ -4,7 +4,7 @@ import re
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
 
-from .. import connections, regions, settings
+from .. import connections, http, regions, settings
 from .base import CONTROL_PARAMETERS, ApiError, Request
 
 CALLBACK_PATH = "/ta_thousandeyes/oauth/callback"
@@ -87,17 +87,14 @@ def log_level(value: Optional[str]) -> str:
 
 
 def redirect_uri(value: Optional[str]) -> str:
-    """The Splunk Web callback URL: http(s), our fixed callback path, no query or fragment."""
+    """The Splunk Web callback URL: the URL policy (http.destination) admits it, our fixed
+    callback path, no query or fragment. Whose origin it names is web_origin's check."""
     text = (value or "").strip()
+    try:
+        http.destination(text)
+    except http.UnsafeUrlError:
+        raise ApiError(400, "redirect_uri must be this Splunk Web's OAuth callback URL")
     parts = urlsplit(text)
-    if (
-        parts.scheme not in ("https", "http")
-        or not parts.hostname
-        or parts.query
-        or parts.fragment
-        or parts.username
-        or not parts.path.endswith(CALLBACK_PATH)
-        or len(text) > 1024
-    ):
+    if parts.query or "?" in text or not parts.path.endswith(CALLBACK_PATH) or len(text) > 1024:
         raise ApiError(400, "redirect_uri must be this Splunk Web's OAuth callback URL")
     return text

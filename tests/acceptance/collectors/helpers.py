@@ -7,6 +7,7 @@ from collections import Counter
 
 from ta_thousandeyes.checkpoints import COLLECTION, checkpoint_key, owner_of
 from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.modinputs import arguments
 
 from .conftest import SERVER_HOST
 
@@ -75,9 +76,21 @@ def result_identity(record, data_type):
     return (str(record["testId"]), data_type, test_results.result_key(record))
 
 
-def expected_results(sim, aid, test, data_type, state):
-    """Ground truth of one stream for what its checkpoint says is covered: [floor, start]."""
+def asked_start(sim, start_from, launched_at):
+    """The start the admin asked for: start_from at the input's first run, which began after
+    launched_at and before its first request (the simulator's log; the children's clock is
+    the simulator's to the second, hence the second added)."""
+    first = min(r.time for r in sim.request_log if r.time >= launched_at)
+    return arguments.parse_start(start_from, first + 1)
+
+
+def expected_results(sim, aid, test, data_type, state, asked=None):
+    """Ground truth of one stream from where it should start to where its checkpoint says it
+    is: [floor, start], the floor being the admin's start (asked) when the checkpoint's is
+    later: a checkpoint that moved its own start must not hide what it skipped."""
     floor, position = state["floor"], state["start"]
+    if asked is not None:
+        floor = min(floor, asked)
     records = sim.ground_truth(
         "test-results",
         aid=aid,
@@ -89,9 +102,10 @@ def expected_results(sim, aid, test, data_type, state):
     return [dict(r, testId=test.test_id) for r in records if r["roundId"] >= floor]
 
 
-def compare_results(sim, runner, states, scheme, aid, tests, index="main"):
+def compare_results(sim, runner, states, scheme, aid, tests, index="main", asked=None):
     """Missing and duplicated results per (test, data type); returns (missing, dups, counts).
-    index: where the events are; an input without an index setting writes to main."""
+    index: where the events are; an input without an index setting writes to main; asked:
+    the admin's start (see asked_start), for results from there on."""
     have = Counter()
     for event in events(runner, index=index):
         record = event["json"]
@@ -103,7 +117,7 @@ def compare_results(sim, runner, states, scheme, aid, tests, index="main"):
             owner_index = "default" if index == "main" else index
             state = states.get(results_key(scheme, aid, test.test_id, data_type, owner_index))
             assert state is not None, f"no checkpoint for {test.test_id} {data_type}"
-            for record in expected_results(sim, aid, test, data_type, state):
+            for record in expected_results(sim, aid, test, data_type, state, asked):
                 identity = result_identity(record, data_type)
                 covered[data_type] += 1
                 if have[identity] == 0:

@@ -153,6 +153,7 @@ def test_inventory_events_and_lookups(service, connected, runner, sim):
     groups = service.kvstore["ta_thousandeyes_account_groups"].data.query()
     assert {"2001", "2002", "2003"} <= {g["aid"] for g in groups}
     for event in found:
+        assert event["_time"] == parse_iso(event["json"]["snapshotTime"])
         assert_event_metadata(
             event, "cisco:thousandeyes:inventory:tests", "thousandeyes:inventory:tests"
         )

@@ -7,6 +7,9 @@ from collections import Counter
 
 import pytest
 from splunklib.binding import HTTPError
+from ta_thousandeyes.checkpoints import key_parts
+
+from tests.acceptance.wiring import secrets_sent_outside_regions
 
 from .conftest import APP
 from .helpers import (
@@ -55,20 +58,26 @@ def test_file_checkpoints_when_the_kv_store_is_off(service, connected, runner, s
     assert identities and max(identities.values()) == 1
 
 
+def _index_of(key):
+    """The index setting in a checkpoint key's owner (scheme|connection|index)."""
+    return key_parts(key)[0].split("|")[2]
+
+
 def test_deleting_an_input_removes_its_checkpoints(service, connected, runner, sim):
     kept = create_input(service, "thousandeyes_alerts", "kept", start_from="4h")
     gone = create_input(service, "thousandeyes_alerts", "gone", start_from="4h", index="te_gone")
     run_ok(runner, kept)
     run_ok(runner, gone)
     before = kv_checkpoints(service)
-    owners = Counter(key.split("__")[2] for key in before)
+    owners = Counter(_index_of(key) for key in before)
     assert owners["default"] == owners["te_gone"] == 6  # three groups, two states each
     service.inputs["gone", "thousandeyes_alerts"].delete()
     sim.clock.advance(300)
     result = run_ok(runner, kept)
-    assert any("removed 6 checkpoints of deleted inputs" in line for line in result.stderr_lines)
+    # Its six streams and its anchor (where its streams start, see modinputs/start_anchor.py).
+    assert any("removed 7 checkpoints of deleted inputs" in line for line in result.stderr_lines)
     after = kv_checkpoints(service)
-    assert {key.split("__")[2] for key in after} == {"default"}
+    assert {_index_of(key) for key in after} == {"default"}
 
 
 def test_renamed_input_resumes_where_the_old_name_stopped(service, connected, runner, sim):
@@ -115,6 +124,7 @@ def test_one_summary_line_per_run_and_no_secret_anywhere(service, connected, run
     ]
     assert all(os.path.exists(place) for place in places), places
     assert grep_secrets(secrets, places) == []
+    assert secrets_sent_outside_regions(sim, service) == []
     probe = os.path.join(splunk.home, "probe.txt")  # the search itself finds a planted secret
     with open(probe, "w") as handle:
         handle.write("x" + sorted(secrets)[0] + "x")

@@ -5,7 +5,14 @@ from collections import Counter
 
 import pytest
 
-from .helpers import compare_results, create_input, kv_checkpoints, run_ok, summary_lines
+from .helpers import (
+    asked_start,
+    compare_results,
+    create_input,
+    kv_checkpoints,
+    run_ok,
+    summary_lines,
+)
 
 RESULTS = "thousandeyes_test_results"
 SIM_PAGE_SIZES = {"test-results": 25}
@@ -108,14 +115,16 @@ def test_killed_mid_page_repeats_at_most_that_page(service, connected, make_runn
     aid, types = "2001", "agent-to-agent,http-server"
     stanza = create_input(service, RESULTS, "killed", account_groups=aid, test_types=types,
                           start_from="2h")  # fmt: skip
+    launched_at = sim.clock.now()
     killed = runner.run_once(stanza, kill_after_events=60)
     assert killed.killed and killed.exit_code != 0
     assert 60 <= killed.events_written < 400
     run_ok(runner, stanza)
     tests = _tests_of(sim, aid, types)
     missing, duplicates, covered = compare_results(
-        sim, runner, kv_checkpoints(service), RESULTS, aid, tests
-    )
+        sim, runner, kv_checkpoints(service), RESULTS, aid, tests,
+        asked=asked_start(sim, "2h", launched_at),
+    )  # fmt: skip
     assert not missing, f"{len(missing)} missing"
     # Only the page in flight when the process died may arrive twice.
     assert sum(n - 1 for n in duplicates.values()) <= SIM_PAGE_SIZES["test-results"]

@@ -6,12 +6,13 @@ import logging
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from ta_thousandeyes import connections, redaction, splunk_service, tokens
 from ta_thousandeyes.oauth import flows
 
+from tests.acceptance.wiring import secrets_sent_outside_regions
+from tests.progress_clock import advance_with_progress
 from tests.simulators.faketime import LIBFAKETIME as FAKETIME
 from tests.simulators.faketime import on_sim_clock
 
@@ -60,16 +61,13 @@ def test_twenty_processes_rotating_refresh_tokens(splunk, sim, service, lock_dir
     outs = [str(tmp_path / f"w{i}.json") for i in range(20)]
     procs = [_spawn(splunk, sim, lock_dir, until, out) for out in outs]
     try:
-        # The clock moves with the workers' progress, not the machine's speed: a step only
-        # once about every live worker has made a call since the last one (20 per lifetime).
-        step, seen = lifetime / 20.0, 0
-        while any(p.poll() is None for p in procs):
-            time.sleep(0.1)
-            made = len(sim.request_log)
-            alive = sum(p.poll() is None for p in procs)
-            if sim.clock.now() < until + 1 and made - seen >= alive:
+        step = lifetime / 40.0  # 40 steps a lifetime, each after about half the workers called
+
+        def advance():
+            if sim.clock.now() < until + 1:
                 sim.clock.advance(step)
-                seen = made
+
+        advance_with_progress(advance, procs, outs, calls_per_step=len(outs) // 2)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -152,3 +150,4 @@ def test_no_issued_secret_leaks_anywhere(splunk, sim, service, lock_dir, caplog)
     hits = [(where, s[:6]) for where, text in texts.items() for s in secrets if s in text]
     assert not hits
     assert redaction.redact(next(iter(secrets))) != next(iter(secrets))
+    assert secrets_sent_outside_regions(sim, service) == []

@@ -2,6 +2,7 @@
 
 argv: splunkd_uri session_key splunk_ca lock_dir connection until out_json [crash_after_refresh]
 Runs under libfaketime so time.time() is the simulator's time; nothing here is simulated-aware.
+Its call count so far is kept in <out_json>.calls (tests.progress_clock).
 """
 
 import json
@@ -11,6 +12,8 @@ import time
 
 from ta_thousandeyes import connections, splunk_service, tokens
 from ta_thousandeyes.oauth import refresh
+
+from tests.progress_clock import report_progress
 
 
 def _crash_after_server_rotation():
@@ -31,6 +34,7 @@ def main():
     result = {"calls": 0, "unauthorized": 0, "rate_limited": 0, "errors": []}
     try:
         conn = connections.open_connection(service, name, lock_dir=lock_dir)
+        report_progress(out, 0)  # ready: the clock may start moving
         while time.time() < float(until):
             token = conn.token_source.access_token()
             response = conn.session.get(
@@ -44,6 +48,7 @@ def main():
             elif response.status_code != 200:
                 result["errors"].append(f"HTTP {response.status_code}")
             result["calls"] += 1
+            report_progress(out, result["calls"])
             time.sleep(0.5)
     except (tokens.ReauthorizationRequired, tokens.TokenUnavailable) as error:
         result["errors"].append(repr(error))

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.acceptance.wiring import point_addon_at_simulator
+from tests.acceptance.wiring import point_addon_at_simulator, secrets_sent_outside_regions
 from tests.browser import launch_chromium
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
@@ -37,11 +37,28 @@ def sim():
         yield simulator
 
 
+# Handler processes as Splunk runs them (ended after 60 s idle), or a new one for every request:
+# a flow that works both ways keeps nothing in a handler process between requests.
+HANDLER_PROCESSES = pytest.mark.parametrize(
+    "splunk", [60.0, 0.0], indirect=True, ids=["persistent", "process-per-request"]
+)
+
+
 @pytest.fixture
-def splunk(tmp_path, sim, built_app):
+def web_settings():
+    """Splunk Web's web.conf [settings]; a test module overrides this fixture to change them."""
+    return None
+
+
+@pytest.fixture
+def splunk(request, tmp_path, sim, built_app, web_settings):
     extra_env = faketime_env(sim.clock.offset_file)
     emulator = SplunkEmulator(
-        splunk_home=tmp_path / "splunk", apps={APP: built_app}, extra_env=extra_env
+        splunk_home=tmp_path / "splunk",
+        apps={APP: built_app},
+        extra_env=extra_env,
+        web_settings=web_settings,
+        handler_idle_seconds=getattr(request, "param", 60.0),
     )
     with emulator:
         emulator.add_user("bob", "changeme", roles=("user",))
@@ -87,7 +104,7 @@ class Browser:
         self.bodies.append((response.url, response.status, text))
 
     def open_setup(self, query=""):
-        self.page.goto(self.splunk.web_url + SETUP_PATH + query)
+        self.page.goto(self.splunk.web_root_url + SETUP_PATH + query)
         self.page.wait_for_selector("#te-connect-title")
         self.page.wait_for_function("document.querySelectorAll('#te-region option').length === 4")
         return self.page
@@ -115,10 +132,11 @@ class Browser:
         self.browser.close()
 
 
-def assert_no_secret_leaked(browser, sim):
+def assert_no_secret_leaked(browser, sim, service):
     """No token, device code or auth code the simulator issued reached the page, a response
-    body the browser received from Splunk Web, or the browser's storage. User codes are
-    excluded: showing them is the point of the device flow."""
+    body the browser received from Splunk Web, or the browser's storage, or a host of a region
+    no connection uses. User codes are excluded: showing them is the point of the device flow."""
+    assert secrets_sent_outside_regions(sim, service) == []
     secrets = [s for s in sim.issued_secrets() if not USER_CODE.match(s)]
     assert secrets or True
     haystacks = [browser.storage_dump()]
@@ -134,6 +152,6 @@ def browser(splunk, sim, service):
         session = Browser(playwright, splunk)
         try:
             yield session
-            assert_no_secret_leaked(session, sim)
+            assert_no_secret_leaked(session, sim, service)
         finally:
             session.close()

@@ -10,7 +10,7 @@ ROUTES = [
     ("GET", "connections/prod"),
     ("DELETE", "connections/prod"),
     ("POST", "connections/prod/device"),
-    ("GET", "connections/prod/device"),
+    ("POST", "connections/prod/poll"),
     ("DELETE", "connections/prod/device"),
     ("POST", "connections/prod/authorize"),
     ("POST", "connections/prod/token"),

@@ -3,10 +3,13 @@
 import pytest
 from ta_thousandeyes import connections, settings, splunk_service
 
+from tests.acceptance.setup_page.conftest import HANDLER_PROCESSES
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CALLBACK = "/en-US/splunkd/__raw/servicesNS/nobody/TA-thousandeyes/ta_thousandeyes/oauth/callback"
 
 
+@HANDLER_PROCESSES
 def test_authorization_code_round_trip(browser, sim, splunk, service):
     client = sim.register_client(redirect_uris=[splunk.web_url + CALLBACK])
     splunk_service.write_stanza(

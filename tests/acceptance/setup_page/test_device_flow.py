@@ -4,6 +4,8 @@ another, then denial and expiry."""
 import pytest
 from ta_thousandeyes import connections
 
+from tests.acceptance.setup_page.conftest import HANDLER_PROCESSES
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -28,6 +30,7 @@ def start_device_flow(page, name="prod", region="global"):
     return page.text_content("#te-user-code")
 
 
+@HANDLER_PROCESSES
 def test_device_flow_connects_in_two_tabs(browser, sim, service):
     page = browser.open_setup()
     browser.screenshot("01-initial")

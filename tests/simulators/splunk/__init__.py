@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ..loopback_tls import LoopbackTLS
 from .auth import Authenticator
+from .conffile import AppConf
 from .kvstore import KVStore
 from .passwords import PasswordStore
 from .rest_host import RestHost
@@ -27,14 +28,21 @@ class SplunkEmulator:
         extra_env: "Optional[Dict[str, str]]" = None,
         dev_mode: bool = False,
         handler_python: "Optional[str]" = None,
+        handler_idle_seconds: float = 60.0,
         session_lifetime: float = 3600.0,
         clock: "Callable[[], float]" = time.time,
+        web_settings: "Optional[Dict[str, str]]" = None,
     ) -> None:
+        """web_settings: etc/system/local/web.conf [settings], e.g. root_endpoint, httpport."""
         self.home = str(splunk_home)
         self.apps_dir = os.path.join(self.home, "etc", "apps")
         self.logs_dir = os.path.join(self.home, "var", "log", "splunk")
         for folder in (self.apps_dir, self.logs_dir, os.path.join(self.home, "etc", "system")):
             os.makedirs(folder, exist_ok=True)
+        if web_settings:
+            AppConf(os.path.join(self.home, "etc", "system"), "web").update(
+                "settings", web_settings
+            )
         self.extra_env = dict(extra_env or {})
         self.dev_mode = dev_mode
         self._app_names = []  # type: List[str]
@@ -47,7 +55,10 @@ class SplunkEmulator:
         )
         self.kvstore = KVStore(os.path.join(self.home, "var", "kvstore"), self.installed_apps)
         self.rest_host = RestHost(
-            os.path.join(self.logs_dir, "splunkd.log"), self.child_env(), handler_python
+            os.path.join(self.logs_dir, "splunkd.log"),
+            self.child_env(),
+            handler_python,
+            idle_seconds=handler_idle_seconds,
         )
         self.tls = LoopbackTLS(
             os.path.join(self.home, "etc", "auth", "standin-ca"), "Splunk stand-in CA", "cacert.pem"
@@ -139,7 +150,20 @@ class SplunkEmulator:
 
     @property
     def web_url(self) -> str:
+        """The origin the browser reaches Splunk Web at (root_endpoint not included)."""
         return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def web_root_url(self) -> str:
+        """web_url plus Splunk Web's root path: where /<locale>/... pages live."""
+        assert self._web is not None, "start() the emulator first"
+        return self.web_url + self._web.root
+
+    @property
+    def web_cookie_port(self) -> int:
+        """The port Splunk Web names its cookies after (web.conf httpport, else web_port)."""
+        assert self._web is not None, "start() the emulator first"
+        return self._web.cookie_port
 
     # -- users, sessions, switches ------------------------------------------------------
     def login(self, username: str, password: str) -> str:

@@ -8,7 +8,7 @@ import platform
 import socket
 from typing import Callable, Dict, Optional
 
-from . import atom
+from . import atom, listing
 from .conffile import AppConf
 from .passwords import forbidden_message
 from .request import SplunkdRequest
@@ -67,7 +67,7 @@ class AppsEndpoint:
             if request.method != "GET":
                 return atom.messages(mode, 405, "Installing apps is not supported here")
             entries = [self._entry(n, d) for n, d in sorted(apps.items())]
-            return atom.feed(mode, request.base_url, "localapps", collection, entries)
+            return listing.feed(request, "localapps", collection, entries)
         if name not in apps:
             return atom.messages(mode, 404, f"Could not find object id={name}")
         if action == "_reload":

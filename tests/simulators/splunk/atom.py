@@ -147,8 +147,10 @@ def feed(
     status: int = 200,
     offset: int = 0,
     total: "Optional[int]" = None,
+    per_page: int = 30,
 ) -> Body:
-    """A collection listing (also used for single-entity reads, as splunkd does)."""
+    """A collection listing (also used for single-entity reads, as splunkd does); listing.py
+    picks the page of a listing and passes its offset, total and count (per_page)."""
     updated = now_iso()
     total = len(entries) if total is None else total
     if output_mode == "json":
@@ -158,7 +160,7 @@ def feed(
             "updated": updated,
             "generator": {"build": SPLUNK_BUILD, "version": SPLUNK_VERSION},
             "entry": [_json_entry(base_url, entry, updated) for entry in entries],
-            "paging": {"total": total, "perPage": 30, "offset": offset},
+            "paging": {"total": total, "perPage": per_page, "offset": offset},
             "messages": [],
         }
         return Body(status, json.dumps(document).encode("utf-8"), "application/json; charset=UTF-8")
@@ -172,7 +174,7 @@ def feed(
         "<author><name>Splunk</name></author>",
         '<link href={} rel="create"/>'.format(quoteattr(collection_path.rstrip("/") + "/_new")),
         f"<opensearch:totalResults>{total}</opensearch:totalResults>",
-        "<opensearch:itemsPerPage>30</opensearch:itemsPerPage>",
+        f"<opensearch:itemsPerPage>{per_page}</opensearch:itemsPerPage>",
         f"<opensearch:startIndex>{offset}</opensearch:startIndex>",
         "<s:messages/>",
     ]

@@ -5,7 +5,7 @@ create/update is a failed --validate-arguments: HTTP 400 with the script's messa
 
 from typing import Optional
 
-from . import atom
+from . import atom, listing
 from .passwords import forbidden_message
 from .request import SplunkdRequest
 
@@ -80,6 +80,8 @@ class InputsEndpoint:
             )
         if only is not None and not entries:
             return atom.messages(request.output_mode, 404, "Could not find object id=" + only)
+        if only is None:
+            return listing.feed(request, scheme, collection, entries, status=status)
         return atom.feed(
             request.output_mode, request.base_url, scheme, collection, entries, status=status
         )

@@ -32,9 +32,11 @@ class InputsManager:
         """(name, effective params) for every configured input of the scheme."""
         self._scheme(scheme)
         listed = []
+        owners = config.defining_apps(self.app_dir)
         for stanza, params in config.input_stanzas(self.app_dir, scheme).items():
             content = OrderedDict(params)
-            content["eai:appName"] = self.app_name  # splunkd reports the owning app
+            # splunkd reports the app whose inputs.conf defines the stanza (it may be another)
+            content["eai:appName"] = owners.get(stanza, self.app_name)
             listed.append((stanza.partition("://")[2], content))
         return listed
 
@@ -74,7 +76,6 @@ class InputsManager:
         stanza = _stanza(scheme, name)
         if stanza not in config.input_stanzas(self.app_dir, scheme):
             raise KeyError(stanza)
-        self.runner.kill(stanza)
         if not self.conf.delete(stanza):
             raise ValueError(f"{stanza} is defined in default/inputs.conf and cannot be deleted")
         self.runner.restart_input(stanza)

@@ -3,6 +3,8 @@
 Collections come from the app's collections.conf (default/ + local/); documents persist as one
 JSON file per collection under <splunk_home>/var/kvstore/<app>/. `enabled = False` answers
 503 on every KV store endpoint, as a forwarder or a search head whose KV store is down does.
+A collection is object `collections/<name>` of its app's metadata (acl.py): reading it or its
+data needs read ACL, changing them write ACL, adding or removing collections write on the app.
 """
 
 import json
@@ -11,12 +13,9 @@ import secrets
 import threading
 from typing import Any, Dict, List, Optional
 
-from . import atom, kvquery
+from . import acl, atom, kvlimits, kvquery, listing
 from .conffile import AppConf
-from .passwords import forbidden_message
 from .request import SplunkdRequest
-
-WRITE_CAPABILITY = "admin_all_objects"
 
 
 def _new_key() -> str:
@@ -66,12 +65,17 @@ class KVStore:
             return atom.messages(mode, 503, "KV Store is disabled.")
         user = request.user
         assert user is not None
-        if request.method in ("POST", "DELETE") and not user.has(WRITE_CAPABILITY):
-            return atom.messages(mode, 403, forbidden_message(user.name, WRITE_CAPABILITY))
         app = request.ns_app
         if not app or app in ("-", "system") or self._conf(app) is None:
             return atom.messages(mode, 404, f"Could not find app namespace {app}")
+        refusal = self._refuse(request, app, parts)
+        if refusal is not None:
+            return refusal
         with self._lock:
+            if parts[0] == "config" and len(parts) > 2:
+                if parts[2:] != ["acl"] or parts[1] not in self.collections(app):
+                    return atom.messages(mode, 404, "Not Found")
+                return self._acl_call(request, app, parts[1])
             if parts[0] == "config":
                 return self._config(request, app, parts[1] if len(parts) > 1 else None)
             if len(parts) < 2:
@@ -82,11 +86,47 @@ class KVStore:
                 return atom.messages(mode, 404, text)
             return self._data(request, app, collection, parts[2] if len(parts) > 2 else None)
 
-    def _config_entry(self, app: str, name: str, settings: Dict[str, str]) -> atom.Entry:
+    def _acl(self, app: str, collection: str) -> "acl.ObjectAcl":
+        """A collection is object collections/<name> of its app's metadata (acl.py)."""
+        return acl.AppMetadata(app, self.app_dirs()[app]).object_acl("collections", collection)
+
+    def _refuse(self, request: SplunkdRequest, app: str, parts: List[str]) -> "Optional[atom.Body]":
+        """Read ACL to see a collection or its data, write ACL to change them, write on the app
+        to add or remove collections (SPEC94 default.meta.spec:8-28)."""
+        user = request.user
+        mode = request.output_mode if parts[0] == "config" else "json"
+        name = parts[1] if len(parts) > 1 else None
+        reading = request.method in ("GET", "HEAD") or parts[2:] == ["batch_find"]
+        if name is None or (parts[0] == "config" and request.method == "DELETE"):
+            if reading or acl.AppMetadata(app, self.app_dirs()[app]).can_create(user):
+                return None
+            return acl.forbidden(mode, user, f"change the collections of {app}")
+        rule = self._acl(app, name)
+        if not rule.can_read(user):
+            return atom.messages(mode, 404, f"Collection: {name} not found")
+        if not reading and not rule.can_write(user):
+            return acl.forbidden(mode, user, f"change collection {name}")
+        return None
+
+    def _acl_call(self, request: SplunkdRequest, app: str, name: str) -> atom.Body:
+        """GET/POST storage/collections/config/<name>/acl."""
+        mode = request.output_mode
+        if request.method == "POST":
+            error, form = acl.acl_request(request)
+            if error is not None:
+                return error
+            acl.AppMetadata(app, self.app_dirs()[app]).set_acl("collections", name, form)
+        elif request.method != "GET":
+            return atom.messages(mode, 405, "Method Not Allowed")
+        entry = self._config_entry(request.user, app, name, self.collections(app)[name])
+        path = request.namespace_path + "/storage/collections/config"
+        return atom.feed(mode, request.base_url, "collections-conf", path, [entry])
+
+    def _config_entry(self, user: Any, app: str, name: str, settings: Dict[str, str]) -> atom.Entry:
         content = dict(settings)
         content.setdefault("disabled", False)
         path = f"/servicesNS/nobody/{app}/storage/collections/config"
-        return atom.Entry(name, path, content, atom.acl(app))
+        return atom.Entry(name, path, content, self._acl(app, name).as_dict(user))
 
     def _config(self, request: SplunkdRequest, app: str, name: "Optional[str]") -> atom.Body:
         mode = request.output_mode
@@ -103,10 +143,13 @@ class KVStore:
                     text = f"An object with name={new} already exists"
                     return atom.messages(mode, 409, text)
                 conf.update(new, request.settings())
-                entry = self._config_entry(app, new, self.collections(app)[new])
+                entry = self._config_entry(request.user, app, new, self.collections(app)[new])
                 return atom.feed(mode, request.base_url, "collections-conf", path, [entry], 201)
-            entries = [self._config_entry(app, n, s) for n, s in collections.items()]
-            return atom.feed(mode, request.base_url, "collections-conf", path, entries)
+            readable = {
+                n: s for n, s in collections.items() if self._acl(app, n).can_read(request.user)
+            }
+            entries = [self._config_entry(request.user, app, n, s) for n, s in readable.items()]
+            return listing.feed(request, "collections-conf", path, entries)
         if name not in collections:
             return atom.messages(mode, 404, f"Could not find object id={name}")
         if request.method == "DELETE":
@@ -117,7 +160,7 @@ class KVStore:
             return atom.empty_ok(mode)
         if request.method == "POST":
             conf.update(name, request.settings())
-        entry = self._config_entry(app, name, self.collections(app)[name])
+        entry = self._config_entry(request.user, app, name, self.collections(app)[name])
         return atom.feed(mode, request.base_url, "collections-conf", path, [entry])
 
     def _data(
@@ -129,9 +172,17 @@ class KVStore:
             body = json.loads(request.body.decode("utf-8")) if request.body else None
         except ValueError:
             return atom.messages("json", 400, "Invalid JSON in request body")
+        settings = self.collections(app)[collection]
         if key == "batch_save" and request.method == "POST":
             if not isinstance(body, list):
                 return atom.messages("json", 400, "batch_save expects a JSON array")
+            refusal = kvlimits.batch_refusal(request.body, len(body))
+            if refusal:
+                return atom.messages("json", 400, refusal)
+            try:  # the stand-in refuses the whole batch before writing any of it
+                body = kvlimits.typed_all(body, settings)
+            except kvlimits.Refused as error:
+                return atom.messages("json", 400, str(error))
             keys = [self._upsert(documents, item, owner) for item in body]
             self.save(app, collection, documents)
             return atom.json_body(200, keys)
@@ -152,6 +203,10 @@ class KVStore:
                     del body["_key"]
                 if "_key" in body and any(d["_key"] == body["_key"] for d in documents):
                     return atom.messages("json", 409, "A document with the same key exists")
+                try:
+                    body = kvlimits.typed(body, settings)
+                except kvlimits.Refused as error:
+                    return atom.messages("json", 400, str(error))
                 new_key = self._upsert(documents, body, owner)
                 self.save(app, collection, documents)
                 return atom.json_body(201, {"_key": new_key})
@@ -178,6 +233,10 @@ class KVStore:
             if not isinstance(body, dict):
                 return atom.messages("json", 400, "Expected a JSON object")
             body["_key"] = key
+            try:
+                body = kvlimits.typed(body, settings)
+            except kvlimits.Refused as error:
+                return atom.messages("json", 400, str(error))
             self._upsert(documents, body, owner)
             self.save(app, collection, documents)
             return atom.json_body(200, {"_key": key})
@@ -201,9 +260,9 @@ class KVStore:
         selected = kvquery.sort_documents(selected, spec.get("sort"))
         skip = int(spec.get("skip") or 0)
         limit = int(spec.get("limit") or 0)
-        selected = selected[skip:]
-        if limit > 0:
-            selected = selected[:limit]
+        if limit <= 0 or limit > kvlimits.MAX_ROWS_PER_QUERY:
+            limit = kvlimits.MAX_ROWS_PER_QUERY  # limits.conf: larger results are cut
+        selected = selected[skip : skip + limit]
         return [kvquery.project(d, spec.get("fields")) for d in selected]
 
     @staticmethod

@@ -1,9 +1,12 @@
-"""Modular input stanzas from the app's inputs.conf, and the XML splunkd hands the script.
+"""Modular input stanzas from inputs.conf, and the XML splunkd hands the script.
 
-Layering, as splunkd applies it to `[<scheme>://<name>]`: the system defaults (`index =
-default`, `host = $decideOnStartup`), then the app's `[default]`, then the `[<scheme>]`
-stanza (per-scheme defaults), then the input's own stanza; `local/` over `default/` at each
-step.
+inputs.conf is merged across every app and etc/system in the global context's precedence
+(global_conf: system/local, apps' local/, apps' default/, system/default), so an input of
+our scheme may come from another app (a deployment app holding only inputs.conf) and
+`[default]` in etc/system/local applies to ours. Then, as splunkd applies it to
+`[<scheme>://<name>]`: the system defaults (`index = default`, `host = $decideOnStartup`),
+then the merged `[default]`, then the `[<scheme>]` stanza (per-scheme defaults), then the
+input's own stanza.
 """
 
 import os
@@ -11,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Tuple
 
-from tests.simulators.splunk import conffile
+from tests.simulators.splunk import conffile, global_conf
 
 SYSTEM_DEFAULTS = OrderedDict([("host", "$decideOnStartup"), ("index", "default")])
 TRUE_VALUES = ("1", "true", "t", "yes", "y")
@@ -30,12 +33,12 @@ def is_true(value: Optional[str]) -> bool:
 
 
 def _raw_layers(app_dir: str) -> "OrderedDict[str, OrderedDict[str, str]]":
-    merged = OrderedDict()  # type: OrderedDict
-    for folder in ("default", "local"):
-        path = os.path.join(app_dir, folder, "inputs.conf")
-        for stanza, settings in conffile.read_file(path).items():
-            merged.setdefault(stanza, OrderedDict()).update(settings)
-    return merged
+    return global_conf.merged(app_dir, "inputs")[0]
+
+
+def defining_apps(app_dir: str) -> "Dict[str, str]":
+    """stanza -> the app (or "system") whose inputs.conf of highest precedence defines it."""
+    return global_conf.merged(app_dir, "inputs")[1]
 
 
 def scheme_defaults(app_dir: str, scheme: str) -> "OrderedDict[str, str]":
@@ -77,8 +80,10 @@ def input_definition_xml(
     checkpoint_dir: str,
     app_name: str,
     stanzas: "Mapping[str, Mapping[str, str]]",
+    stanza_apps: "Optional[Mapping[str, str]]" = None,
 ) -> bytes:
-    """The document splunkd writes to a modular input's stdin (UTF-8)."""
+    """The document splunkd writes to a modular input's stdin (UTF-8). Each stanza's `app` is
+    the app that defines it (stanza_apps), else app_name."""
     root = ET.Element("input")
     ET.SubElement(root, "server_host").text = server_host
     ET.SubElement(root, "server_uri").text = server_uri
@@ -86,7 +91,8 @@ def input_definition_xml(
     ET.SubElement(root, "checkpoint_dir").text = checkpoint_dir
     configuration = ET.SubElement(root, "configuration")
     for name, params in stanzas.items():
-        stanza = ET.SubElement(configuration, "stanza", {"name": name, "app": app_name})
+        app = (stanza_apps or {}).get(name, app_name)
+        stanza = ET.SubElement(configuration, "stanza", {"name": name, "app": app})
         for key, value in params.items():
             ET.SubElement(stanza, "param", {"name": key}).text = value
     return ET.tostring(root, encoding="utf-8")

@@ -3,9 +3,26 @@
 For each launch: the input definition XML (server_host, server_uri, session_key,
 checkpoint_dir = $SPLUNK_HOME/var/lib/splunk/modinputs/<scheme>, and the stanzas) is written to
 the script's stdin, which is then closed; stdout is parsed as the event stream and the events
-are indexed; stderr lines go to splunkd.log. One process per enabled stanza, or one process
+are indexed through the sourcetype's index-time props (props.py: LINE_BREAKER, TRUNCATE,
+TIME_FORMAT); stderr lines go to splunkd.log. One process per enabled stanza, or one process
 with every enabled stanza when the scheme says use_single_instance. Processes run with the
 app's bin/ as cwd and a clean environment (SPLUNK_HOME, ... plus the caller's extra_env).
+Inputs come from inputs.conf merged across apps and etc/system (modinput_config).
+
+Scheduling (inputs.conf.spec `interval`, lines 1382-1399 at dff5abf): a number launches at
+start-up and then every so many seconds, `0` relaunches as soon as the script exits, `-1`
+runs once at start-up, and "when you specify a cron schedule, the input does not run the
+script on start-up": it first runs at the schedule's next matching minute.
+
+Stopping (an input edited, disabled or deleted, or splunkd shutting down): splunkd signals
+the process and "after a grace period" force-terminates it, logging "WARN ProcessRunner -
+Process with pid N did not exit within a given grace period after being signaled to exit.
+Will have to forcibly terminate." (quoted in splunk/splunk-sdk-java issue #92; a validation
+run seen "killed by signal 9" in gjanders/SplunkVersionControl issue #17). Neither the
+signal nor the length of the grace period is documented. The stand-in's choice: SIGTERM (the
+conventional "please exit" signal, the one a graceful exit can be written for) to the script's
+process, then SIGKILL to its whole process group after STOP_GRACE_SECONDS (10 s, kept short
+so that an input that needs longer fails here first). kill() stays the tests' SIGKILL crash.
 """
 
 import os
@@ -30,10 +47,12 @@ from tests.simulators.splunk.modinput_stream import (
     StreamFormatError,
     XmlEventStream,
 )
+from tests.simulators.splunk.props import IndexTimeProps
 from tests.simulators.splunk.scheme import Scheme, SchemeError, load_schemes, script_path
 
 DEFAULT_INDEX = "main"  # indexes.conf defaultDatabase: where `index = default` lands
 MAX_STDERR_LINES_KEPT = 10000
+STOP_GRACE_SECONDS = 10.0  # not documented by Splunk: the stand-in's choice (module docstring)
 
 
 @dataclass
@@ -45,8 +64,10 @@ class RunResult:
     events_written: int
     stderr_lines: List[str]
     duration: float
-    killed: bool = False
+    killed: bool = False  # SIGKILLed: kill(), the run's timeout, or a stop past its grace
     timed_out: bool = False
+    stopped: bool = False  # asked to exit with SIGTERM (see "Stopping" above)
+    forced: bool = False  # ... and SIGKILLed because it outlived the grace period
     stream_error: Optional[str] = None
     dropped_events: int = 0
     runs: "List[RunResult]" = field(default_factory=list)
@@ -55,13 +76,24 @@ class RunResult:
 class _Launch:
     """A running script process and the bookkeeping to stop it."""
 
-    def __init__(self, key: str, scheme: str, stanzas: List[str], process: subprocess.Popen):
+    def __init__(
+        self,
+        key: str,
+        scheme: str,
+        stanzas: List[str],
+        process: subprocess.Popen,
+        log: "Callable[[str, str, str], None]",
+    ):
         self.key = key
         self.scheme = scheme
         self.stanzas = stanzas
         self.process = process
+        self.log = log
         self.killed = False
         self.timed_out = False
+        self.stopped = False
+        self.forced = False
+        self.exited = threading.Event()
 
     def kill(self) -> None:
         self.killed = True
@@ -69,6 +101,30 @@ class _Launch:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+    def stop(self, grace: float) -> None:
+        """SIGTERM now; SIGKILL the process group if it is still running after grace."""
+        if self.stopped or self.exited.is_set():
+            return
+        self.stopped = True
+        try:
+            os.kill(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+
+        def enforce() -> None:
+            if self.exited.wait(grace):
+                return
+            self.forced = True
+            self.log(
+                "WARN",
+                "ProcessRunner",
+                f"Process with pid {self.process.pid} did not exit within a given grace period "
+                "after being signaled to exit. Will have to forcibly terminate.",
+            )
+            self.kill()
+
+        threading.Thread(target=enforce, name="modinput stop " + self.key, daemon=True).start()
 
 
 class ModularInputRunner:
@@ -85,6 +141,7 @@ class ModularInputRunner:
         server_host: Optional[str] = None,
         clock: Callable[[], float] = time.time,
         allowed_indexes: "Optional[Iterable[str]]" = None,
+        stop_grace_seconds: float = STOP_GRACE_SECONDS,
     ) -> None:
         self.splunk_home = splunk_home
         self.app_dir = app_dir
@@ -99,6 +156,7 @@ class ModularInputRunner:
         )
         self.clock = clock
         self.allowed_indexes = set(allowed_indexes) if allowed_indexes is not None else None
+        self.stop_grace_seconds = stop_grace_seconds
         self._schemes = None  # type: Optional[Dict[str, Scheme]]
         self._running = {}  # type: Dict[str, _Launch]
         self._lock = threading.RLock()
@@ -187,20 +245,20 @@ class ModularInputRunner:
         target: str,
         timeout: float = 300.0,
         kill_after_events: Optional[int] = None,
+        stop_after_events: Optional[int] = None,
     ) -> RunResult:
         """Run one stanza (`scheme://name`) or a whole scheme once, to completion.
 
         For a per-stanza scheme, naming the scheme runs each enabled stanza in turn. For a
         single-instance scheme, either form launches the one process with every enabled
         stanza. `kill_after_events=N` SIGKILLs the process once N events have been read (what
-        it had already written to the pipe is still read and indexed, as splunkd would).
+        it had already written to the pipe is still read and indexed, as splunkd would);
+        `stop_after_events=N` stops it then as splunkd stops an input (SIGTERM, grace, SIGKILL).
         """
         scheme_name, launches = self._plan(target)
         scheme = self.scheme(scheme_name)
-        results = [
-            self._launch(scheme, key, stanzas, timeout, kill_after_events)
-            for key, stanzas in launches
-        ]
+        limits = (kill_after_events, stop_after_events)
+        results = [self._launch(scheme, key, stanzas, timeout, limits) for key, stanzas in launches]
         if len(results) == 1:
             return results[0]
         return _combine(results)
@@ -233,16 +291,27 @@ class ModularInputRunner:
         return False
 
     def kill(self, target: str) -> bool:
-        """SIGKILL the process running a stanza or a scheme; False if none was running."""
+        """SIGKILL the process running a stanza or a scheme (a crash); False if none ran."""
         launches = self._matching(target)
         for launch in launches:
             launch.kill()
         return bool(launches)
 
+    def stop(self, target: str, grace: Optional[float] = None, wait: bool = False) -> bool:
+        """Stop the process running a stanza or a scheme as splunkd does: SIGTERM, then
+        SIGKILL after the grace period. wait: return only once it has exited."""
+        launches = self._matching(target)
+        for launch in launches:
+            launch.stop(self.stop_grace_seconds if grace is None else grace)
+        if wait:
+            for launch in launches:
+                launch.exited.wait()
+        return bool(launches)
+
     def restart_input(self, target: str) -> None:
         """What splunkd does when an input is edited, enabled, disabled or deleted: stop the
         process that runs it, and launch it again at the next scheduling pass if enabled."""
-        self.kill(target)
+        self.stop(target)
         with self._lock:
             scheme = target.partition("://")[0]
             self._next_due.pop(target, None)
@@ -276,7 +345,7 @@ class ModularInputRunner:
         key: str,
         stanzas: "OrderedDict[str, OrderedDict]",
         timeout: float,
-        kill_after_events: Optional[int],
+        limits: "tuple",
     ) -> RunResult:
         checkpoint_dir = self.checkpoint_dir(scheme.name)
         os.makedirs(checkpoint_dir, exist_ok=True)
@@ -292,6 +361,7 @@ class ModularInputRunner:
             checkpoint_dir,
             self.app_name,
             resolved,
+            config.defining_apps(self.app_dir),
         )
         started = time.monotonic()
         process = subprocess.Popen(
@@ -303,7 +373,7 @@ class ModularInputRunner:
             stderr=subprocess.PIPE,
             start_new_session=True,  # a kill reaches the script's own children too
         )
-        launch = _Launch(key, scheme.name, list(stanzas), process)
+        launch = _Launch(key, scheme.name, list(stanzas), process, self._log)
         with self._lock:
             self._running[key] = launch
         modinput_log.write_line(
@@ -327,9 +397,10 @@ class ModularInputRunner:
         watchdog.daemon = True
         watchdog.start()
         try:
-            counts = self._index_stdout(scheme, resolved, process, launch, kill_after_events)
+            counts = self._index_stdout(scheme, resolved, process, launch, limits)
             exit_code = process.wait()
         finally:
+            launch.exited.set()
             watchdog.cancel()
             for helper in helpers:
                 helper.join(timeout=10)
@@ -351,7 +422,12 @@ class ModularInputRunner:
             timed_out=launch.timed_out,
             stream_error=counts["error"],
             dropped_events=counts["dropped"],
+            stopped=launch.stopped,
+            forced=launch.forced,
         )
+
+    def _log(self, level: str, component: str, message: str) -> None:
+        modinput_log.write_line(self.splunk_home, level, component, message)
 
     def _params_for_script(self, params: "Mapping[str, str]") -> "OrderedDict[str, str]":
         resolved = OrderedDict(params)
@@ -364,10 +440,12 @@ class ModularInputRunner:
         stanzas: "OrderedDict[str, OrderedDict]",
         process: subprocess.Popen,
         launch: _Launch,
-        kill_after_events: Optional[int],
+        limits: "tuple",
     ) -> dict:
+        kill_after_events, stop_after_events = limits
         parser = XmlEventStream() if scheme.streaming_mode == "xml" else SimpleLineStream()
         counts = {"written": 0, "dropped": 0, "error": None}  # type: dict
+        props = IndexTimeProps.load(self.app_dir)
         descriptor = process.stdout.fileno()
         with self.index_store.writer() as writer:
             while True:
@@ -377,11 +455,13 @@ class ModularInputRunner:
                     events = parser.feed(chunk) if chunk else parser.close()
                 try:
                     for raw in events or ():
-                        self._store(scheme, stanzas, raw, writer, counts)
+                        self._store(scheme, stanzas, raw, writer, counts, props)
                         seen = counts["written"] + counts["dropped"]
                         if kill_after_events is not None and seen >= kill_after_events:
                             if not launch.killed:
                                 launch.kill()
+                        if stop_after_events is not None and seen >= stop_after_events:
+                            launch.stop(self.stop_grace_seconds)
                 except StreamFormatError as error:
                     counts["error"] = str(error)
                     modinput_log.write_line(
@@ -404,10 +484,12 @@ class ModularInputRunner:
         raw: RawEvent,
         writer: IndexWriter,
         counts: dict,
+        props: "Optional[IndexTimeProps]" = None,
     ) -> None:
-        event = self.finalize_event(scheme, stanzas, raw)
+        read_time = self.clock()
+        event = self.finalize_event(scheme, stanzas, raw, read_time)
         if self.allowed_indexes is not None and event["index"] not in self.allowed_indexes:
-            counts["dropped"] += 1
+            counts["dropped"] += len(self._parsed(event, raw, props, read_time))
             modinput_log.write_line(
                 self.splunk_home,
                 "WARN",
@@ -418,11 +500,35 @@ class ModularInputRunner:
                 ),
             )
             return
-        writer.write(event)
-        counts["written"] += 1
+        for parsed in self._parsed(event, raw, props, read_time):
+            writer.write(parsed)
+            counts["written"] += 1
+
+    def _parsed(
+        self, event: dict, raw: RawEvent, props: "Optional[IndexTimeProps]", read_time: float
+    ) -> "List[dict]":
+        """The events the parsing pipeline makes of one streamed event (props.py)."""
+        if props is None:
+            return [event]
+        rules = props.for_sourcetype(event["sourcetype"])
+        where = 'data_source="{}", data_host="{}", data_sourcetype="{}"'.format(
+            event["source"], event["host"], event["sourcetype"]
+        )
+        input_time = _epoch(raw.get("time"))
+        parsed = []
+        for text in rules.events(event["_raw"], self._log, where):
+            one = dict(event)
+            one["_raw"] = text
+            one["_time"] = rules.event_time(text, input_time, read_time, self._log, where)
+            parsed.append(one)
+        return parsed
 
     def finalize_event(
-        self, scheme: Scheme, stanzas: "Mapping[str, Mapping[str, str]]", raw: RawEvent
+        self,
+        scheme: Scheme,
+        stanzas: "Mapping[str, Mapping[str, str]]",
+        raw: RawEvent,
+        read_time: Optional[float] = None,
     ) -> dict:
         """Fill what the script left out as splunkd does, from the stanza it belongs to."""
         stanza = raw.get("stanza")
@@ -430,7 +536,7 @@ class ModularInputRunner:
             # Per-stanza launches know their one input; a single instance needs the attribute.
             stanza = next(iter(stanzas)) if len(stanzas) == 1 else None
         params = stanzas.get(stanza, {}) if stanza else {}
-        index_time = self.clock()
+        index_time = self.clock() if read_time is None else read_time
         index = raw.get("index") or params.get("index") or "default"
         return {
             "_time": _event_time(raw.get("time"), index_time),
@@ -460,6 +566,7 @@ class ModularInputRunner:
         completion one after another and returns their results; without, starts threads."""
         now = self.clock() if now is None else now
         due = []  # type: List[str]
+        # A cron input's first run is its schedule's next minute, never start-up (spec 1397).
         for scheme_name, scheme in self.schemes().items():
             enabled = self.enabled_stanzas(scheme_name)
             if scheme.use_single_instance:
@@ -475,6 +582,9 @@ class ModularInputRunner:
                     modinput_log.write_line(
                         self.splunk_home, "ERROR", "ExecProcessor", f"{stanza}: {error}"
                     )
+                    continue
+                if stanza not in self._next_due and schedule.cron is not None:
+                    self._next_due[stanza] = schedule.next_after(now)
                     continue
                 when = self._next_due.get(stanza, now)
                 if when is None or when > now or self._matching(stanza):
@@ -510,6 +620,8 @@ class ModularInputRunner:
         self._scheduler.start()
 
     def stop_scheduler(self, kill_running: bool = True) -> None:
+        """As splunkd shutting down: no more launches, and (kill_running) every running input
+        stopped (SIGTERM, grace period, SIGKILL), waiting until they have exited."""
         if self._scheduler is None:
             return
         self._scheduler_stop.set()
@@ -519,7 +631,9 @@ class ModularInputRunner:
             with self._lock:
                 launches = list(self._running.values())
             for launch in launches:
-                launch.kill()
+                launch.stop(self.stop_grace_seconds)
+            for launch in launches:
+                launch.exited.wait(self.stop_grace_seconds + 10)
 
 
 def _feed_stdin(process: subprocess.Popen, document: bytes) -> None:
@@ -531,12 +645,18 @@ def _feed_stdin(process: subprocess.Popen, document: bytes) -> None:
 
 
 def _event_time(text: Optional[str], index_time: float) -> float:
+    found = _epoch(text)
+    return index_time if found is None else found
+
+
+def _epoch(text: Optional[str]) -> Optional[float]:
+    """The stream's <time> (epoch seconds), or None: the extractor or read time decides."""
     if text:
         try:
             return float(text.strip())
         except ValueError:
-            pass  # splunkd would try timestamp extraction; ingestion time is its fallback
-    return index_time
+            pass
+    return None
 
 
 def _validation_message(stdout: bytes, exit_code: int) -> str:

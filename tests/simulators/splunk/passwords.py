@@ -3,6 +3,10 @@
 Like splunkd, the value is encrypted with a key derived from etc/auth/splunk.secret, the
 entity name is `realm:username:` with ':' inside realm/username escaped as `\\:`, listing
 needs `list_storage_passwords` and writing `edit_storage_passwords` (or admin_all_objects).
+Each secret is also an object of category `passwords` of its app's metadata (acl.py): a user
+sees only the secrets they may read and changes only those they may write; adding one needs
+write on the app ("list_* also needs Read ACL and edit_* needs Write ACL", Splunk Cloud
+"Manage credentials used by apps and data inputs"; SPEC94 default.meta.spec:8-37).
 """
 
 import base64
@@ -12,9 +16,9 @@ import json
 import os
 import secrets
 import threading
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
-from . import atom
+from . import acl, atom, listing
 from .request import SplunkdRequest
 
 LIST_CAPABILITY = "list_storage_passwords"
@@ -99,7 +103,9 @@ class PasswordStore:
                 return record
         return None
 
-    def create(self, app: str, realm: str, username: str, password: str) -> bool:
+    def create(
+        self, app: str, realm: str, username: str, password: str, owner: str = "nobody"
+    ) -> bool:
         with self._lock:
             records = self._load()
             name = entity_name(realm, username)
@@ -112,7 +118,7 @@ class PasswordStore:
                     "app": app,
                     "realm": realm,
                     "username": username,
-                    "owner": "nobody",
+                    "owner": owner,
                     "encrypted": self.cipher.encrypt(password),
                 }
             )
@@ -140,8 +146,21 @@ def _same(left: Dict[str, str], right: Dict[str, str]) -> bool:
 
 
 class PasswordsEndpoint:
-    def __init__(self, store: PasswordStore) -> None:
+    def __init__(self, store: PasswordStore, app_dirs: "Optional[Any]" = None) -> None:
         self.store = store
+        self.app_dirs = app_dirs or dict
+
+    def _acl(self, record: Dict[str, str]) -> "acl.ObjectAcl":
+        app = record["app"]
+        app_dir = self.app_dirs().get(app, "")
+        name = "credential:" + entity_name(record["realm"], record["username"])
+        owner = record.get("owner") or "nobody"
+        private = owner if owner != "nobody" else None  # made in servicesNS/<owner>/<app>
+        return acl.AppMetadata(app, app_dir).object_acl("passwords", name, private_to=private)
+
+    def _readable(self, request: SplunkdRequest) -> List[Dict[str, str]]:
+        records = self.store.records(request.ns_app)
+        return [r for r in records if self._acl(r).can_read(request.user)]
 
     def _entry(self, request: SplunkdRequest, record: Dict[str, str]) -> atom.Entry:
         content = {
@@ -153,45 +172,76 @@ class PasswordsEndpoint:
         }
         return atom.Entry(
             entity_name(record["realm"], record["username"]),
-            "/servicesNS/nobody/{}/storage/passwords".format(record["app"]),
+            "/servicesNS/{}/{}/storage/passwords".format(record["owner"], record["app"]),
             content,
-            atom.acl(record["app"], owner=record["owner"]),
+            self._acl(record).as_dict(request.user, removable=True),
             author=record["owner"],
         )
 
-    def handle(self, request: SplunkdRequest, name: "Optional[str]") -> atom.Body:
+    def handle(self, request: SplunkdRequest, name: "Optional[str]", action: str = "") -> atom.Body:
         user = request.user
         assert user is not None
         mode = request.output_mode
         writing = request.method in ("POST", "DELETE")
         needed = EDIT_CAPABILITY if writing else LIST_CAPABILITY
-        if not (user.has(needed) or (writing and user.has("admin_all_objects"))):
+        # edit_storage_passwords allows GET too (SPEC94 authorize.conf.spec:696-697).
+        allowed = user.has(needed) or (not writing and user.has(EDIT_CAPABILITY))
+        if not (allowed or (writing and user.has("admin_all_objects"))):
             return atom.messages(mode, 403, _forbidden(user.name, needed))
         app = request.ns_app or "system"
         collection = request.namespace_path + "/storage/passwords"
         if name is None:
             if request.method == "GET":
-                entries = [self._entry(request, r) for r in self.store.records(request.ns_app)]
-                return atom.feed(mode, request.base_url, "passwords", collection, entries)
+                entries = [self._entry(request, r) for r in self._readable(request)]
+                return listing.feed(request, "passwords", collection, entries)
             if request.method == "POST":
+                app_dir = self.app_dirs().get(app, "")
+                if not acl.AppMetadata(app, app_dir).can_create(user):
+                    return acl.forbidden(mode, user, f"add secrets to {app}")
                 return self._create(request, app, collection)
             return atom.messages(mode, 405, "Method Not Allowed")
         record = self.store.find(request.ns_app, name)
-        if record is None:
+        if record is None or not self._acl(record).can_read(user):
             return atom.messages(mode, 404, f"Could not find object id={name}")
+        if action:
+            return self._acl_call(request, record, action, collection)
+        if writing and not self._acl(record).can_write(user):
+            return acl.forbidden(mode, user, f"change {name}")
         if request.method == "GET":
             entry = self._entry(request, record)
             return atom.feed(mode, request.base_url, "passwords", collection, [entry])
         if request.method == "DELETE":
             self.store.delete(record)
-            remaining = [self._entry(request, r) for r in self.store.records(request.ns_app)]
-            return atom.feed(mode, request.base_url, "passwords", collection, remaining)
+            remaining = [self._entry(request, r) for r in self._readable(request)]
+            return listing.feed(request, "passwords", collection, remaining)
         password = request.form_value("password")
         if password is None:
             return atom.messages(mode, 400, "Missing argument: password")
         self.store.update(record, password)
         refreshed = self.store.find(request.ns_app, name)
         entry = self._entry(request, refreshed or record)
+        return atom.feed(mode, request.base_url, "passwords", collection, [entry])
+
+    def _acl_call(
+        self, request: SplunkdRequest, record: Dict[str, str], action: str, collection: str
+    ) -> atom.Body:
+        """GET/POST storage/passwords/<name>/acl."""
+        mode = request.output_mode
+        if action != "acl":
+            return atom.messages(mode, 404, "Not Found")
+        rule = self._acl(record)
+        if request.method == "POST":
+            if not rule.can_write(request.user) or record["app"] not in self.app_dirs():
+                return acl.forbidden(mode, request.user, "change the permissions of this secret")
+            error, form = acl.acl_request(request)
+            if error is not None:
+                return error
+            name = "credential:" + entity_name(record["realm"], record["username"])
+            meta = acl.AppMetadata(record["app"], self.app_dirs()[record["app"]])
+            meta.set_acl("passwords", name, form)
+        elif request.method != "GET":
+            return atom.messages(mode, 405, "Method Not Allowed")
+        entry = self._entry(request, record)
         return atom.feed(mode, request.base_url, "passwords", collection, [entry])
 
     def _create(self, request: SplunkdRequest, app: str, collection: str) -> atom.Body:
@@ -203,7 +253,8 @@ class PasswordsEndpoint:
             return atom.messages(mode, 400, "Missing argument: name")
         if password is None:
             return atom.messages(mode, 400, "Missing argument: password")
-        if not self.store.create(app, realm, username, password):
+        owner = request.ns_user if request.ns_user not in (None, "", "-") else "nobody"
+        if not self.store.create(app, realm, username, password, owner):
             text = f"An object with name={entity_name(realm, username)} already exists"
             return atom.messages(mode, 409, text)
         record = self.store.find(app, entity_name(realm, username))

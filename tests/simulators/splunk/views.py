@@ -1,10 +1,11 @@
 """Simple XML → the HTML page Splunk Web serves for a dashboard with isDashboard="false":
 the dashboard's stylesheet(s) in <head>, its <html> panels in the body, and its script(s)
 from /<locale>/static/app/<app>/ run after the DOM is built (Splunk loads them the same way,
-after rendering the panels). `$C` carries the few Splunk Web settings a page may read.
+after rendering the panels). `$C` comes as the dashboard template loads it, from
+`<root>/<locale>/config?autoload=1` with crossorigin="use-credentials" (S804
+share/splunk/search_mrsparkle/templates/dashboards/dashboard.html:207).
 """
 
-import json
 import os
 import xml.etree.ElementTree as ElementTree
 from html import escape
@@ -47,49 +48,32 @@ def setup_view(app_dir: str) -> "Optional[str]":
     return (AppConf(app_dir, "app").stanza("ui") or {}).get("setup_view") or None
 
 
-def render_view(
-    app: str, app_dir: str, view: str, locale: str, username: str, csrf_cookie: str
-) -> "Optional[str]":
+def render_view(app: str, app_dir: str, view: str, locale: str, root: str) -> "Optional[str]":
+    """The page of one view; `root` is Splunk Web's root path ("" or "/<root_endpoint>")."""
     path = view_path(app_dir, view)
     if not os.path.exists(path):
         return None
-    root = ElementTree.parse(path).getroot()
-    static = f"/{locale}/static/app/{app}/"
-    label = root.findtext("label") or view
+    tree = ElementTree.parse(path).getroot()
+    static = f"{root}/{locale}/static/app/{app}/"
+    label = tree.findtext("label") or view
     stylesheets = "".join(
         f'<link rel="stylesheet" type="text/css" href="{escape(static + name)}">'
-        for name in _split(root.get("stylesheet"))
+        for name in _split(tree.get("stylesheet"))
     )
     scripts = "".join(
-        f'<script src="{escape(static + name)}"></script>' for name in _split(root.get("script"))
+        f'<script src="{escape(static + name)}"></script>' for name in _split(tree.get("script"))
     )
     panels = "".join(
         '<div class="dashboard-row"><div class="dashboard-panel"><div class="panel-body html">'
         f"{_inner_html(html)}</div></div></div>"
-        for html in root.iter("html")
+        for html in tree.iter("html")
     )
-    settings = {
-        "LOCALE": locale,
-        "SPLUNKD_PATH": f"/{locale}/splunkd",
-        "MRSPARKLE_ROOT_PATH": "",
-        "APP": app,
-        "PAGE": view,
-        "USERNAME": username,
-        "CSRF_COOKIE_NAME": csrf_cookie,
-    }
+    config = escape(f"{root}/{locale}/config?autoload=1")
+    locale, label, app, view = escape(locale), escape(label), escape(app), escape(view)
     return (
-        '<!DOCTYPE html>\n<html lang="{locale}"><head><meta charset="utf-8">'
-        "<title>{label} | Splunk</title><script>window.$C = {settings};</script>{styles}"
-        '</head><body class="locale-{locale}"><header class="app-bar">{app}</header>'
-        '<div class="dashboard-body" data-view="{view}"><h2 class="dashboard-title">{label}</h2>'
-        "{panels}</div>{scripts}</body></html>"
-    ).format(
-        locale=escape(locale),
-        label=escape(label),
-        settings=json.dumps(settings).replace("</", "<\\/"),
-        styles=stylesheets,
-        app=escape(app),
-        view=escape(view),
-        panels=panels,
-        scripts=scripts,
+        f'<!DOCTYPE html>\n<html lang="{locale}"><head><meta charset="utf-8">'
+        f'<title>{label} | Splunk</title><script src="{config}" crossorigin="use-credentials">'
+        f'</script>{stylesheets}</head><body class="locale-{locale}"><header class="app-bar">'
+        f'{app}</header><div class="dashboard-body" data-view="{view}">'
+        f'<h2 class="dashboard-title">{label}</h2>{panels}</div>{scripts}</body></html>'
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 from typing import Callable, Optional
+from urllib.parse import unquote_plus
 
 from . import api_v7, approval_pages, oauth_endpoints
 from .context import SimContext
+from .faults import BAD_BYTES
 from .http_types import Request, Response
 from .problems import problem
 from .request_log import RequestRecord
@@ -47,9 +49,18 @@ class Application:
                 client_id=req.client_id,
                 token_id=req.token_id,
                 status=response.status,
+                secrets=self._secrets_carried(req),
             )
         )
         return response
+
+    def _secrets_carried(self, req: Request) -> int:
+        text = "\n".join(
+            [req.path, *req.headers.values(), *req.query.values()]
+            + [unquote_plus(v) for v in req.query.values()]
+            + [req.body.decode("utf-8", "replace"), unquote_plus(req.body.decode("latin-1"))]
+        )
+        return self.ctx.store.secrets_in(text)
 
     def _route(self, req: Request) -> Response:
         # Each host answers only what its role serves (see context.HOST_LAYOUTS).
@@ -89,8 +100,38 @@ class Application:
                 response.drop_after = max(0, len(response.body) // 2)
             elif fault.kind == "truncate":
                 response.body = _truncated(response.body)
+            elif fault.kind == "bad_record":
+                response.body = _with_bad_record(response.body, fault.record, BAD_BYTES[fault.bad])
             elif fault.kind == "clock_skew":
                 response.headers["X-Sim-Date-Skew"] = str(fault.skew)
+
+
+_MARK = "\u0000sim-bad-record\u0000"  # its JSON text (\\u0000...) appears nowhere else
+
+
+def _with_bad_record(body: bytes, position: int, bad: bytes) -> bytes:
+    """bad put at the start of the first string of one record of the body's list (the body was
+    written compactly, so writing it again gives the same bytes around the change)."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return body
+    lists = (
+        [v for v in payload.values() if isinstance(v, list)] if isinstance(payload, dict) else []
+    )
+    records = lists[0] if lists else []
+    if not records or not -len(records) <= position < len(records):
+        return body
+    record = records[position]
+    strings = (
+        [k for k, v in record.items() if isinstance(v, str)] if isinstance(record, dict) else []
+    )
+    if not strings:
+        return body
+    name = strings[0]
+    record[name] = _MARK + record[name]
+    text = json.dumps(payload, separators=(",", ":")).encode()
+    return text.replace(json.dumps(_MARK)[1:-1].encode(), bad, 1)
 
 
 def _truncated(body: bytes) -> bytes:

@@ -44,6 +44,8 @@ class SimContext:
     device_poll_interval: int = DEVICE_POLL_INTERVAL
     sessions: Dict[str, dict] = field(default_factory=dict)  # approval-page sessions
     streams: Dict[str, list] = field(default_factory=dict)  # aid -> created streams
+    # region -> RFC 8414 fields its metadata document answers instead (a hostile server)
+    metadata_overrides: Dict[str, Dict[str, str]] = field(default_factory=dict)
 
     def host_url(self, region: str, role: str) -> str:
         """scheme://host:port of region's host serving role (api, oauth or pages)."""

@@ -9,6 +9,10 @@ Kinds:
   ``truncate``    send a cut-off JSON body with a matching Content-Length
   ``revoke_token`` revoke the presented access token before handling (the request gets 401)
   ``clock_skew``  Date header off by ``skew`` seconds
+  ``bad_record``  the first string of the page's record number ``record`` (from 0; -1 = the
+                  last) starts with ``bad``: ``control`` (a raw ESC, which JSON forbids in
+                  strings), ``latin1`` (the byte 0xE9, not UTF-8, as a server that encodes
+                  names in Latin-1 sends it) or ``noncharacter`` (U+FFFF: valid JSON, not XML)
 ``count`` limits how many requests a fault hits (None = unlimited); ``probability`` draws
 from a RNG seeded with the simulator seed, so runs repeat.
 """
@@ -21,7 +25,17 @@ import threading
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-KINDS = {"status", "rate_limit", "slow", "drop", "truncate", "revoke_token", "clock_skew"}
+KINDS = {
+    "status",
+    "rate_limit",
+    "slow",
+    "drop",
+    "truncate",
+    "revoke_token",
+    "clock_skew",
+    "bad_record",
+}
+BAD_BYTES = {"control": b"\x1b", "latin1": b"\xe9", "noncharacter": "\uffff".encode()}
 
 
 @dataclass
@@ -36,6 +50,8 @@ class Fault:
     delay: float = 0.0
     skew: int = 0
     retry_after: Optional[int] = None
+    bad: str = "control"
+    record: int = 0
     fault_id: int = 0
     hits: int = field(default=0)
 
@@ -54,6 +70,8 @@ class FaultPlan:
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(KINDS)}")
         fault = Fault(kind=kind, **options)  # type: ignore[arg-type]
+        if fault.bad not in BAD_BYTES:
+            raise ValueError(f"unknown bad record {fault.bad!r}; one of {sorted(BAD_BYTES)}")
         re.compile(fault.path)
         with self._lock:
             fault.fault_id = self._next_id

@@ -24,23 +24,22 @@ AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"]
 
 def metadata(ctx: SimContext, req: Request) -> Response:
     urls = ctx.region_urls(req.region)
-    return json_response(
-        200,
-        {
-            "issuer": ctx.host_url(req.region, "oauth"),
-            "authorization_endpoint": urls["authorize_url"],
-            "token_endpoint": urls["token_url"],
-            "device_authorization_endpoint": urls["device_authorization_url"],
-            "revocation_endpoint": urls["revocation_url"],
-            "registration_endpoint": urls["registration_url"],
-            "scopes_supported": SUPPORTED_SCOPES,
-            "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_GRANT],
-            "token_endpoint_auth_methods_supported": AUTH_METHODS,
-            "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
-            "code_challenge_methods_supported": ["S256"],
-        },
-    )
+    document = {
+        "issuer": ctx.host_url(req.region, "oauth"),
+        "authorization_endpoint": urls["authorize_url"],
+        "token_endpoint": urls["token_url"],
+        "device_authorization_endpoint": urls["device_authorization_url"],
+        "revocation_endpoint": urls["revocation_url"],
+        "registration_endpoint": urls["registration_url"],
+        "scopes_supported": SUPPORTED_SCOPES,
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_GRANT],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        "code_challenge_methods_supported": ["S256"],
+    }
+    document.update(ctx.metadata_overrides.get(req.region, {}))
+    return json_response(200, document)
 
 
 def register(ctx: SimContext, req: Request) -> Response:

@@ -18,6 +18,7 @@ ThousandEyes publishes neither):
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ SCOPE_WORDS = {
 }
 REFRESH_ROTATIONS = ("strict", "grace", "reuse", "omit")
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # RFC 8628 §6.1: no vowels, no ambiguous chars
+_WORD = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -133,6 +135,7 @@ class OAuthStore:
         self.devices: Dict[str, DeviceAuthorization] = {}
         self.codes: Dict[str, AuthorizationCode] = {}
         self._issued: Set[str] = set()
+        self._user_codes: Set[str] = set()  # shown to people, typed on any region's pages
 
     # ---------------------------------------------------------------- secrets
     def new_secret(self, nbytes: int = 32) -> str:
@@ -149,10 +152,19 @@ class OAuthStore:
         with self.lock:
             return set(self._issued)
 
+    def secrets_in(self, text: str) -> int:
+        """How many issued secrets other than user codes appear in text as whole words
+        (issued secrets are URL-safe base64, so a word is a run of those characters)."""
+        words = set(_WORD.findall(text))
+        with self.lock:
+            return len((words & self._issued) - self._user_codes)
+
     def new_user_code(self) -> str:
         chars = "".join(secrets.choice(USER_CODE_ALPHABET) for _ in range(8))
         code = f"{chars[:4]}-{chars[4:]}"
         self.remember_secret(code)
+        with self.lock:
+            self._user_codes.add(code)
         return code
 
     # ---------------------------------------------------------------- clients

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,9 @@ class RequestRecord:
     client_id: Optional[str]
     token_id: Optional[str]
     status: int
+    # issued secrets (tokens, codes, client secrets; not user codes) anywhere in the request:
+    # headers, query or body, whatever its path (a request to a wrong path still carried them)
+    secrets: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -38,6 +41,11 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+
+    def carrying_secrets_outside(self, regions: Iterable[str]) -> List[RequestRecord]:
+        """Requests that carried an issued secret to a host of a region not in ``regions``."""
+        allowed = set(regions)
+        return [r for r in self.records() if r.secrets and r.region not in allowed]
 
     def count(self, path_prefix: str = "", method: Optional[str] = None) -> int:
         return sum(

@@ -111,8 +111,19 @@ def _web_transactions(rng: random.Random, test: Test, bad: bool) -> Metrics:
     }
     if bad:
         metrics["errorType"] = "Timeout"
-        metrics["errorDetails"] = "Transaction timed out"
+        metrics["errorDetails"] = _transaction_error(rng)
     return metrics
+
+
+def _transaction_error(rng: random.Random) -> str:
+    """A failed transaction's error as scripts report it: the message and the whole stack of
+    the script's steps (real ones run to tens of kilobytes, non-ASCII step names included)."""
+    frames = "".join(
+        f"    at step {n} «Ajouter au panier — étape {n}» "
+        f"(transaction.js:{10 + n}:{rng.randint(1, 80)})\n"
+        for n in range(rng.randint(160, 220))
+    )
+    return "TimeoutError: Transaction timed out waiting for #checkout after 30000 ms\n" + frames
 
 
 def _api(rng: random.Random, test: Test, bad: bool) -> Metrics:

@@ -159,6 +159,11 @@ class ThousandEyesSimulator:
     def issued_secrets(self) -> Set[str]:
         return self.ctx.store.issued_secrets()
 
+    def secrets_sent_outside(self, regions: List[str]) -> List[RequestRecord]:
+        """Requests that carried an issued secret (not a user code) to a host of any region
+        other than ``regions``: with each connection on its own region, there should be none."""
+        return self._log.carrying_secrets_outside(regions)
+
     @property
     def users(self) -> list:
         return self.world.users

@@ -1,7 +1,7 @@
 import pytest
 import requests
 from ta_thousandeyes.api_transport import ApiTransport
-from ta_thousandeyes.http import origin
+from ta_thousandeyes.http import destination as origin
 
 from tests.unit.collectors.stub_server import StubServer
 

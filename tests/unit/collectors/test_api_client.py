@@ -7,7 +7,7 @@ from ta_thousandeyes.api_client import (
     Unauthorized,
 )
 from ta_thousandeyes.api_transport import ApiTransport
-from ta_thousandeyes.http import origin
+from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.rate_limit import RateLimiter
 from ta_thousandeyes.tokens import ReauthorizationRequired
 
@@ -249,3 +249,37 @@ def test_the_transport_follows_no_redirect(stub, tokens, clock):
         client.get("/x")
     assert info.value.status == 302
     assert [seen.path for seen in stub.seen] == ["/v7/x"]
+
+
+# --- stopping (splunkd's SIGTERM; modinputs.base sets the flag) ----------------------------
+def test_a_stop_lets_the_page_in_flight_finish_and_starts_no_request(stub, session, tokens, clock):
+    from ta_thousandeyes.api_client import RunStopped
+
+    stop = []
+    nxt = f"{stub.base_url}/alerts?cursor=z&aid=9"
+    stub.replies = [Reply(body=page([1, 2], nxt)), Reply(body=page([3]))]
+    client = make_client(stub, session, tokens, clock, stop_requested=lambda: bool(stop))
+    pages = client.pages("/alerts", aid="9", items_key="results")
+    first = next(pages)
+    stop.append(True)  # the signal arrives while the caller writes the first page
+    assert first.items == [1, 2]
+    with pytest.raises(RunStopped):
+        next(pages)
+    assert len(stub.seen) == 1
+
+
+def test_a_stop_during_a_rate_limit_wait_sends_nothing(stub, session, tokens, clock):
+    from ta_thousandeyes.api_client import RunStopped
+
+    stop = []
+
+    def sleep(seconds):  # the wait a stop ends early (ThousandEyesInput.sleep)
+        stop.append(seconds)
+
+    stub.replies = [Reply(429, {}, {"Retry-After": "30"}), Reply(body={"ok": 1})]
+    limiter = RateLimiter(clock=clock, sleep=sleep)
+    client = ApiClient(stub.base_url, session, tokens, rate_limiter=limiter, clock=clock,
+                       sleep=sleep, stop_requested=lambda: bool(stop))  # fmt: skip
+    with pytest.raises(RunStopped):
+        client.get("/alerts")
+    assert len(stub.seen) == 1 and stop and stop[0] > 25

@@ -104,3 +104,30 @@ def test_throughput_is_close_to_parse_and_write_baseline():
 
     ratio = cpu(baseline) / max(cpu(ours), 1e-9)
     assert ratio > 0.4, f"writer runs at {ratio:.2f}x the bare parse+dump speed"
+
+
+# Characters XML 1.0's Char production (section 2.2) excludes. U+FFFE and U+FFFF are valid in
+# JSON, so the API can send them raw; controls and lone surrogates arrive through records the
+# API client had to salvage, or through \u escapes that to_json writes back as characters.
+NOT_XML = ["\ufffe", "\uffff", "\x01", "\x1b", "\ud800"]
+
+
+def test_characters_xml_cannot_carry_keep_every_event_of_a_batch():
+    from tests.simulators.splunk.modinput_stream import XmlEventStream
+
+    records = [{"n": 1}, {"n": 2, "name": "x" + "".join(NOT_XML) + "y"}, {"n": 3}]
+    # The record's text as the API sent it (kept raw) and as to_json(ensure_ascii=False) writes.
+    raw = '{"n":2,"name":"x' + "".join(NOT_XML) + 'y"}'
+    for middle in (raw, to_json(records[1])):
+        out = io.BytesIO()
+        writer = XmlEventWriter(output=out, error=io.StringIO())
+        prefix = writer.event_prefix("s\uffff", "st\ufffe", "i", "src\x01", "h")
+        writer.add_many(prefix, [(1.0, to_json(records[0])), (2.0, middle)])
+        writer.add(prefix, 3.0, to_json(records[2]))
+        writer.close()
+        data = [event.findtext("data") for event in written(out).findall("event")]
+        assert [json.loads(text) for text in data] == records  # the same JSON values
+        stand_in = XmlEventStream()
+        events = list(stand_in.feed(out.getvalue())) + list(stand_in.close())
+        assert [json.loads(event["data"]) for event in events] == records
+        assert {event["stanza"] for event in events} == {"s"}

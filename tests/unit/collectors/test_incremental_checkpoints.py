@@ -150,6 +150,8 @@ def test_unknown_agent_refreshes_the_inventory_next_run(clock, tmp_path):
 
 
 def test_keep_alive_prunes_deleted_inputs_of_every_scheme(tmp_path):
+    import io
+    import json
     from types import SimpleNamespace
 
     from ta_thousandeyes.checkpoints import KVStoreCheckpointStore, checkpoint_key, owner_of
@@ -159,9 +161,15 @@ def test_keep_alive_prunes_deleted_inputs_of_every_scheme(tmp_path):
 
     service = FakeKVService()
     configured = {"thousandeyes_alerts": [{"connection": "c", "index": "main"}]}
-    service.inputs = SimpleNamespace(
-        list=lambda kind: [SimpleNamespace(content=c) for c in configured.get(kind, [])]
-    )
+
+    def listing(path, count=None, offset=0, output_mode="json"):
+        # splunkd's JSON listing of data/inputs/<scheme>, whole (count=0), with its paging
+        entries = configured.get(path.rsplit("/", 1)[1], [])
+        page = [{"name": f"in{i}", "content": c} for i, c in enumerate(entries)][offset:]
+        body = {"entry": page, "paging": {"total": len(entries), "offset": offset}}
+        return SimpleNamespace(body=io.BytesIO(json.dumps(body).encode("utf-8")))
+
+    service.get = listing
     store = KVStoreCheckpointStore(service)
     kept = owner_of("thousandeyes_alerts", "c", "main")
     gone = owner_of("thousandeyes_events", "c", "main")  # its scheme has no input left

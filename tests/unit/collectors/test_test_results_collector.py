@@ -178,3 +178,34 @@ def test_unknown_test_is_logged_and_others_continue(api, clock, tmp_path):
     ctx = harness.run(collect_all)
     assert any("404" in e for e in ctx.errors)
     assert any(e[3]["testId"] == "4" for e in harness.events)
+
+
+def test_an_upgrade_resumes_from_checkpoints_under_legacy_keys(api, clock, tmp_path):
+    from ta_thousandeyes.checkpoints import legacy_checkpoint_key
+
+    start = clock.now - 1800
+    harness = Harness(api, clock, tmp_path, start)
+    harness.run(collect_all)
+    store = harness.store
+    for key, owner in store.owners().items():  # as the release before wrote them
+        state = store.load(key)
+        store.delete(key)
+        store.save(legacy_checkpoint_key(key), owner, state)
+    clock.now += 600
+    harness.run(collect_all)
+    got = Counter(keys_of(harness.events))
+    assert max(got.values()) == 1, "re-collected from the start point"
+    assert set(expected(api, start, clock.now - 60)) <= set(got)
+    assert all(legacy_checkpoint_key(key) for key in store.owners())  # all new keys again
+
+
+def test_test_id_is_encoded_into_the_path(api, clock, tmp_path):
+    """Issue 15 point 10: a testId from the API went into the URL path as it was."""
+    api.tests = [dict(api.tests[0], testId="1/../../users?aid=9#x")]
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+    harness.run(collect_all)
+    paths = [u.split("/v7", 1)[1] for u in api.requests if "/test-results/" in u]
+    assert paths and all(
+        p.startswith("/test-results/1%2F..%2F..%2Fusers%3Faid%3D9%23x/") for p in paths
+    )
+    assert not any("/users" in u.split("?")[0] for u in api.requests)

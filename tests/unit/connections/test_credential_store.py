@@ -122,3 +122,51 @@ def test_read_registers_secrets_for_redaction(fake_service):
 def test_token_type_is_not_treated_as_secret():
     credential_store.register_record_secrets({"token_type": "Bearer-ish-value"})
     assert "Bearer-ish-value" in redaction.redact("Bearer-ish-value")
+
+
+def _drop_chunk(fake_service, key, index):
+    with fake_service.state.edit() as data:
+        victim = next(
+            n
+            for n, r in data["passwords"].items()
+            if r["username"].startswith(key + "#") and r["username"].endswith(f"#{index}")
+        )
+        del data["passwords"][victim]
+
+
+def test_salvage_reads_what_the_remaining_chunks_hold(fake_service):
+    store = CredentialStore(fake_service, chunk_size=40)
+    record = {
+        "access_token": "a" * 30,  # begins in chunk 0, ends in chunk 1
+        "client_id": "cid-1",
+        "refresh_token": "r" * 10,
+        "revocation_url": "https://api.example/revoke",
+        "token_type": "Bearer",
+    }
+    store.write("connection:s", record)
+    store.write("connection:t", {"access_token": "t" * 50})
+    _drop_chunk(fake_service, "connection:s", 0)
+    damaged = store.damaged()
+    assert list(damaged) == ["connection:s"]
+    assert "missing chunk 0 of" in damaged["connection:s"]
+    salvaged = store.salvage("connection:s")
+    assert salvaged == {
+        "client_id": "cid-1",
+        "refresh_token": "r" * 10,
+        "revocation_url": record["revocation_url"],
+    }
+    assert redaction.redact("x" + "r" * 10) != "x" + "r" * 10  # registered as a secret
+    assert store.salvage("connection:t") == {"access_token": "t" * 50}  # intact: all of it
+    assert store.delete("connection:s") and store.read("connection:s") is None
+    assert store.damaged() == {}
+
+
+def test_every_record_has_one_lock_and_connection_records_share_the_refresh_lock(tmp_path):
+    from ta_thousandeyes import locks
+
+    directory = str(tmp_path)
+    prod = credential_store.record_lock("connection:prod", directory)
+    assert prod.path == locks.ConnectionLock("prod", directory=directory).path
+    proxy = credential_store.record_lock("settings:proxy", directory)
+    # no connection name can map to the proxy's lock (names start with a letter or digit)
+    assert proxy.path != credential_store.record_lock("connection:settings_proxy", directory).path

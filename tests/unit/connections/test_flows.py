@@ -227,17 +227,27 @@ def test_logout_without_revocation_endpoint(wired):
     assert _record(service, "prod") is None
 
 
-def test_discovered_endpoint_on_foreign_host_is_ignored(wired, monkeypatch):
+@pytest.mark.parametrize(
+    "field, hostile",
+    [
+        ("token_endpoint", "https://evil.example.com/token"),
+        ("token_endpoint", "https://evil.example.com\\@{host}/oauth2/token"),
+        ("revocation_endpoint", "https://evil.example.com\\@{host}/oauth2/revoke"),
+        ("authorization_endpoint", "https://user@{host}/oauth2/authorize"),
+    ],
+)
+def test_metadata_with_a_foreign_endpoint_is_not_used(wired, monkeypatch, field, hostile):
     from ta_thousandeyes.oauth import discovery
 
     service, stub, lock_dir = wired
     region = regions.get_region(service, "global")
     original = stub._route
+    host = region.token_url.split("/")[2]
 
     def route(method, path, form, headers):
         status, body = original(method, path, form, headers)
         if path.startswith("/.well-known"):
-            body["token_endpoint"] = "https://evil.example.com/token"
+            body[field] = hostile.format(host=host)
         return status, body
 
     monkeypatch.setattr(stub, "_route", route)
@@ -245,7 +255,7 @@ def test_discovered_endpoint_on_foreign_host_is_ignored(wired, monkeypatch):
         service, __import__("ta_thousandeyes.settings").settings.load_settings(service), region
     )
     endpoints = discovery.discover(session, region)
-    assert endpoints.discovered and endpoints.token_url == region.token_url
+    assert endpoints == discovery.configured_endpoints(region)  # the whole document refused
 
 
 def test_flow_errors_never_show_secrets(wired):
@@ -254,3 +264,46 @@ def test_flow_errors_never_show_secrets(wired):
     flows.start_device_authorization(service, "prod", stub.clock, lock_dir)
     device_code = _record(service, "prod")["pending"]["device_code"]
     assert device_code not in redaction.redact("poll with " + device_code)
+
+
+def _pkce_redirect(wired):
+    service, stub, lock_dir = wired
+    _new(service, method="authorization_code")
+    url = flows.start_authorization_code(service, "prod", "https://s/cb", stub.clock, lock_dir)
+    return stub.authorize(url)
+
+
+def test_pkce_iss_naming_the_server_is_accepted(wired):
+    service, stub, lock_dir = wired
+    params = dict(_pkce_redirect(wired), iss=stub.base)
+    config = flows.complete_authorization_code(service, "prod", params, stub.clock, lock_dir)
+    assert config.state == "connected"
+
+
+@pytest.mark.parametrize("iss", ["https://other.example", "{base}/", "{base_upper}", ""])
+def test_pkce_iss_naming_another_server_is_refused(wired, iss):
+    """Issue 15 point 10: RFC 9207 section 2.4, the iss of the response was ignored."""
+    service, stub, lock_dir = wired
+    iss = iss.format(base=stub.base, base_upper=stub.base.upper())
+    params = dict(_pkce_redirect(wired), iss=iss)
+    with pytest.raises(errors.IssuerMismatchError):
+        flows.complete_authorization_code(service, "prod", params, stub.clock, lock_dir)
+    assert stub.count("/oauth2/token") == 0  # the code was not exchanged
+    assert "pending" not in (_record(service, "prod") or {})  # the flow is over
+
+
+def test_pkce_iss_promised_by_metadata_must_be_present(wired, monkeypatch):
+    service, stub, lock_dir = wired
+    original = stub._route
+
+    def route(method, path, form, headers):
+        status, body = original(method, path, form, headers)
+        if path.startswith("/.well-known"):
+            body["authorization_response_iss_parameter_supported"] = True
+        return status, body
+
+    monkeypatch.setattr(stub, "_route", route)
+    params = _pkce_redirect(wired)
+    assert "iss" not in params
+    with pytest.raises(errors.IssuerMismatchError):
+        flows.complete_authorization_code(service, "prod", params, stub.clock, lock_dir)

@@ -10,6 +10,8 @@ import pytest
 from ta_thousandeyes import connections, credential_store, locks, settings, tokens
 from ta_thousandeyes.oauth import flows
 
+from tests.progress_clock import advance_with_progress
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 
 
@@ -218,38 +220,6 @@ def test_lock_times_out_and_is_released_by_a_dead_holder(tmp_path):
         holder.kill()
 
 
-def _calls_so_far(outs):
-    total = 0
-    for out in outs:
-        try:
-            with open(out + ".calls") as handle:
-                total += int(handle.read() or 0)
-        except (OSError, ValueError):
-            pass
-    return total
-
-
-def _advance_with_progress(clock, procs, outs, step=1.5, patience=10.0):
-    """Move the shared clock 1.5 s each time the workers made about one call each, so the work
-    done per simulated second does not depend on how fast (or loaded) this machine is."""
-    import time
-
-    deadline = time.monotonic() + 120
-    while not all(os.path.exists(out + ".calls") for out in outs):  # every worker ready
-        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-            break
-        time.sleep(0.05)
-    seen = _calls_so_far(outs)
-    while any(p.poll() is None for p in procs):
-        waited = time.monotonic() + patience
-        while _calls_so_far(outs) < seen + len(outs) and time.monotonic() < waited:
-            if all(p.poll() is not None for p in procs):
-                break
-            time.sleep(0.02)
-        seen = _calls_so_far(outs)
-        clock.advance(step)
-
-
 @pytest.mark.slow
 def test_twenty_processes_across_several_lifetimes(wired, tmp_path):
     service, stub, lock_dir = wired
@@ -279,7 +249,7 @@ def test_twenty_processes_across_several_lifetimes(wired, tmp_path):
         for out in outs
     ]
     try:
-        _advance_with_progress(stub.clock, procs, outs)
+        advance_with_progress(lambda: stub.clock.advance(1.5), procs, outs)
     finally:
         for p in procs:
             if p.poll() is None:

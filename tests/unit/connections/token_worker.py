@@ -8,21 +8,15 @@ machine's speed.
 """
 
 import json
-import os
 import sys
 import time
 
 import requests
 from ta_thousandeyes import connections, tokens
 
+from tests.progress_clock import report_progress
 from tests.unit.connections.fake_splunk import FakeService
 from tests.unit.connections.stub_as import ClockFile
-
-
-def _report_progress(out, calls):
-    with open(out + ".calls.tmp", "w") as handle:
-        handle.write(str(calls))
-    os.replace(out + ".calls.tmp", out + ".calls")
 
 
 def main():
@@ -32,7 +26,7 @@ def main():
     result = {"calls": 0, "unauthorized": 0, "errors": []}
     try:
         conn = connections.open_connection(service, name, clock, lock_dir)
-        _report_progress(out, 0)  # ready: the clock may start moving
+        report_progress(out, 0)  # ready: the clock may start moving
         while clock() < float(until):
             token = conn.token_source.access_token()
             response = conn.session.get(
@@ -43,7 +37,7 @@ def main():
                 result["unauthorized"] += 1
                 conn.token_source.refresh_after_unauthorized(token)
             result["calls"] += 1
-            _report_progress(out, result["calls"])
+            report_progress(out, result["calls"])
             time.sleep(0.01)
     except (
         tokens.ReauthorizationRequired,

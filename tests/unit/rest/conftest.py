@@ -43,7 +43,11 @@ def request_json(method, path, form=None, query=None, user="admin"):
             "form": [list(pair) for pair in (form or [])],
             "session": {"user": user, "authtoken": "user-session-token"},
             "system_authtoken": "system-session-token",
-            "server": {"rest_uri": "https://127.0.0.1:8089"},
+            "server": {
+                "rest_uri": "https://127.0.0.1:8089",
+                "hostname": "Splunk-SH1",
+                "servername": "sh1.example.com",
+            },
             "output_mode": "json",
             "ns": {"app": "TA-thousandeyes", "user": "nobody"},
         }

@@ -30,6 +30,11 @@ def test_start_validates_redirect_uri(call, monkeypatch):
         CALLBACK + "#x",
         "https://user:pw@127.0.0.1/en-US/splunkd/__raw/servicesNS/nobody/TA-thousandeyes/"
         "ta_thousandeyes/oauth/callback",
+        # issue 15 point 8: the right path on any other host was accepted
+        CALLBACK.replace("127.0.0.1:8000", "evil.example"),
+        CALLBACK.replace("127.0.0.1:8000", "evil.example\\@127.0.0.1:8000"),
+        CALLBACK.replace("127.0.0.1:8000", "127.0.0.1.evil.example:8000"),
+        CALLBACK.replace("/en-US/", "/evil/path/"),
     ):
         reply = call(H, "POST", "connections/prod/authorize", form=[("redirect_uri", bad)])
         assert reply.status == 400, bad
@@ -92,3 +97,46 @@ def test_callback_with_unknown_state_or_denial(call, monkeypatch):
     assert "auth=denied&amp;connection=prod" in reply.text
     extra = [("code", "c"), ("state", "s"), ("<script>", "1")]
     assert call(handlers.OAuthCallbackHandler, "GET", "oauth/callback", query=extra).status == 400
+
+
+def _start(call, redirect_uri):
+    return call(H, "POST", "connections/prod/authorize", form=[("redirect_uri", redirect_uri)])
+
+
+def _web_settings(service, **values):
+    web = service.confs.create("web")
+    web.create("settings").submit(values)
+
+
+SUFFIX = "/en-US/splunkd/__raw/servicesNS/nobody/TA-thousandeyes/ta_thousandeyes/oauth/callback"
+
+
+def test_redirect_uri_must_be_splunk_webs_own_origin(call, monkeypatch):
+    setup_connection(call)
+    monkeypatch.setattr(
+        flows, "start_authorization_code", lambda service, name, uri: "https://te.example/a"
+    )
+    _web_settings(call.service, httpport="8443", enableSplunkWebSSL="true", root_endpoint="/")
+    for good in ("https://127.0.0.1:8443", "https://splunk-sh1:8443", "https://sh1.example.com:8443",
+                 "https://localhost:8443"):  # fmt: skip
+        assert _start(call, good + SUFFIX).status == 200, good
+    for bad in ("http://127.0.0.1:8443", "https://127.0.0.1:8000", "https://evil.example:8443",
+                "https://127.0.0.1:8443/splunk"):  # fmt: skip
+        assert _start(call, bad + SUFFIX).status == 400, bad
+
+
+def test_redirect_uri_behind_a_reverse_proxy_is_the_proxy_base(call, monkeypatch):
+    setup_connection(call)
+    monkeypatch.setattr(
+        flows, "start_authorization_code", lambda service, name, uri: "https://te.example/a"
+    )
+    _web_settings(
+        call.service,
+        httpport="8000",
+        root_endpoint="/splunk",
+        **{"tools.proxy.on": "true", "tools.proxy.base": "https://splunk.corp.example"},
+    )
+    assert _start(call, "https://splunk.corp.example/splunk" + SUFFIX).status == 200
+    for bad in ("https://splunk.corp.example" + SUFFIX, "http://127.0.0.1:8000/splunk" + SUFFIX,
+                "https://splunk.corp.example:8443/splunk" + SUFFIX):  # fmt: skip
+        assert _start(call, bad).status == 400, bad

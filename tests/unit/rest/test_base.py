@@ -53,7 +53,7 @@ def test_every_route_runs_the_admin_check_first(call, monkeypatch):
     for handler_class, method, path in (
         (handlers.ConnectionsHandler, "POST", "connections"),
         (handlers.ConnectionsHandler, "POST", "connections/prod/device"),
-        (handlers.ConnectionsHandler, "GET", "connections/prod/device"),
+        (handlers.ConnectionsHandler, "POST", "connections/prod/poll"),
         (handlers.ConnectionsHandler, "POST", "connections/prod/token"),
         (handlers.ConnectionsHandler, "POST", "connections/prod/logout"),
         (handlers.ConnectionsHandler, "DELETE", "connections/prod"),
@@ -95,7 +95,8 @@ def test_unexpected_exception_is_a_plain_500_without_secret_or_traceback(call, m
     assert reply.status == 500
     assert reply.json == {"error": "Internal error in the add-on; see splunkd.log for details"}
     assert "Traceback" not in reply.text
-    ours = next(h for h in base.logger.handlers if getattr(h, "_ta_rest", False))
+    package = logging.getLogger("ta_thousandeyes")
+    ours = next(h for h in package.handlers if isinstance(h, redaction.RedactingStderrHandler))
     logged = "\n".join(ours.formatter.format(record) for record in records)
     assert "boom with" in logged and "Traceback" in logged  # splunkd.log gets the detail
     assert secret not in logged

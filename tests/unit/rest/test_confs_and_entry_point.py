@@ -8,6 +8,8 @@ import re
 
 from ta_thousandeyes.rest import base, context, handlers
 
+from tests.simulators.splunk import persist_child
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 
@@ -18,9 +20,10 @@ def read_conf(name):
     return {section: dict(parser.items(section)) for section in parser.sections()}
 
 
-def load_entry_point():
-    path = os.path.join(ROOT, "bin", "ta_thousandeyes_rest.py")
-    spec = importlib.util.spec_from_file_location("ta_thousandeyes_rest", path)
+def load_script(script):
+    """A bin/ script as Splunk's driver loads it: by path, under a name of its own."""
+    path = os.path.join(ROOT, "bin", script)
+    spec = importlib.util.spec_from_file_location("pschand__" + script[:-3], path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -28,21 +31,37 @@ def load_entry_point():
 
 def test_every_restmap_stanza_is_a_locked_down_persistent_handler():
     stanzas = read_conf("restmap.conf")
-    entry = load_entry_point()
     assert len(stanzas) == 5
+    scripts = set()
     for name, settings in stanzas.items():
         assert name.startswith("script:")
         assert settings["scripttype"] == "persist"
-        assert settings["script"] == "ta_thousandeyes_rest.py"
         assert settings["python.version"] == "python3"
         assert settings["python.required"] == "3.9, 3.13"
         assert settings["requireAuthentication"] == "true"
         assert settings["capability"] == "admin_all_objects OR edit_storage_passwords"
         assert not any(key.startswith("capability.") for key in settings)
         assert settings["output_modes"] == "json"
-        module, _, cls = settings["handler"].partition(".")
-        assert module == "ta_thousandeyes_rest"
-        assert issubclass(getattr(entry, cls), base.RestHandler)
+        script = settings["script"]
+        scripts.add(script)
+        # Splunk's rule for the class (the stand-in driver implements it): exactly one
+        # PersistentServerConnectionApplication subclass among the module's names.
+        handler_class = persist_child.find_handler(load_script(script))
+        assert issubclass(handler_class, base.RestHandler)
+        assert handler_class is not base.RestHandler
+        # handler= is not read for persist; ours names the same class for the reader
+        assert settings["handler"] == script[:-3] + "." + handler_class.__name__
+    assert len(scripts) == 5  # one script per endpoint
+
+
+def test_handlers_construct_as_splunk_does_and_take_bytes():
+    """new instance per request, __init__(command[1:], command_arg), handle(bytes)."""
+    for settings in read_conf("restmap.conf").values():
+        handler_class = persist_child.find_handler(load_script(settings["script"]))
+        handler = handler_class.__new__(handler_class)
+        handler.__init__([], None)
+        reply = handler.handle(b'{"method": "GET", "rest_path": "/ta_thousandeyes/x/y/z/q"}')
+        assert reply["status"] in (401, 404), reply
 
 
 def test_web_conf_exposes_exactly_the_routes_with_pattern_and_methods_only():
@@ -55,7 +74,7 @@ def test_web_conf_exposes_exactly_the_routes_with_pattern_and_methods_only():
         ("GET", "ta_thousandeyes/connections/prod"),
         ("DELETE", "ta_thousandeyes/connections/prod"),
         ("POST", "ta_thousandeyes/connections/prod/device"),
-        ("GET", "ta_thousandeyes/connections/prod/device"),
+        ("POST", "ta_thousandeyes/connections/prod/poll"),
         ("DELETE", "ta_thousandeyes/connections/prod/device"),
         ("POST", "ta_thousandeyes/connections/prod/authorize"),
         ("POST", "ta_thousandeyes/connections/prod/token"),
@@ -82,6 +101,7 @@ def test_web_conf_exposes_exactly_the_routes_with_pattern_and_methods_only():
     for method, path in samples:
         assert exposed(method, path), (method, path)
     assert not exposed("POST", "ta_thousandeyes/regions")
+    assert not exposed("GET", "ta_thousandeyes/connections/prod/device")  # state changes: POST
     assert not exposed("GET", "storage/passwords")
 
 

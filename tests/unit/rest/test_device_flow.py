@@ -51,9 +51,9 @@ def test_poll_states(call, monkeypatch):
         ]
     )
     monkeypatch.setattr(flows, "poll_device_authorization", lambda s, n: next(answers))
-    first = call(H, "GET", "connections/prod/device").json
+    first = call(H, "POST", "connections/prod/poll").json
     assert first["state"] == "pending" and first["interval"] == 5
-    second = call(H, "GET", "connections/prod/device").json
+    second = call(H, "POST", "connections/prod/poll").json
     assert second["state"] == "pending" and second["interval"] == 10
 
     for error, state in (
@@ -66,7 +66,7 @@ def test_poll_states(call, monkeypatch):
             raise error
 
         monkeypatch.setattr(flows, "poll_device_authorization", raise_it)
-        reply = call(H, "GET", "connections/prod/device")
+        reply = call(H, "POST", "connections/prod/poll")
         assert reply.status == 200
         assert reply.json["state"] == state
         assert reply.json["message"]
@@ -88,7 +88,7 @@ def test_poll_connected_marks_the_app_configured(call, monkeypatch):
         return {"status": "connected"}
 
     monkeypatch.setattr(flows, "poll_device_authorization", connected)
-    reply = call(H, "GET", "connections/prod/device")
+    reply = call(H, "POST", "connections/prod/poll")
     assert reply.json["state"] == "connected"
     assert reply.json["message"] == "Connected as admin@example.com (Default)"
     assert reply.json["connection"]["account_groups"] == groups  # raw: the page escapes
@@ -102,9 +102,9 @@ def test_poll_without_pending_flow_reports_connected_when_another_tab_finished(c
         raise oauth_errors.NoPendingFlowError()
 
     monkeypatch.setattr(flows, "poll_device_authorization", none_pending)
-    assert call(H, "GET", "connections/prod/device").json["state"] == "error"
+    assert call(H, "POST", "connections/prod/poll").json["state"] == "error"
     model.update_connection(call.service, "prod", allow_from_disconnected=True, state="connected")
-    assert call(H, "GET", "connections/prod/device").json["state"] == "connected"
+    assert call(H, "POST", "connections/prod/poll").json["state"] == "connected"
 
 
 def test_cancel(call, monkeypatch):

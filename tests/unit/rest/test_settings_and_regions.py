@@ -1,3 +1,4 @@
+import trustme
 from ta_thousandeyes import credential_store, settings
 from ta_thousandeyes.rest import handlers
 
@@ -6,7 +7,7 @@ S = handlers.SettingsHandler
 
 def test_settings_round_trip_keeps_the_password_server_side(call, tmp_path):
     bundle = tmp_path / "ca.pem"
-    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    trustme.CA().cert_pem.write_to_path(str(bundle))
     assert call(S, "GET", "settings").json["settings"]["proxy_password"] == "not set"
     form = [
         ("proxy_enabled", "1"),
@@ -96,3 +97,53 @@ def test_inputs_status_without_checkpoint_collection(call):
             "last_success": 0,
         },
     ]
+
+
+def test_proxy_password_writes_take_the_record_lock(call, tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("SPLUNK_HOME", str(tmp_path))  # where every process finds the locks
+    store = credential_store.CredentialStore(call.service)
+    for form in ([("proxy_password", "pw-1234567")], [("proxy_password_clear", "1")]):
+        before = store.read(settings.PROXY_SECRET_KEY)
+        lock = credential_store.record_lock(settings.PROXY_SECRET_KEY)
+        lock.acquire()
+        replies = []
+        worker = threading.Thread(target=lambda: replies.append(call(S, "POST", "settings", form)))
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and store.read(settings.PROXY_SECRET_KEY) == before
+        lock.release()
+        worker.join(30)
+        assert replies[0].status == 200, replies[0].text
+    assert store.read(settings.PROXY_SECRET_KEY) is None
+
+
+def test_ca_bundle_must_be_pem_certificates_and_refusals_look_alike(call, tmp_path):
+    """Issue 15 point 10: any readable file was accepted, so the form could probe for files."""
+    ca = trustme.CA()
+    good = tmp_path / "bundle.pem"
+    good.write_bytes(b"# Issuer: test CA\n" + ca.cert_pem.bytes() + trustme.CA().cert_pem.bytes())
+    leaf = ca.issue_cert("splunk.example")
+    samples = {
+        "key.pem": leaf.private_key_pem.bytes(),
+        "cert-and-key.pem": leaf.cert_chain_pems[0].bytes() + leaf.private_key_pem.bytes(),
+        "passwd": b"root:x:0:0:root:/root:/bin/bash\n",
+        "truncated.pem": ca.cert_pem.bytes()[:200],
+        "fake.pem": b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        "empty.pem": b"",
+    }
+    refused = []
+    for name, data in samples.items():
+        (tmp_path / name).write_bytes(data)
+        refused.append(str(tmp_path / name))
+    refused += [str(tmp_path / "missing.pem"), str(tmp_path), "/etc/shadow"]
+    errors = set()
+    for path in refused:
+        reply = call(S, "POST", "settings", form=[("ca_bundle", path)])
+        assert reply.status == 400, path
+        errors.add(reply.json["error"])
+    assert len(errors) == 1  # a missing, unreadable or non-PEM file answers the same
+    reply = call(S, "POST", "settings", form=[("ca_bundle", str(good))])
+    assert reply.status == 200, reply.text
+    assert settings.load_settings(call.service).ca_bundle == str(good)

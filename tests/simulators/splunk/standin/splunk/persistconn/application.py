@@ -1,20 +1,21 @@
 """Stand-in for splunk.persistconn.application (shipped inside Splunk only).
 
-splunkd instantiates the handler class once per persistent process with
-(command_line, command_arg) and calls handle(in_string) for every request; handle returns a
-dict {"status", "payload", "headers"} or a string.
+Same shape as Splunk's (S804 persistconn/application.py): ``__init__(self)`` takes no
+arguments (line 8), so a subclass that passes splunkd's (command_line, command_arg) on to it
+fails with TypeError as it would in Splunk. The driver (persist_child.py) makes a new instance
+for every request and calls ``handle(in_bytes)`` with bytes.
 """
 
 
 class PersistentServerConnectionApplication:
-    def __init__(self, command_line=None, command_arg=None):
+    def __init__(self):
         pass
 
-    def handle(self, in_string):
-        raise NotImplementedError("handle() must be implemented by the REST handler")
+    def handle(self, in_bytes):
+        raise NotImplementedError("PersistentServerConnectionApplication.handle")
 
-    def handleStream(self, handle, in_string):  # noqa: N802 - Splunk's name
-        raise NotImplementedError("streaming is not supported")
+    def handleStream(self, handle, in_bytes):  # noqa: N802 - Splunk's name
+        raise NotImplementedError("PersistentServerConnectionApplication.handleStream")
 
     def done(self):
         pass

@@ -1,0 +1,105 @@
+"""The input's anchor: start_from is resolved at the first run, saved before any request, and
+every later run (after a kill, a deadline, an edit) starts its new streams from it."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from ta_thousandeyes.checkpoints import FileCheckpointStore, checkpoint_key, owner_of
+from ta_thousandeyes.modinputs import arguments, start_anchor
+
+from tests.unit.collectors.fake_api import FakeApi, iso
+from tests.unit.collectors.test_modinputs import run_input
+
+OWNER = owner_of("thousandeyes_alerts", "prod", "te")
+T0 = 1_700_000_000.0
+
+
+def _store(tmp_path):
+    return FileCheckpointStore(str(tmp_path / "cp"))
+
+
+def test_decided_once_and_saved(tmp_path):
+    store = _store(tmp_path)
+    assert start_anchor.input_start(store, OWNER, "s://a", "1h", T0) == T0 - 3600
+    saved = store.load(start_anchor.anchor_key(OWNER, "s://a"))
+    assert saved["anchor"] == T0 - 3600 and saved["start_from"] == "1h"
+    assert "start" not in saved  # never read as a stream
+    # Later runs (the first one killed or stopped by its deadline) keep it.
+    assert start_anchor.input_start(_store(tmp_path), OWNER, "s://a", "1h", T0 + 900) == T0 - 3600
+    # Empty and missing mean the default, 1h: the same anchor.
+    assert start_anchor.input_start(store, OWNER, "s://a", None, T0 + 1800) == T0 - 3600
+
+
+def test_an_edit_decides_a_new_anchor_and_each_input_has_its_own(tmp_path):
+    store = _store(tmp_path)
+    start_anchor.input_start(store, OWNER, "s://a", "1h", T0)
+    assert start_anchor.input_start(store, OWNER, "s://a", "2h", T0 + 600) == T0 + 600 - 7200
+    assert start_anchor.input_start(store, OWNER, "s://a", "2h", T0 + 1200) == T0 + 600 - 7200
+    # Another input with the same owner (same connection and index) decides its own.
+    assert start_anchor.input_start(store, OWNER, "s://b", "1h", T0 + 600) == T0 + 600 - 3600
+
+
+def test_a_date_keeps_working_after_ninety_days_but_never_reaches_past_them(tmp_path):
+    store = _store(tmp_path)
+    day = 86400
+    assert start_anchor.input_start(store, OWNER, "s://a", "2023-11-01", T0) == 1698796800.0
+    with pytest.raises(arguments.ArgumentError):
+        arguments.parse_start("2023-11-01", T0 + 100 * day)  # what every run used to do
+    later = start_anchor.input_start(store, OWNER, "s://a", "2023-11-01", T0 + 100 * day)
+    assert later == T0 + 100 * day - arguments.MAX_BACKFILL_SECONDS
+
+
+def test_the_anchor_key_is_no_stream_key_and_is_pruned_with_its_input(tmp_path):
+    store = _store(tmp_path)
+    start_anchor.input_start(store, OWNER, "s://a", "1h", T0)
+    key = start_anchor.anchor_key(OWNER, "s://a")
+    assert key not in {checkpoint_key(OWNER, "anchor", "s://a"), checkpoint_key(OWNER, "s://a")}
+    assert store.owners() == {key: OWNER}
+    assert store.prune([owner_of("thousandeyes_alerts", "other", "te")]) == [key]
+
+
+def _start_dates(api, path):
+    found = []
+    for url in api.requests:
+        parts = urlsplit(url)
+        if parts.path.endswith(path):
+            found.append(parse_qs(parts.query)["startDate"][0])
+    return found
+
+
+def test_a_killed_first_run_does_not_move_where_streams_start(monkeypatch, tmp_path, clock):
+    """The first run dies at its first request (nothing saved); the next run, ten minutes
+    later, still asks from the first run's start - 1h."""
+    first_run = clock.now
+    api = FakeApi(clock)
+    api.fail_after = 0
+    with pytest.raises(KeyboardInterrupt):
+        run_input(monkeypatch, tmp_path, clock, api)
+    assert len(api.requests) == 1
+    clock.now += 600
+    api.fail_after = None
+    code, _ = run_input(monkeypatch, tmp_path, clock, api)
+    assert code == 0
+    assert set(_start_dates(api, "/alerts")) == {iso(first_run - 3600)}
+
+
+def test_a_test_created_after_the_anchor_starts_at_its_creation(clock, tmp_path):
+    from ta_thousandeyes.collectors import test_results
+
+    from tests.unit.collectors.helpers import Harness
+
+    clock.now = T0
+    api = FakeApi(clock, page_size=1000)
+    anchor = T0 - 3 * 3600  # an input that has run for hours
+    created = T0 - 1800 + 17
+    api.tests = [dict(api.tests[3], createdDate=iso(created))]  # dns-server, one data type
+    Harness(api, clock, tmp_path, anchor).run(lambda ctx: test_results.collect(ctx, ["100"]))
+    assert set(_start_dates(api, "/test-results/4/dns-server")) == {iso(created)}
+    # Without a creation date the stream starts at the anchor.
+    api.tests = [api.tests[0]]
+    del api.tests[0]["createdDate"]
+    api.requests.clear()
+    Harness(api, clock, tmp_path / "other", anchor).run(
+        lambda ctx: test_results.collect(ctx, ["100"])
+    )
+    assert set(_start_dates(api, "/test-results/4/dns-server")) == {iso(anchor)}
