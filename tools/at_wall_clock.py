@@ -12,7 +12,9 @@ clock get their own offset from the host's real clock (tests/simulators/fixed_ti
 import calendar
 import os
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -28,8 +30,11 @@ def main(argv):
     if not os.path.exists(LIBFAKETIME):
         raise SystemExit(f"{LIBFAKETIME} is missing: run 'tools/system_packages.sh' first")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAKETIME")}
+    # Outside the checkout: `make test` rebuilds build/, and a preloaded file that vanishes
+    # is silently skipped by every later process.
+    shim = nanosleep_shim(Path(tempfile.gettempdir()) / "ta-thousandeyes-wall-clock")
     env.update(
-        LD_PRELOAD=f"{nanosleep_shim()}:{LIBFAKETIME}",
+        LD_PRELOAD=f"{shim}:{LIBFAKETIME}",
         FAKETIME=f"{round(target - time.time()):+d}",
         FAKETIME_NO_CACHE="1",
         DONT_FAKE_MONOTONIC="1",

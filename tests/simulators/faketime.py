@@ -18,12 +18,13 @@ _SHIM_SOURCE = Path(__file__).with_name("faketime_nanosleep.c")
 _SHIM_DIR = Path(__file__).resolve().parents[2] / "build" / "faketime"
 
 
-def nanosleep_shim() -> Path:
-    target = _SHIM_DIR / "faketime_nanosleep.so"
+def nanosleep_shim(directory: Path = _SHIM_DIR) -> Path:
+    """The compiled shim in directory (build/faketime by default), compiled when missing."""
+    target = directory / "faketime_nanosleep.so"
     if target.exists() and target.stat().st_mtime >= _SHIM_SOURCE.stat().st_mtime:
         return target
-    _SHIM_DIR.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=_SHIM_DIR, suffix=".so", delete=False) as temporary:
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=directory, suffix=".so", delete=False) as temporary:
         pass
     command = ["gcc", "-shared", "-fPIC", "-O2", "-o", temporary.name, str(_SHIM_SOURCE)]
     subprocess.run(command, check=True, capture_output=True)

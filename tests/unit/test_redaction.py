@@ -88,7 +88,8 @@ import importlib.util
 spec = importlib.util.spec_from_file_location("rest_entry", sys.argv[2])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-module.ConnectionsHandler([], None)  # as splunkd's driver builds it for each request
+handler = module.ConnectionsHandler.__new__(module.ConnectionsHandler)
+handler.__init__([], None)  # as splunkd's driver builds it for each request
 from ta_thousandeyes import redaction
 secret = "refresh-" + "Qx7" * 10
 redaction.register_secret(secret)
@@ -107,7 +108,7 @@ def test_oauth_loggers_are_redacted_in_the_rest_handler_process(tmp_path):
     import ta_thousandeyes
 
     lib = os.path.dirname(os.path.dirname(os.path.abspath(ta_thousandeyes.__file__)))
-    entry = os.path.join(os.path.dirname(lib), "bin", "ta_thousandeyes_rest.py")
+    entry = os.path.join(os.path.dirname(lib), "bin", "ta_thousandeyes_rest_connections.py")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     result = subprocess.run(
         [sys.executable, "-c", _HOST_PROCESS, lib, entry],
