@@ -257,6 +257,29 @@ def test_command_line(tmp_path):
     assert real.region == "eu" and real.api_token == "abc"
 
 
+def test_the_simulator_modes_pass_through_to_the_simulator(tmp_path):
+    from tools.demo import flows
+    from tools.demo.stack import DemoStack
+
+    parsed = options.parse(
+        ["--refresh-rotation", "omit", "--hosts", "separate", "--retry-after",
+         "--rate-limit-window", "aligned", "--sim-rate-limit", "30", "--size", "tiny"],
+        tmp_path,
+    )  # fmt: skip
+    modes = dict(flows.mode_options(parsed), rate_limit_per_minute=parsed.sim_rate_limit)
+    stack = DemoStack(tmp_path, str(tmp_path / "work"))
+    sim = stack.start_simulator(parsed.seed, parsed.size, parsed.start_epoch, 600, modes)
+    try:
+        assert sim.ctx.store.refresh_rotation == "omit" and sim.hosts == "separate"
+        assert sim.ctx.limiter.retry_after and sim.ctx.limiter.window == "aligned"
+        assert sim.ctx.limiter.org_per_minute == 30
+    finally:
+        sim.stop()
+    defaults = flows.mode_options(options.parse([], tmp_path))
+    assert defaults["refresh_rotation"] == "strict" and defaults["hosts"] == "single"
+    assert defaults["rate_limit_window"] == "rolling" and not defaults["retry_after"]
+
+
 # -- the schedule -----------------------------------------------------------------------------
 class _FakeRunner:
     """Calls run_in_background for two inputs per tick, as the stand-in's tick(wait=False)."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tracemalloc
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -120,3 +121,28 @@ def test_default_start_is_fixed_whatever_the_wall_clock(tmp_path):
     assert abs(now - DEFAULT_START) < 5
     assert faked_wall_clock - real_time() > 39_000_000  # the probe really ran on a faked clock
     assert abs(float(offset_text) - (DEFAULT_START - real_time())) < 5
+
+
+def test_every_mode_is_a_documented_command_line_option(capsys):
+    from tests.simulators.thousandeyes.__main__ import build_parser
+    from tests.simulators.thousandeyes.modes import mode_options
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    text = capsys.readouterr().out
+    for option in ("--rate-limit-window", "--retry-after", "--instant-test-rate-limit",
+                   "--client-rate-limit", "--refresh-rotation", "--refresh-grace-seconds",
+                   "--hosts"):  # fmt: skip
+        assert option in text
+    for word in ("rolling", "aligned", "strict", "grace", "reuse", "omit", "split", "separate"):
+        assert word in text
+    args = build_parser().parse_args(
+        ["--size", "tiny", "--rate-limit-window", "aligned", "--retry-after", "--hosts", "split",
+         "--refresh-rotation", "grace", "--refresh-grace-seconds", "12"]
+    )  # fmt: skip
+    with ThousandEyesSimulator(size=args.size, **mode_options(args)) as sim:
+        assert sim.ctx.limiter.window == "aligned" and sim.ctx.limiter.retry_after
+        assert sim.ctx.store.refresh_rotation == "grace"
+        assert sim.ctx.store.refresh_grace_seconds == 12
+        urls = sim.region_urls("us1")
+        assert urlsplit(urls["authorize_url"]).port != urlsplit(urls["token_url"]).port

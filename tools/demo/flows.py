@@ -14,6 +14,12 @@ from .stack import APP_ID, DemoStack
 from .web_client import SplunkWebClient
 
 
+def mode_options(options: Any) -> Dict[str, Any]:
+    from tests.simulators.thousandeyes.modes import mode_options as of_options
+
+    return of_options(options)
+
+
 def start_splunk(stack: DemoStack, package: Path, progress: Progress) -> SplunkWebClient:
     progress.step("starting the Splunk stand-in and installing the package from the .tgz")
     splunk = stack.start_splunk(package)
@@ -28,9 +34,11 @@ def run_simulated(
     stack: DemoStack, package: Path, options: Any, progress: Progress
 ) -> Dict[str, Any]:
     progress.step(f"starting the ThousandEyes simulator (seed {options.seed}, {options.size})")
+    modes = dict(mode_options(options), rate_limit_per_minute=options.sim_rate_limit)
     sim = stack.start_simulator(
-        options.seed, options.size, options.start_epoch, access_token_lifetime=ACCESS_TOKEN_LIFETIME
+        options.seed, options.size, options.start_epoch, ACCESS_TOKEN_LIFETIME, modes
     )
+    progress.detail("modes: " + ", ".join(f"{k}={v}" for k, v in sorted(modes.items())))
     progress.detail(
         "regions: " + ", ".join(f"{k} {v['api_base_url']}" for k, v in sim.regions_conf().items())
     )

@@ -21,6 +21,8 @@ type and runs them over a few simulated hours, then reports what was indexed and
                                         against a real ThousandEyes region with a user API token
   TE_CLIENT_ID=... python tools/demo.py --region global
                                         ... or with the device code flow of your OAuth client
+  python tools/demo.py --refresh-rotation grace --hosts split --retry-after
+                                        on the simulator in one of its modes (see below)
 """
 
 
@@ -84,6 +86,14 @@ def parse(argv: Optional[List[str]], root: Path) -> argparse.Namespace:
         action="store_true",
         help="install the newest dist/TA-thousandeyes-*.tgz instead of building one",
     )
+    parser.add_argument(
+        "--sim-rate-limit", type=int, default=240, help="simulator: organization requests/min"
+    )
+    # The simulator's mode switches, passed through to it (ignored with --region).
+    from tests.simulators.thousandeyes.modes import MODES_HELP, add_mode_options
+
+    add_mode_options(parser)
+    parser.epilog = MODES_HELP
     options = parser.parse_args(argv)
     if options.region and not (options.api_token or options.client_id):
         parser.error("--region needs TE_API_TOKEN (or --api-token) or TE_CLIENT_ID (--client-id)")

@@ -52,8 +52,15 @@ class DemoStack:
 
     # -- the ThousandEyes side ------------------------------------------------------------
     def start_simulator(
-        self, seed: int, size: str, start_time: float, access_token_lifetime: int
+        self,
+        seed: int,
+        size: str,
+        start_time: float,
+        access_token_lifetime: int,
+        modes: Optional[Dict[str, Any]] = None,
     ) -> Any:
+        """modes: more ThousandEyesSimulator keyword arguments (its rate-limit, refresh-token
+        and host modes)."""
         from tests.simulators.thousandeyes import ThousandEyesSimulator
 
         self.sim = ThousandEyesSimulator(
@@ -62,6 +69,7 @@ class DemoStack:
             https=True,
             start_time=start_time,
             access_token_lifetime=access_token_lifetime,
+            **(modes or {}),
         ).start()
         self.now = self.sim.clock.now
         return self.sim

@@ -27,6 +27,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 APP = "TA-thousandeyes"
 SERVER_HOST = "standin-host"
 SCOPES = ["organization:read", "tests:read", "alerts:read", "offline_access"]
+# Simulator modes a test can run under: pytest.mark.parametrize("sim", [...], indirect=True).
+SIM_MODES = {
+    "kind-rate-limits": {"rate_limit_window": "aligned", "retry_after": True},
+    "refresh-grace": {"refresh_rotation": "grace"},
+    "refresh-reuse": {"refresh_rotation": "reuse"},
+    "refresh-omit": {"refresh_rotation": "omit"},
+    "hosts-split": {"hosts": "split"},
+    "hosts-separate": {"hosts": "separate"},
+}
+
+
+def sim_modes(*names):
+    """pytest.param per mode name, for an indirect parametrization of ``sim``."""
+    return [pytest.param(SIM_MODES[name], id=name) for name in names]
+
+
 # Small pages so every list the inputs read takes several pages.
 PAGE_SIZES = {"test-results": 7, "alerts": 5, "events": 5, "audit-user-events": 5}
 
@@ -56,9 +72,11 @@ def _no_ambient_ca_bundle(monkeypatch):
 
 @pytest.fixture
 def sim(request):
-    """A test module may set SIM_PAGE_SIZES to override some of PAGE_SIZES."""
+    """A test module may set SIM_PAGE_SIZES to override some of PAGE_SIZES; a test may
+    parametrize ``sim`` indirectly with a dict of simulator modes (see SIM_MODES)."""
     sizes = dict(PAGE_SIZES, **getattr(request.module, "SIM_PAGE_SIZES", {}))
-    with ThousandEyesSimulator(seed=7, size="small", https=True, page_sizes=sizes) as s:
+    modes = getattr(request, "param", None) or {}
+    with ThousandEyesSimulator(seed=7, size="small", https=True, page_sizes=sizes, **modes) as s:
         yield s
 
 

@@ -7,6 +7,7 @@ import pytest
 from ta_thousandeyes.checkpoints import checkpoint_key, owner_of
 from ta_thousandeyes.collectors.base import parse_iso
 
+from .conftest import sim_modes
 from .helpers import (
     CONNECTION,
     assert_event_metadata,
@@ -35,6 +36,11 @@ def _alert_truth(sim, service, aid, state):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "sim",
+    [pytest.param({}, id="default")] + sim_modes("refresh-grace", "refresh-omit", "hosts-split"),
+    indirect=True,
+)
 def test_alerts_trigger_and_clear_each_once(service, connected, runner, sim):
     stanza = create_input(
         service, "thousandeyes_alerts", "alerts", account_groups=",".join(AIDS), start_from="1d"

@@ -129,3 +129,44 @@ def test_killed_mid_page_repeats_at_most_that_page(service, connected, make_runn
     # Only the page in flight when the process died may arrive twice.
     assert sum(n - 1 for n in duplicates.values()) <= SIM_PAGE_SIZES["test-results"]
     assert sum(covered.values()) > killed.events_written
+
+
+TIGHT_BUDGET = 6  # requests per minute for the organization
+
+
+@pytest.mark.slow
+# The aligned window with Retry-After (SIM_MODES["kind-rate-limits"]) was the simulator's only
+# behaviour before; this runs the documented default, which that never exercised.
+@pytest.mark.parametrize(
+    "sim", [pytest.param({"rate_limit_per_minute": TIGHT_BUDGET}, id="documented")], indirect=True
+)
+def test_tight_budget_paced_by_the_reset_header(service, connected, runner, sim):
+    """An input that needs more than 6 requests a minute. By default (as ThousandEyes documents
+    it) the window rolls from a batch's first request and a 429 carries no Retry-After, so only
+    X-Organization-Rate-Limit-Reset tells the add-on when to go on; nothing is lost either way.
+    The add-on sleeps in real time (libfaketime shifts the clock, not the pace), so the test
+    keeps to two or three windows."""
+    inputs = RESULT_INPUTS[:1]
+    stanzas = [
+        create_input(service, RESULTS, name, account_groups=aid, test_types=types,
+                     start_from="10m", interval="900")
+        for name, aid, types in inputs
+    ]  # fmt: skip
+    sim.clear_request_log()
+    # a 429 whatever the pacing does, so the wait-for-the-reset path surely runs
+    sim.faults.add("rate_limit", path="/v7/test-results/", count=1)
+    results = _run_together(runner, stanzas)
+    for result in results:
+        assert result.exit_code == 0, result.stderr_lines
+        assert not [line for line in result.stderr_lines if line.startswith("ERROR")]
+    api = [r for r in sim.request_log if r.path.startswith("/v7/") and "/oauth2/" not in r.path]
+    refused = [r for r in api if r.status == 429]
+    assert len(refused) >= 1
+    served = sorted(r.time for r in api if r.status != 429)
+    summaries = [summary_lines(result) for result in results]
+    assert len(served) > TIGHT_BUDGET, (len(served), summaries)  # more than one window
+    # after the first 429, nothing went out before the window (from the first request) reset
+    first_refused = refused[0].time
+    after = [t for t in served if t > first_refused]
+    assert after and after[0] >= served[0] + 59, (served[0], first_refused, after[:1])
+    _assert_results_complete(sim, runner, service, inputs)

@@ -10,8 +10,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__)
 
 
 @pytest.fixture
-def sim():
-    with ThousandEyesSimulator(seed=7, size="small", https=True) as simulator:
+def sim(request):
+    """Parametrize indirectly with a dict of simulator modes (refresh_rotation, hosts, ...)."""
+    modes = getattr(request, "param", None) or {}
+    with ThousandEyesSimulator(seed=7, size="small", https=True, **modes) as simulator:
         yield simulator
 
 

@@ -7,6 +7,12 @@ from ta_thousandeyes import assembly, connections, credential_store
 from ta_thousandeyes.oauth import errors, flows
 
 SCOPES = ["organization:read", "tests:read", "offline_access"]
+# Simulator modes (ThousandEyesSimulator keyword arguments) for an indirect ``sim``.
+HOSTS = [pytest.param({"hosts": h}, id=f"hosts-{h}") for h in ("single", "split", "separate")]
+REFRESH = [
+    pytest.param({"refresh_rotation": m}, id=f"refresh-{m}")
+    for m in ("strict", "grace", "reuse", "omit")
+]
 
 
 def _connect_device(service, sim, lock_dir, name="prod", region="us1"):
@@ -20,8 +26,11 @@ def _connect_device(service, sim, lock_dir, name="prod", region="us1"):
     return public
 
 
+@pytest.mark.parametrize("sim", HOSTS, indirect=True)
 def test_device_flow_end_to_end(service, sim, lock_dir):
-    _connect_device(service, sim, lock_dir)
+    public = _connect_device(service, sim, lock_dir)
+    # the verification page is on the sign-in host, wherever that is
+    assert public["verification_uri"] == sim.region_urls("us1")["approval_url"]
     config = connections.get_connection(service, "prod")
     assert config.state == "connected"
     assert config.user_email == "admin@example.com"
@@ -57,12 +66,15 @@ def test_device_flow_expired(service, sim, lock_dir):
         flows.poll_device_authorization(service, "prod", sim.clock.now, lock_dir)
 
 
+@pytest.mark.parametrize("sim", HOSTS, indirect=True)
 def test_pkce_flow_and_state_check(service, sim, lock_dir):
     redirect = "https://splunk.example.com/en-US/app/TA-thousandeyes/oauth_callback"
     client = sim.register_client(redirect_uris=[redirect])
     connections.create_connection(service, "web", "eu", "authorization_code", SCOPES)
     connections.update_connection(service, "web", client_id=client.client_id)
     url = flows.start_authorization_code(service, "web", redirect, sim.clock.now, lock_dir)
+    # discovered (the metadata names it) on the sign-in host, not the API or token host
+    assert url.startswith(sim.region_urls("eu")["authorize_url"] + "?")
     location = sim.authorize_via_pages(url)
     params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
     with pytest.raises(errors.StateMismatchError):
@@ -97,13 +109,21 @@ def test_api_token_flow(service, sim, lock_dir):
     assert config.state == "connected" and config.user_email == "admin@example.com"
 
 
+@pytest.mark.parametrize("sim", REFRESH + HOSTS[1:], indirect=True)
 def test_refresh_rotation_and_logout(service, sim, lock_dir):
     _connect_device(service, sim, lock_dir)
     conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
+    store = credential_store.CredentialStore(service)
     first = conn.token_source.access_token()
-    sim.clock.advance(600)
-    second = conn.token_source.access_token()
-    assert second != first
+    first_refresh = store.read("connection:prod")["refresh_token"]
+    for _ in range(2):
+        sim.clock.advance(600)
+        second = conn.token_source.access_token()
+        assert second != first
+    stored = store.read("connection:prod")["refresh_token"]
+    rotates = sim.ctx.store.refresh_rotation in ("strict", "grace")
+    # a server that did not rotate: the one refresh token is kept (and keeps working)
+    assert (stored != first_refresh) == rotates
     result = flows.logout(service, "prod", lock_dir)
     assert result["revocation_offered"] and result["revoked"]
     assert credential_store.CredentialStore(service).read("connection:prod") is None

@@ -44,10 +44,11 @@ class Caller:
     user: User
     grant: Grant
     token_id: str
+    token_scopes: Optional[List[str]] = None  # the access token's, when narrower
 
     @property
     def scopes(self) -> List[str]:
-        return self.grant.scopes
+        return self.grant.scopes if self.token_scopes is None else self.token_scopes
 
 
 def authenticate(ctx: SimContext, req: Request) -> Union[Caller, Response]:
@@ -72,7 +73,7 @@ def authenticate(ctx: SimContext, req: Request) -> Union[Caller, Response]:
     user = ctx.world.user_by_uid(grant.uid)
     if user is None:
         return unauthorized("invalid_token", "Invalid access token")
-    return Caller(user, grant, token.token_id)
+    return Caller(user, grant, token.token_id, token.scopes)
 
 
 def require_scope(caller: Caller, area: str, req: Request) -> Optional[Response]:

@@ -63,17 +63,21 @@ class Application:
         return self.ctx.store.secrets_in(text)
 
     def _route(self, req: Request) -> Response:
-        endpoint = OAUTH_ROUTES.get((req.method, req.path))
-        if endpoint is not None:
-            return endpoint(self.ctx, req)
-        if req.path in OAUTH_PATHS:
-            return problem(405, f"Method {req.method} not allowed", req.path)
-        page = approval_pages.handle(self.ctx, req)
-        if page is not None:
-            return page
-        api = api_v7.handle(self.ctx, req)
-        if api is not None:
-            return api
+        # Each host answers only what its role serves (see context.HOST_LAYOUTS).
+        if "oauth" in req.roles:
+            endpoint = OAUTH_ROUTES.get((req.method, req.path))
+            if endpoint is not None:
+                return endpoint(self.ctx, req)
+            if req.path in OAUTH_PATHS:
+                return problem(405, f"Method {req.method} not allowed", req.path)
+        if "pages" in req.roles:
+            page = approval_pages.handle(self.ctx, req)
+            if page is not None:
+                return page
+        if "api" in req.roles:
+            api = api_v7.handle(self.ctx, req)
+            if api is not None:
+                return api
         return problem(404, "Not found", req.path)
 
     def _early_fault(self, req: Request, fired: list) -> Optional[Response]:

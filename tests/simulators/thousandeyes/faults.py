@@ -2,7 +2,8 @@
 
 Kinds:
   ``status``      answer ``status`` (default 503) with a problem body (5xx bursts)
-  ``rate_limit``  answer 429 "Exhausted rate limit for the organization" + Retry-After
+  ``rate_limit``  answer 429 "Exhausted rate limit for the organization"; Retry-After
+                  ``retry_after`` (None: as the limiter sends it, by default not at all)
   ``slow``        delay the response by ``delay`` seconds (real time)
   ``drop``        send headers and part of the body, then close the connection
   ``truncate``    send a cut-off JSON body with a matching Content-Length
@@ -48,7 +49,7 @@ class Fault:
     status: int = 503
     delay: float = 0.0
     skew: int = 0
-    retry_after: int = 1
+    retry_after: Optional[int] = None
     bad: str = "control"
     record: int = 0
     fault_id: int = 0

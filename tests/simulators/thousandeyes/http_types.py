@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, FrozenSet, List, Optional
 from urllib.parse import parse_qs
 
 
@@ -18,7 +18,8 @@ class Request:
     headers: Dict[str, str]  # lower-case names
     body: bytes
     region: str
-    base_url: str  # scheme://host:port of this region
+    base_url: str  # scheme://host:port of this host
+    roles: FrozenSet[str] = frozenset(("api", "oauth", "pages"))  # what this host serves
     # filled in by the API layer for the request log
     client_id: Optional[str] = None
     token_id: Optional[str] = None

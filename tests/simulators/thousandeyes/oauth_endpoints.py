@@ -1,6 +1,6 @@
 """Authorization server endpoints: RFC 8414 metadata, RFC 7591 registration, RFC 8628 device
 authorization, the token endpoint (device code, authorization code + PKCE, refresh with
-rotation and reuse detection) and RFC 7009 revocation."""
+rotation and reuse detection, or the modes of oauth_store) and RFC 7009 revocation."""
 
 from __future__ import annotations
 
@@ -8,22 +8,24 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from typing import Optional, Tuple, Union
 from urllib.parse import urlparse
 
 from .context import SimContext
 from .http_types import Request, Response, json_response
-from .oauth_store import SUPPORTED_SCOPES, Client, DeviceAuthorization
+from .oauth_store import SUPPORTED_SCOPES, Client, DeviceAuthorization, OAuthStore, RefreshToken
 from .problems import oauth_error
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+_VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"]
 
 
 def metadata(ctx: SimContext, req: Request) -> Response:
     urls = ctx.region_urls(req.region)
     document = {
-        "issuer": ctx.base_urls[req.region],
+        "issuer": ctx.host_url(req.region, "oauth"),
         "authorization_endpoint": urls["authorize_url"],
         "token_endpoint": urls["token_url"],
         "device_authorization_endpoint": urls["device_authorization_url"],
@@ -77,6 +79,9 @@ def register(ctx: SimContext, req: Request) -> Response:
 
 
 def device_authorization(ctx: SimContext, req: Request) -> Response:
+    refused = _not_a_form(req)
+    if refused:
+        return refused
     form = req.form()
     client, error = _authenticate_client(ctx, req, form)
     if error:
@@ -111,7 +116,19 @@ def device_authorization(ctx: SimContext, req: Request) -> Response:
     )
 
 
+def _not_a_form(req: Request) -> Optional[Response]:
+    """RFC 6749 §3.2 / RFC 8628 §3.1 / RFC 7009 §2.1: parameters in an
+    application/x-www-form-urlencoded body; another body is refused, not guessed at."""
+    kind = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        return oauth_error("invalid_request", "Use an application/x-www-form-urlencoded body")
+    return None
+
+
 def token(ctx: SimContext, req: Request) -> Response:
+    refused = _not_a_form(req)
+    if refused:
+        return refused
     form = req.form()
     client, error = _authenticate_client(ctx, req, form)
     if error:
@@ -129,20 +146,32 @@ def token(ctx: SimContext, req: Request) -> Response:
 
 
 def revoke(ctx: SimContext, req: Request) -> Response:
+    refused = _not_a_form(req)
+    if refused:
+        return refused
     form = req.form()
     client, error = _authenticate_client(ctx, req, form)
     if error:
         return error
     value = form.get("token", "")
+    if not value:  # RFC 7009 §2.1: token is REQUIRED; §2.2.1 errors are RFC 6749 §5.2's
+        return oauth_error("invalid_request", "token is required")
     store = ctx.store
     with store.lock:
         refresh = store.refresh_tokens.get(value)
         access = store.access_tokens.get(value)
-        if refresh and store.grants[refresh.grant_id].client_id == client.client_id:
+        found = refresh or access
+        owner = store.grants[found.grant_id].client_id if found else None
+        if found and owner != client.client_id:
+            # RFC 7009 §2.1: the server "verifies whether the token was issued to the client
+            # making the revocation request. If this validation fails, the request is refused"
+            return oauth_error("unauthorized_client", "The token was issued to another client")
+        if refresh:
             store.revoke_grant(refresh.grant_id)
-        elif access and store.grants[access.grant_id].client_id == client.client_id:
+        elif access:
             access.revoked = True
-    return Response(200, b"", {"Cache-Control": "no-store"})  # RFC 7009 §2.2: always 200
+    # RFC 7009 §2.2: 200 also for an unknown or already invalid token
+    return Response(200, b"", {"Cache-Control": "no-store"})
 
 
 # ----------------------------------------------------------------------------- grants
@@ -189,6 +218,8 @@ def _authorization_code_grant(ctx: SimContext, client: Client, form: dict) -> Re
         verifier = form.get("code_verifier")
         if not verifier:
             return oauth_error("invalid_request", "code_verifier is required (PKCE)")
+        if not _VERIFIER.fullmatch(verifier):  # RFC 7636 §4.1: 43-128 unreserved characters
+            return oauth_error("invalid_grant", "code_verifier must be 43-128 characters")
         if not hmac.compare_digest(s256(verifier), code.code_challenge):
             return oauth_error("invalid_grant", "PKCE verification failed")
         code.used = True
@@ -209,7 +240,7 @@ def _refresh_grant(ctx: SimContext, client: Client, form: dict) -> Response:
             return oauth_error("invalid_grant", "Refresh token was issued to another client")
         if grant.revoked:
             return oauth_error("invalid_grant", "The authorization was revoked")
-        if refresh.spent:
+        if refresh.spent and not _within_grace(store, refresh, now):
             store.revoke_grant(grant.grant_id)  # reuse detected: kill the whole family
             return oauth_error("invalid_grant", "Refresh token was already used")
         if now - refresh.last_used > store.refresh_idle_lifetime:
@@ -217,8 +248,33 @@ def _refresh_grant(ctx: SimContext, client: Client, form: dict) -> Response:
         requested = form.get("scope")
         if requested and not set(requested.split()) <= set(grant.scopes):
             return oauth_error("invalid_scope", "Requested scope exceeds the original grant")
-        refresh.spent = True
-    return _token_response(store.issue_tokens(grant, now))
+        # RFC 6749 §6: a narrower scope narrows the new access token; the grant keeps its own
+        narrowed = [s for s in grant.scopes if s in requested.split()] if requested else None
+        mode = store.refresh_rotation
+        if refresh.spent:  # grace: the successor again, with a new access token
+            body = store.issue_tokens(grant, now, refresh.successor, scopes=narrowed)
+            return _token_response(body)
+        if mode in ("reuse", "omit"):
+            refresh.last_used = now  # the idle lifetime counts from the last use
+            body = store.issue_tokens(
+                grant, now, refresh.token, send=mode == "reuse", scopes=narrowed
+            )
+            return _token_response(body)
+        body = store.issue_tokens(grant, now, scopes=narrowed)
+        refresh.spent, refresh.spent_at = True, now
+        refresh.successor = body.get("refresh_token")
+    return _token_response(body)
+
+
+def _within_grace(store: OAuthStore, refresh: RefreshToken, now: float) -> bool:
+    """Grace mode: the token rotated out less than the grace period ago, and only while its
+    successor is unused (an older generation is never accepted again)."""
+    if store.refresh_rotation != "grace" or refresh.spent_at is None:
+        return False
+    successor = store.refresh_tokens.get(refresh.successor or "")
+    if successor is None or successor.spent:
+        return False
+    return now - refresh.spent_at <= store.refresh_grace_seconds
 
 
 def _token_response(body: dict) -> Response:

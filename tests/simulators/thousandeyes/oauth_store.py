@@ -3,6 +3,17 @@
 A *grant* is one user's consent for one client (scopes, region). Every access/refresh token
 belongs to a grant, so reuse detection (RFC 9700 §4.14.2) can revoke the whole family.
 Tokens are opaque random strings; each access token has a short ``token_id`` for logs.
+
+Refresh token modes (``refresh_rotation``; RFC 9700 §4.14.2 allows rotation or not, and
+ThousandEyes publishes neither):
+  ``strict``  every refresh returns a new refresh token; the old one dies on use, and its
+              reuse revokes the whole grant (what public integrations assume)
+  ``grace``   rotation, but the refresh token just rotated out may be used again for
+              ``refresh_grace_seconds`` (Okta's default 30 s; AWS Cognito up to 60 s): that
+              answer carries a new access token and the same successor refresh token; reuse
+              later, or of an older generation, revokes the grant as in ``strict``
+  ``reuse``   no rotation: the same refresh token comes back (RFC 6749 §6 allows it)
+  ``omit``    no rotation, and the answer has no ``refresh_token`` (RFC 6749 §5.1: optional)
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ SCOPE_WORDS = {
     "integrations:manage": "Manage your integrations",
     "offline_access": "Stay connected when you are not using the integration (refresh tokens)",
 }
+REFRESH_ROTATIONS = ("strict", "grace", "reuse", "omit")
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # RFC 8628 §6.1: no vowels, no ambiguous chars
 _WORD = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -59,6 +71,7 @@ class AccessToken:
     grant_id: str
     expires_at: Optional[float]  # None: no expiry (API tokens)
     revoked: bool = False
+    scopes: Optional[List[str]] = None  # narrower than the grant's (refresh with scope)
 
 
 @dataclass
@@ -67,6 +80,8 @@ class RefreshToken:
     grant_id: str
     last_used: float
     spent: bool = False
+    spent_at: Optional[float] = None  # when it was rotated out
+    successor: Optional[str] = None  # the refresh token its rotation issued
 
 
 @dataclass
@@ -99,9 +114,19 @@ class AuthorizationCode:
 
 
 class OAuthStore:
-    def __init__(self, access_token_lifetime: int, refresh_idle_lifetime: int) -> None:
+    def __init__(
+        self,
+        access_token_lifetime: int,
+        refresh_idle_lifetime: int,
+        refresh_rotation: str = "strict",
+        refresh_grace_seconds: float = 30.0,
+    ) -> None:
+        if refresh_rotation not in REFRESH_ROTATIONS:
+            raise ValueError(f"refresh_rotation must be one of {REFRESH_ROTATIONS}")
         self.access_token_lifetime = access_token_lifetime
         self.refresh_idle_lifetime = refresh_idle_lifetime
+        self.refresh_rotation = refresh_rotation
+        self.refresh_grace_seconds = refresh_grace_seconds
         self.lock = threading.RLock()
         self.clients: Dict[str, Client] = {}
         self.grants: Dict[str, Grant] = {}
@@ -173,26 +198,41 @@ class OAuthStore:
             self.grants[grant.grant_id] = grant
         return grant
 
-    def issue_tokens(self, grant: Grant, now: float) -> dict:
-        """Token response (RFC 6749 §5.1); refresh token only with offline_access."""
+    def issue_tokens(
+        self,
+        grant: Grant,
+        now: float,
+        refresh_token: Optional[str] = None,
+        send: bool = True,
+        scopes: Optional[List[str]] = None,
+    ) -> dict:
+        """Token response (RFC 6749 §5.1); refresh token only with offline_access.
+
+        refresh_token: hand back this existing refresh token instead of a new one;
+        send=False: leave the refresh token out of the answer (no new one is made);
+        scopes: a narrower scope for this access token (default: the grant's)."""
         access = AccessToken(
             token=self.new_secret(),
             token_id="at_" + secrets.token_hex(6),
             grant_id=grant.grant_id,
             expires_at=now + self.access_token_lifetime,
+            scopes=list(scopes) if scopes is not None else None,
         )
         body = {
             "access_token": access.token,
             "token_type": "Bearer",
             "expires_in": self.access_token_lifetime,
-            "scope": " ".join(grant.scopes),
+            "scope": " ".join(grant.scopes if scopes is None else scopes),
         }
         with self.lock:
             self.access_tokens[access.token] = access
-            if "offline_access" in grant.scopes:
-                refresh = RefreshToken(self.new_secret(), grant.grant_id, now)
-                self.refresh_tokens[refresh.token] = refresh
-                body["refresh_token"] = refresh.token
+            if "offline_access" in grant.scopes and send:
+                if refresh_token is None:
+                    refresh_token = self.new_secret()
+                    self.refresh_tokens[refresh_token] = RefreshToken(
+                        refresh_token, grant.grant_id, now
+                    )
+                body["refresh_token"] = refresh_token
         return body
 
     def issue_api_token(self, uid: str) -> str:

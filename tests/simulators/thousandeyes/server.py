@@ -13,7 +13,7 @@ import time
 import traceback
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 from urllib.parse import parse_qs, urlsplit
 
 from .http_types import Request, Response
@@ -67,6 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             region=server.region,
             base_url=server.base_url,
+            roles=server.roles,
         )
         try:
             response = server.app(request)
@@ -108,9 +109,11 @@ class RegionServer(ThreadingHTTPServer):
         tls_context: Optional[ssl.SSLContext] = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        roles: Iterable[str] = ("api", "oauth", "pages"),
     ) -> None:
         super().__init__((host, port), _Handler)
         self.region = region
+        self.roles = frozenset(roles)
         self.app = app
         self.clock_now = clock_now
         self._tls = tls_context
@@ -138,7 +141,10 @@ class RegionServer(ThreadingHTTPServer):
 
     def start(self) -> None:
         self._thread = threading.Thread(
-            target=self.serve_forever, args=(0.05,), name=f"te-sim-{self.region}", daemon=True
+            target=self.serve_forever,
+            args=(0.05,),
+            name=f"te-sim-{self.region}-{'+'.join(sorted(self.roles))}",
+            daemon=True,
         )
         self._thread.start()
 

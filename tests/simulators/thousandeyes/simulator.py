@@ -10,7 +10,7 @@ from ..loopback_tls import LoopbackTLS
 from . import page_client
 from .app import Application
 from .clock import SimClock
-from .context import REGION_LABELS, SimContext
+from .context import HOST_LAYOUTS, REGION_LABELS, SimContext
 from .control import ControlApi
 from .faults import FaultPlan
 from .ground_truth import ground_truth as _ground_truth
@@ -40,9 +40,21 @@ class ThousandEyesSimulator:
         tests: Optional[int] = None,
         agents: Optional[int] = None,
         page_sizes: Optional[Dict[str, int]] = None,
+        rate_limit_window: str = "rolling",
+        retry_after: bool = False,
+        instant_test_rate_limit_per_minute: int = 24,
+        refresh_rotation: str = "strict",
+        refresh_grace_seconds: float = 30.0,
+        hosts: str = "single",
     ) -> None:
+        """Modes (see __main__ --help): rate_limit_window rolling|aligned, retry_after on 429,
+        refresh_rotation strict|grace|reuse|omit (oauth_store), hosts single|split|separate
+        (context.HOST_LAYOUTS)."""
+        if hosts not in HOST_LAYOUTS:
+            raise ValueError(f"hosts must be one of {sorted(HOST_LAYOUTS)}")
         self.seed = seed
         self.https = https
+        self.hosts = hosts
         self._dir = tempfile.mkdtemp(prefix="te-sim-")
         self.clock = SimClock(start_time, self._dir)
         self.world = World(seed, size, origin=self.clock.now(), tests=tests, agents=agents)
@@ -51,8 +63,19 @@ class ThousandEyesSimulator:
         self.ctx = SimContext(
             world=self.world,
             clock=self.clock,
-            store=OAuthStore(access_token_lifetime, refresh_idle_lifetime),
-            limiter=RateLimiter(rate_limit_per_minute, client_rate_limit_per_minute),
+            store=OAuthStore(
+                access_token_lifetime,
+                refresh_idle_lifetime,
+                refresh_rotation,
+                refresh_grace_seconds,
+            ),
+            limiter=RateLimiter(
+                rate_limit_per_minute,
+                client_rate_limit_per_minute,
+                rate_limit_window,
+                retry_after,
+                instant_test_rate_limit_per_minute,
+            ),  # fmt: skip
             faults=self.faults,
             log=self._log,
         )
@@ -69,7 +92,7 @@ class ThousandEyesSimulator:
             else None
         )
         self.ca_bundle_path: Optional[str] = self._tls.ca_bundle_path if self._tls else None
-        self._servers: Dict[str, RegionServer] = {}
+        self._servers: List[RegionServer] = []
         self.default_client_id = DEFAULT_CLIENT_ID
         self.demo_email, self.demo_password = DEMO_EMAIL, DEMO_PASSWORD
 
@@ -78,15 +101,18 @@ class ThousandEyesSimulator:
         app = Application(self.ctx, ControlApi(self))
         context = self._tls.server_context() if self._tls else None
         for region in REGIONS:
-            server = RegionServer(region, app, self.clock.now, context)
-            self._servers[region] = server
-            self.ctx.base_urls[region] = server.base_url
-        for server in self._servers.values():
+            for roles in HOST_LAYOUTS[self.hosts]:
+                server = RegionServer(region, app, self.clock.now, context, roles=roles)
+                self._servers.append(server)
+                for role in roles:
+                    self.ctx.host_urls.setdefault(region, {})[role] = server.base_url
+            self.ctx.base_urls[region] = self.ctx.host_urls[region]["api"]
+        for server in self._servers:
             server.start()
         return self
 
     def stop(self) -> None:
-        for server in self._servers.values():
+        for server in self._servers:
             server.stop()
         self._servers.clear()
         shutil.rmtree(self._dir, ignore_errors=True)
@@ -103,7 +129,12 @@ class ThousandEyesSimulator:
         return list(REGIONS)
 
     def base_url(self, region: str = "us1") -> str:
+        """The region's API host (which also serves /_sim/)."""
         return self.ctx.base_urls[region]
+
+    def host_url(self, region: str, role: str) -> str:
+        """The region's host for role: api, oauth (token endpoints) or pages (sign-in)."""
+        return self.ctx.host_url(region, role)
 
     def region_urls(self, region: str) -> Dict[str, str]:
         return self.ctx.region_urls(region)
@@ -186,7 +217,7 @@ class ThousandEyesSimulator:
         """Walk the approval pages of ``region``'s host; ``chosen_region`` is picked on the
         region page (default: the host's own region). Returns the final page's HTML."""
         return page_client.approve_device(
-            self.base_url(region), user_code, email, password, confirm,
+            self.host_url(region, "pages"), user_code, email, password, confirm,
             chosen_region or region, sso, self.ca_bundle_path or True,
         )  # fmt: skip
 

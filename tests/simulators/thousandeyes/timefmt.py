@@ -7,6 +7,10 @@ from datetime import datetime, timezone
 from typing import Optional, Tuple
 
 WINDOW_PATTERN = re.compile(r"^(\d+)([smhdw]?)$")
+# startDate/endDate: "Include the complete time (hours, minutes, and seconds) in UTC time zone"
+# (OpenAPI alerts.yaml, /v7/alerts parameters): no date-only values, no other time zone. The
+# official SDK sends "2026-05-31T20:00:00.000000+0000", so a zero offset is UTC too.
+QUERY_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]00:?00)$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -52,6 +56,11 @@ def resolve_range(query: dict, now: float, required: bool = False) -> Optional[T
         return None
     if start_text is None:
         raise TimeParamError("'endDate' requires 'startDate'")
+    for text in (start_text, end_text):
+        if text is not None and not QUERY_DATE_PATTERN.match(text):
+            raise TimeParamError(
+                f"Invalid date-time '{text}': give the complete UTC time, e.g. 2022-07-17T22:00:54Z"
+            )
     start = parse_iso(start_text)
     end = parse_iso(end_text) if end_text is not None else now
     if end < start:
