@@ -21,7 +21,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-DEFAULT_TIMEOUT = 120.0  # longer than one refresh with its HTTP timeouts
+DEFAULT_TIMEOUT = 240.0  # longer than a refresh asked twice (lost answer), with HTTP timeouts
 _POLL_SECONDS = 0.02
 _thread_locks = {}  # type: Dict[str, threading.Lock]
 _thread_locks_guard = threading.Lock()

@@ -5,6 +5,14 @@ so every refresh happens under the connection's cross-process lock, after re-rea
 credential store (another process may have refreshed already), and the new refresh token is
 persisted before the new access token is handed out. ``invalid_grant`` is believed only
 after one more re-read. ``ApiTokenSource`` serves API-token connections.
+
+A refresh can reach the server and lose its answer (killed process, cut connection): the
+server may have rotated the refresh token into an answer nobody read. So before sending, the
+record gets ``refresh_sent_at`` (the new tokens replace the whole record, dropping it). A
+lost answer, or that marker found by the next refresher, means: ask again at once with the
+same refresh token, which works where the server has a reuse grace period or does not
+rotate. Where it answers ``invalid_grant``, the connection needs re-authorization and its
+message says that the answer was lost.
 """
 
 import logging
@@ -19,6 +27,9 @@ from .oauth.refresh import refresh_tokens
 
 _log = logging.getLogger(__name__)
 _WRITE_ATTEMPTS = 3
+# Credential record field: when a refresh with the record's refresh token was sent whose
+# answer has not been stored (in flight, or lost). Not a secret: a time.
+REFRESH_SENT_AT = "refresh_sent_at"
 
 
 class ReauthorizationRequired(RuntimeError):
@@ -48,6 +59,15 @@ def _is_fresh(record: Optional[Dict[str, object]], now: float, margin: float) ->
 
 def _still_valid(record: Optional[Dict[str, object]], now: float) -> bool:
     return _is_fresh(record, now, 0)
+
+
+def _refresh_unanswered(record: Optional[Dict[str, object]]) -> bool:
+    """A refresh with this record's refresh token was sent and its answer never stored."""
+    return bool(record and record.get(REFRESH_SENT_AT))
+
+
+def _utc_text(epoch: object) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(epoch)))  # type: ignore
 
 
 class TokenManager:
@@ -81,7 +101,9 @@ class TokenManager:
         if _is_fresh(self._cached, self._clock(), self._margin):
             return str(self._cached["access_token"])  # type: ignore[index]
         record = self._read()
-        if _is_fresh(record, self._clock(), self._margin):
+        # An unanswered refresh is asked again now, not when the old token runs out: a reuse
+        # grace period lasts seconds.
+        if _is_fresh(record, self._clock(), self._margin) and not _refresh_unanswered(record):
             self._cached = record
             return str(record["access_token"])  # type: ignore[index]
         return self._refresh(stale_token=(record or {}).get("access_token"), forced=False)
@@ -96,7 +118,8 @@ class TokenManager:
         with self._lock():
             record = self._read_required()
             obtained = float(record.get("obtained_at") or 0)
-            if self._clock() - obtained < idle_seconds and _still_valid(record, self._clock()):
+            idle = self._clock() - obtained >= idle_seconds
+            if not idle and _still_valid(record, self._clock()) and not _refresh_unanswered(record):
                 self._cached = record
                 return False
             self._refresh_locked(record, forced=True)
@@ -124,7 +147,11 @@ class TokenManager:
             record = self._read_required()
             now = self._clock()
             # Someone else refreshed while we waited for the lock: use their token.
-            if record.get("access_token") != stale_token and _is_fresh(record, now, self._margin):
+            if (
+                record.get("access_token") != stale_token
+                and _is_fresh(record, now, self._margin)
+                and not _refresh_unanswered(record)
+            ):
                 self._cached = record
                 return str(record["access_token"])
             return self._refresh_locked(record, forced=forced)
@@ -137,12 +164,23 @@ class TokenManager:
         elif stored_url:  # saved by an older version from a bad metadata answer: heal it
             _log.warning("Stored token endpoint is outside the region; using the configured one")
         client_id = str(record.get("client_id") or self._client_id)
+        # Set when an earlier refresh with this refresh token lost its answer (killed process).
+        lost_at = record.get(REFRESH_SENT_AT)
+        if not lost_at:
+            record = self._mark_refresh_sent()
         try:
-            tokens = self._grant(token_url, client_id, record)
+            try:
+                tokens = self._grant(token_url, client_id, record)
+            except oauth_errors.AnswerLostError as lost:
+                # The server may have rotated the refresh token in the answer we lost: ask
+                # again at once with the same one (honoured within a reuse grace period).
+                _log.warning("Token refresh answer lost (%s); asking again", lost)
+                lost_at = record[REFRESH_SENT_AT]
+                tokens = self._grant(token_url, client_id, record)
         except oauth_errors.InvalidGrantError as error:
             latest = self._read_required()
             if latest.get("refresh_token") == record.get("refresh_token"):
-                self._needs_reauthorization(error)
+                self._needs_reauthorization(error, lost_at)
             # Rotated by a writer we did not exclude (e.g. a clock-skewed peer): try theirs.
             if _is_fresh(latest, self._clock(), self._margin):
                 self._cached = latest
@@ -154,9 +192,14 @@ class TokenManager:
                 self._needs_reauthorization(second)
         except oauth_errors.InvalidClientError as error:
             self._needs_reauthorization(error)
+        except oauth_errors.AnswerLostError as error:  # the marker stays: next time, at once
+            return self._transient_failure(record, error, forced)
         except oauth_errors.OAuthFlowError as error:
+            if not lost_at:  # the server refused (or it was never sent): nothing in flight
+                self._forget_refresh_sent(record)
             return self._transient_failure(record, error, forced)
         updated = dict(record)
+        updated.pop(REFRESH_SENT_AT, None)  # answered and stored
         updated.update(tokens)
         updated["client_id"] = client_id
         updated["token_url"] = token_url
@@ -181,7 +224,26 @@ class TokenManager:
             client_secret=str(record["client_secret"]) if record.get("client_secret") else None,
         )
 
-    def _persist(self, record: Dict[str, object]) -> None:
+    def _mark_refresh_sent(self) -> Dict[str, object]:
+        """The record with REFRESH_SENT_AT, stored before the refresh goes out (a refresh
+        that could not be recorded is not sent). Marked on what the store holds now, so
+        tokens stored by a writer we did not exclude are refreshed, not overwritten."""
+        marked = dict(self._read_required())
+        marked[REFRESH_SENT_AT] = int(self._clock())
+        self._persist(marked, "Could not record the token refresh before sending it")
+        return marked
+
+    def _forget_refresh_sent(self, record: Dict[str, object]) -> None:
+        unmarked = dict(record)
+        unmarked.pop(REFRESH_SENT_AT, None)
+        try:
+            self._persist(unmarked, "Could not clear the token refresh marker")
+        except TokenUnavailable as error:  # a leftover marker costs one early refresh
+            _log.warning("%s", error)
+
+    def _persist(
+        self, record: Dict[str, object], failure: str = "Could not save refreshed tokens"
+    ) -> None:
         # The server has already retired the old refresh token: losing this write would
         # strand the connection, so retry before giving up.
         for attempt in range(_WRITE_ATTEMPTS):
@@ -190,9 +252,7 @@ class TokenManager:
                 return
             except Exception as error:
                 if attempt == _WRITE_ATTEMPTS - 1:
-                    raise TokenUnavailable(
-                        redaction.redact(f"Could not save refreshed tokens: {error}")
-                    )
+                    raise TokenUnavailable(redaction.redact(f"{failure}: {error}"))
                 time.sleep(0.5 * (attempt + 1))
 
     def _transient_failure(self, record: Dict[str, object], error: Exception, forced: bool) -> str:
@@ -203,8 +263,15 @@ class TokenManager:
         self._record_state(state=connections.ERROR, error=message)
         raise TokenUnavailable(redaction.redact(message))
 
-    def _needs_reauthorization(self, error: Exception) -> None:
+    def _needs_reauthorization(self, error: Exception, lost_at: object = None) -> None:
         message = f"Connection {self._name!r} needs re-authorization: {error}"
+        if lost_at:
+            message = (
+                f"Connection {self._name!r} needs re-authorization: the answer to the token "
+                f"refresh at {_utc_text(lost_at)} was lost and the authorization server does "
+                f"not accept a refresh token twice ({error}); connect again (Reconnect on the "
+                "setup page)"
+            )
         self._record_state(state=connections.NEEDS_REAUTHORIZATION, error=message)
         raise ReauthorizationRequired(self._name, message)
 

@@ -12,7 +12,11 @@ publishes none of these; /work/shared/reference/thousandeyes.md: public integrat
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+import requests
 
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 
@@ -100,3 +104,39 @@ def test_strict_stays_the_default():
         refresh(sim, first["refresh_token"])
         sim.clock.advance(1)
         assert refresh(sim, first["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+# A token answer lost after the server acted: the Connect2id server 14.2 notes (connect2id.com
+# /blog/connect2id-server-14-2) describe a server that "has successfully processed the token
+# request" while the client cannot read the answer "due to an HTTP timeout or an interrupted
+# connection"; Asgardeo's graceful rotation and Airlock IAM's grace period exist for the same
+# dropped answers. So ``drop`` and ``slow`` act after the endpoint has handled the request.
+@pytest.mark.parametrize("mode", ["strict", "grace", "reuse", "omit"])
+def test_dropped_token_answer_was_acted_on(mode):
+    with _sim(mode) as sim:
+        first = device_login(sim)
+        sim.faults.add("drop", path="/oauth2/token$", count=1)
+        with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.ConnectionError)):
+            refresh(sim, first["refresh_token"])
+        assert [r.status for r in sim.request_log if r.path.endswith("/token")][-1] == 200
+        rotated_out = sim.ctx.store.refresh_tokens[first["refresh_token"]].spent
+        assert rotated_out is (mode in ("strict", "grace"))
+        again = refresh(sim, first["refresh_token"])  # the same token, asked again at once
+        if mode == "strict":
+            assert again.json()["error"] == "invalid_grant"
+        else:
+            assert again.status_code == 200, again.text
+
+
+def test_slow_token_answer_is_delayed_after_the_refresh_happened():
+    with _sim("strict") as sim:
+        first = device_login(sim)
+        sim.faults.add("slow", path="/oauth2/token$", delay=1.0, count=1)
+        waiting = threading.Thread(target=refresh, args=(sim, first["refresh_token"]))
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not sim.ctx.store.refresh_tokens[first["refresh_token"]].spent:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert waiting.is_alive()  # rotated, and the client still waits for the answer
+        waiting.join()

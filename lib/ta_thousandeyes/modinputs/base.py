@@ -204,6 +204,7 @@ class ThousandEyesInput(Script):
         client = None  # type: Optional[ApiClient]
         connection = None
         status = "ok"
+        reason = ""  # why a run ended badly, for its summary line
         try:
             # Decided (and saved) before the first request, so a killed run moves nothing.
             initial_start = started
@@ -251,20 +252,20 @@ class ThousandEyesInput(Script):
         except RunStopped:
             status = "stopped"
         except tokens.ReauthorizationRequired as error:
-            status = "needs_reauthorization"
-            logger.error("%s: %s", stanza, _one_line(error))
+            status, reason = "needs_reauthorization", _one_line(error)
+            logger.error("%s: %s", stanza, reason)
         except connections.UnknownConnectionError as error:
-            status = "error"
-            logger.error("%s: %s", stanza, _one_line(error))
+            status, reason = "error", _one_line(error)
+            logger.error("%s: %s", stanza, reason)
         except (ApiUnavailable, tokens.TokenUnavailable) as error:
-            status = "incomplete"
-            logger.warning("%s: stopped early, will resume next run: %s", stanza, _one_line(error))
+            status, reason = "incomplete", _one_line(error)
+            logger.warning("%s: stopped early, will resume next run: %s", stanza, reason)
         except arguments.ArgumentError as error:
-            status = "error"
-            logger.error("%s: %s", stanza, _one_line(error))
+            status, reason = "error", _one_line(error)
+            logger.error("%s: %s", stanza, reason)
         except Exception as error:  # one readable line; the next run starts over
-            status = "error"
-            logger.error("%s: %s: %s", stanza, type(error).__name__, _one_line(error))
+            status, reason = "error", f"{type(error).__name__}: {_one_line(error)}"
+            logger.error("%s: %s", stanza, reason)
         finally:
             writer.flush()
             if connection is not None:
@@ -275,7 +276,7 @@ class ThousandEyesInput(Script):
                 "checkpoint saved; the next run resumes there",
                 stanza,
             )
-        self.log_summary(stanza, status, started, ctx, client, store)
+        self.log_summary(stanza, status, started, ctx, client, store, reason)
 
     def account_groups(self, ctx: RunContext, params: Dict[str, Any], connection: Any) -> List[str]:
         if not self.USES_ACCOUNT_GROUPS:
@@ -303,6 +304,7 @@ class ThousandEyesInput(Script):
         ctx: Optional[RunContext],
         client: Optional[ApiClient],
         store: Any,
+        reason: str = "",
     ) -> None:
         stats = client.stats.as_dict() if client else {}
         fields = [
@@ -321,6 +323,7 @@ class ThousandEyesInput(Script):
             ("checkpoint", ctx.checkpoint_position() if ctx else None),
             ("checkpoint_backend", getattr(store, "backend", "none")),
             ("errors", len(ctx.errors) if ctx else 0),
+            ("reason", reason.replace('"', "'")),  # quoted value: no double quote inside
         ]
         logger.info(
             "run summary %s",

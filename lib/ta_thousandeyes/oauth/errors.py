@@ -64,6 +64,13 @@ class ServerError(OAuthFlowError):
     default_message = "The authorization server answered with an error"
 
 
+class AnswerLostError(ServerError):
+    """The request may have reached the server, but no usable answer came back (connection
+    cut, timeout, a cut or unreadable body, a gateway error): the server may have acted."""
+
+    default_message = "The answer of the authorization server was lost"
+
+
 class NotSupportedError(OAuthFlowError):
     default_message = "The authorization server does not offer this feature"
 

@@ -7,6 +7,7 @@ from typing import Callable, Dict, Optional
 import requests
 from oauthlib.oauth2.rfc6749 import parameters as oauth_parameters
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from urllib3.exceptions import NewConnectionError
 
 from .. import http, redaction, regions
 from . import errors
@@ -54,9 +55,22 @@ def post_form(
     try:
         return session.post(url, data=body, headers=send_headers, allow_redirects=False)
     except requests.RequestException as error:
-        raise errors.ServerError(
-            f"Could not reach the authorization server: {redaction.redact(error)}"
+        if _never_sent(error):
+            raise errors.ServerError(
+                f"Could not reach the authorization server: {redaction.redact(error)}"
+            )
+        raise errors.AnswerLostError(
+            f"The answer of the authorization server was lost: {redaction.redact(error)}"
         )
+
+
+def _never_sent(error: requests.RequestException) -> bool:
+    """True only when no connection was made, so the server cannot have seen the request
+    (anything else, a reset or a timeout after sending included, may have been acted on)."""
+    if isinstance(error, (requests.ConnectTimeout, requests.exceptions.InvalidURL)):
+        return True
+    cause = error.args[0] if error.args else None  # urllib3's MaxRetryError for a refusal
+    return isinstance(getattr(cause, "reason", None), NewConnectionError)
 
 
 def raise_for_oauth_error(response: requests.Response) -> Dict[str, object]:
@@ -72,13 +86,27 @@ def raise_for_oauth_error(response: requests.Response) -> Dict[str, object]:
 
 
 def parse_tokens(response: requests.Response, clock: Callable[[], float]) -> Dict[str, object]:
-    """A token answer as the record we store: expiry made absolute with our clock."""
+    """A token answer as the record we store: expiry made absolute with our clock.
+
+    AnswerLostError when the server may have issued tokens we cannot read: a success whose
+    body is no usable token answer, or a server error without an OAuth error code (a gateway
+    answering for a backend that may have acted)."""
+    succeeded = 200 <= response.status_code < 300
+    if response.status_code >= 500 and "error" not in _json_body(response):
+        raise errors.AnswerLostError(
+            f"The authorization server answered HTTP {response.status_code} without an "
+            "OAuth error; it may have acted on the request"
+        )
     body = raise_for_oauth_error(response)
     try:
         # oauthlib validates the answer (access token present, error codes); scope=None
         # because a server may narrow scopes and that is not an error for us.
         token = oauth_parameters.parse_token_response(json.dumps(body), scope=None)
     except OAuth2Error as error:
+        if succeeded:
+            raise errors.AnswerLostError(
+                f"The authorization server's token answer is unreadable ({error.error})"
+            )
         raise errors.from_error_code(error.error, error.description or "", response.status_code)
     record = {
         "access_token": str(token["access_token"]),

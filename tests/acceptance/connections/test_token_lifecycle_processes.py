@@ -29,12 +29,12 @@ def _env(sim):
     return env
 
 
-def _spawn(splunk, sim, lock_dir, until, out, crash=False):
+def _spawn(splunk, sim, lock_dir, until, out, mode=""):
     args = [
         sys.executable, "-m", "tests.acceptance.connections.token_worker",
         splunk.splunkd_uri, splunk.login("admin", "changeme"), splunk.ca_bundle_path,
         lock_dir, "prod", str(until), out,
-    ] + (["crash"] if crash else [])  # fmt: skip
+    ] + ([mode] if mode else [])  # fmt: skip
     return subprocess.Popen(args, cwd=ROOT, env=_env(sim))
 
 
@@ -93,13 +93,14 @@ def test_twenty_processes_rotating_refresh_tokens(splunk, sim, service, lock_dir
 def test_kill_after_server_rotated_is_never_silent(splunk, sim, service, lock_dir, tmp_path):
     _connect_device(service, sim, lock_dir)
     sim.clock.advance(600)  # the next use must refresh
-    proc = _spawn(splunk, sim, lock_dir, sim.clock.now() + 30, str(tmp_path / "x.json"), crash=True)
+    proc = _spawn(splunk, sim, lock_dir, sim.clock.now() + 30, str(tmp_path / "x.json"), "crash")
     assert proc.wait(timeout=60) == 9  # died between the server's rotation and our write
     conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
     if sim.ctx.store.refresh_rotation == "strict":  # the old refresh token died on use
         with pytest.raises(tokens.ReauthorizationRequired) as raised:
             conn.token_source.access_token()
         assert "re-authorization" in str(raised.value)
+        assert "the answer to the token refresh at" in str(raised.value)  # left a marker
         assert connections.get_connection(service, "prod").state == "needs_reauthorization"
         return
     # grace (retried within the period) or no rotation: the lost answer costs nothing

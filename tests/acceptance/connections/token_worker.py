@@ -1,6 +1,8 @@
 """Child process: one add-on process using a shared connection until the given (simulated) time.
 
-argv: splunkd_uri session_key splunk_ca lock_dir connection until out_json [crash_after_refresh]
+argv: splunkd_uri session_key splunk_ca lock_dir connection until out_json [mode]
+mode "crash": die between the server's rotation and our write; "refresh": begin with a forced
+refresh (as after a 401) while the stored access token is still valid.
 Runs under libfaketime so time.time() is the simulator's time; nothing here is simulated-aware.
 Its call count so far is kept in <out_json>.calls (tests.progress_clock).
 """
@@ -28,13 +30,16 @@ def _crash_after_server_rotation():
 
 def main():
     uri, key, ca, lock_dir, name, until, out = sys.argv[1:8]
-    if len(sys.argv) > 8:
+    mode = sys.argv[8] if len(sys.argv) > 8 else ""
+    if mode == "crash":
         _crash_after_server_rotation()
     service = splunk_service.connect(uri, key, ca_bundle=ca)
     result = {"calls": 0, "unauthorized": 0, "rate_limited": 0, "errors": []}
     try:
         conn = assembly.open_connection(service, name, lock_dir=lock_dir)
         report_progress(out, 0)  # ready: the clock may start moving
+        if mode == "refresh":
+            conn.token_source.refresh_after_unauthorized(conn.token_source.access_token())
         while time.time() < float(until):
             token = conn.token_source.access_token()
             response = conn.session.get(

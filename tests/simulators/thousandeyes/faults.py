@@ -6,6 +6,7 @@ Kinds:
                   ``retry_after`` (None: as the limiter sends it, by default not at all)
   ``slow``        delay the response by ``delay`` seconds (real time)
   ``drop``        send headers and part of the body, then close the connection
+                  (both after the endpoint acted: a token refresh has rotated by then)
   ``truncate``    send a cut-off JSON body with a matching Content-Length
   ``revoke_token`` revoke the presented access token before handling (the request gets 401)
   ``clock_skew``  Date header off by ``skew`` seconds

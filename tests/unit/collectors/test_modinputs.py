@@ -222,7 +222,7 @@ def test_run_writes_events_and_one_summary_line(monkeypatch, tmp_path, clock, ca
     assert len(summary) == 1
     assert 'status="ok"' in summary[0] and 'events="4"' in summary[0]
     assert 'api_calls="4"' in summary[0] and 'checkpoint_backend="file"' in summary[0]
-    assert 'rate_limit_remaining="239"' in summary[0]
+    assert 'rate_limit_remaining="239"' in summary[0] and 'reason=""' in summary[0]
 
 
 def test_reauthorization_is_one_clear_line(monkeypatch, tmp_path, clock, capsys):
@@ -239,4 +239,6 @@ def test_reauthorization_is_one_clear_line(monkeypatch, tmp_path, clock, capsys)
     lines = [line for line in err.splitlines() if line.strip()]
     assert any(line.startswith("ERROR") and "needs re-authorization" in line for line in lines)
     assert "Traceback" not in err
-    assert any('status="needs_reauthorization"' in line for line in lines)
+    (summary,) = [line for line in lines if "run summary" in line]
+    assert 'status="needs_reauthorization"' in summary
+    assert "reason=\"Connection 'prod' needs re-authorization\"" in summary  # says why

@@ -93,7 +93,7 @@ def test_invalid_grant_rereads_then_needs_reauthorization(wired):
         assembly.open_connection(service, "prod", stub.clock, lock_dir)
 
 
-def test_invalid_grant_after_rotation_elsewhere_uses_the_new_token(wired, monkeypatch):
+def test_rotation_elsewhere_is_refreshed_from_not_overwritten(wired, monkeypatch):
     service, stub, lock_dir = wired
     conn = _connect(service, stub, lock_dir)
     store = credential_store.CredentialStore(service)
@@ -112,8 +112,11 @@ def test_invalid_grant_after_rotation_elsewhere_uses_the_new_token(wired, monkey
     monkeypatch.setattr(
         credential_store.CredentialStore, "read", lambda self, key: read_stale_once(key)
     )
-    assert conn.token_source.refresh_after_unauthorized(stale["access_token"]) == fresh
+    # the in-flight marker is written on what the store holds now: their refresh token
+    renewed = conn.token_source.refresh_after_unauthorized(stale["access_token"])
+    assert renewed not in (stale["access_token"], fresh)
     assert connections.get_connection(service, "prod").state == "connected"
+    assert other.token_source.refresh_after_unauthorized(renewed) != renewed  # still chained
 
 
 def test_transient_failure_keeps_valid_token_then_errors(wired):
