@@ -2,7 +2,7 @@
 
 splunkd runs ``bin/ta_thousandeyes_instant_test.py --execute`` with the JSON payload on stdin
 (alert_actions.conf ``payload_format = json``): ``configuration`` (the action's params, the
-alert's overriding the defaults), ``result_file`` (the results, gzipped CSV), ``sid``,
+alert's overriding the defaults), ``results_file`` (the results, gzipped CSV), ``sid``,
 ``search_name``, ``results_link``, ``session_key``, ``server_uri``, ``app``, ``owner``.
 
 Invariants:
@@ -351,7 +351,7 @@ class InstantTestAction:
                     "on the setup page with 'Allow instant tests' ticked"
                 )
             aid = _account_group(firing.account_group, config.account_groups)
-            rows = read_results(str(self.payload.get("result_file") or ""))
+            rows = read_results(str(self.payload.get("results_file") or ""))
         except (ActionError, connections.UnknownConnectionError, ValueError, OSError) as error:
             logger.error("%s not run: %s", ACTION, _one_line(error))
             return NOT_RUN
@@ -360,7 +360,7 @@ class InstantTestAction:
         if not chosen:
             return outcome
         directory = locks.run_directory() or os.path.join(
-            os.path.dirname(os.path.abspath(str(self.payload.get("result_file")))), "te"
+            os.path.dirname(os.path.abspath(str(self.payload.get("results_file")))), "te"
         )
         try:
             connection = connections.open_connection(
