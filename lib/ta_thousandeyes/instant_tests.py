@@ -347,8 +347,9 @@ class InstantTestAction:
             ):
                 raise ActionError(
                     f"connection {firing.connection!r} was authorized without the "
-                    f"{INSTANT_TEST_SCOPE} scope instant tests need: an admin connects it again "
-                    "on the setup page with 'Allow instant tests' ticked"
+                    f"{INSTANT_TEST_SCOPE} scope instant tests need: an admin adds "
+                    f"{INSTANT_TEST_SCOPE} to [oauth] scopes in ta_thousandeyes_settings.conf "
+                    "and connects it again on the setup page (log out, connect)"
                 )
             aid = _account_group(firing.account_group, config.account_groups)
             rows = read_results(str(self.payload.get("results_file") or ""))
