@@ -12,6 +12,12 @@ fetched; when the client gives up, the caller still holds the position of the la
 finished. Once ``stop_requested()`` says so (splunkd stopping the input) no new request
 starts: the request in flight completes and its page is handed over, the next one raises
 RunStopped.
+
+``post`` (instant tests) sends a JSON body once: a 401 (refreshed) and a 429 (waited out, on
+the limiter the caller names) were refused before anything ran and are sent again; any other
+failure is reported, never retried, since a second POST would run a second test.
+``link_pages`` follows a link an answer named (``_links.testResults``) under the same rule as
+next links: the configured API host only.
 """
 
 import json
@@ -166,7 +172,10 @@ class ApiClient:
         items_key: Optional[str] = None,
     ) -> Iterator[Page]:
         """Yield every page of a list, following ``_links.next.href`` on the same host only."""
-        url = self.url_for(path, params, aid)  # type: Optional[str]
+        return self._pages(self.url_for(path, params, aid), aid, items_key)
+
+    def _pages(self, first: str, aid: Optional[str], items_key: Optional[str]) -> Iterator[Page]:
+        url = first  # type: Optional[str]
         seen = set()
         while url:
             body, raw_items, damage = self._get_url(url, items_key)
@@ -188,6 +197,68 @@ class ApiClient:
                 return
             seen.add(next_url)
             url = next_url
+
+    def link_pages(
+        self, href: str, aid: Optional[str] = None, items_key: Optional[str] = None
+    ) -> Iterator[Page]:
+        """pages() of a link from an answer (absolute or host-relative); another host is
+        refused with ForeignLinkRefused before anything is sent."""
+        return self._pages(self._checked_next(href, aid), aid, items_key)
+
+    def post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        aid: Optional[str] = None,
+        rate_limiter: Optional[RateLimiter] = None,
+    ) -> Dict[str, Any]:
+        """POST body as JSON to path; returns the parsed answer (see the module docstring)."""
+        url = self.url_for(path, None, aid)
+        limiter = rate_limiter or self.rate_limiter
+        data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        refreshed = False
+        replacement = None  # type: Optional[str]
+        while True:
+            self._check_stop()
+            try:
+                limiter.acquire(self.deadline)
+            except RateLimitDeadline:
+                raise ApiUnavailable("rate limit budget exhausted until after the deadline")
+            token = replacement or self.token_source.access_token()
+            replacement = None
+            self.stats.calls += 1
+            headers = {
+                "Authorization": "Bearer " + token,
+                "Accept": ACCEPT,
+                "Content-Type": "application/json",
+            }
+            try:
+                response = self.transport.post(url, data, headers=headers)
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+                raise ApiUnavailable(f"connection failed, not retried: {type(error).__name__}")
+            limiter.observe(response.headers)
+            status = response.status_code
+            if status == 401 and not refreshed:
+                replacement = self.token_source.refresh_after_unauthorized(token)
+                refreshed = True
+                continue
+            if status == 401:
+                raise Unauthorized(401, _problem(response), url)
+            if status == 429:
+                self.stats.rate_limited += 1
+                until = limiter.block(response.headers)
+                if self.deadline is not None and until > self.deadline:
+                    raise ApiUnavailable("rate limited until after the deadline")
+                continue
+            if status < 200 or status >= 300:
+                raise ApiError(status, _problem(response), url)
+            try:
+                answer = json.loads(response.content)
+            except ValueError:
+                raise ApiError(status, "answer is not JSON", url)
+            if not isinstance(answer, dict):
+                raise ApiError(status, "answer is not a JSON object", url)
+            return answer
 
     def url_for(
         self, path: str, params: Optional[Mapping[str, Any]] = None, aid: Optional[str] = None

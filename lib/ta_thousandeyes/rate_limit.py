@@ -8,6 +8,14 @@ requests go out at once; below a low-water mark the remaining budget is spread e
 the time left until the reset, and at the safety reserve everybody waits for the reset.
 A 429 blocks all processes until the reset (or ``Retry-After``).
 
+Instant tests have a budget of their own (24 calls a minute, ``X-Instant-Test-Rate-Limit-*``
+headers, developer.cisco.com/docs/thousandeyes/rate-limits): the same limiter with the
+``INSTANT_TESTS`` budget and its own state file (``state_path_for(..., "instant")``), shared by
+every firing of the alert action. With ``per_minute`` the state also keeps the send times of
+the last minute, and no more than that many requests are planned in any 60 s, also before
+(or without) an answer reporting the budget: a burst of firings that starts cold cannot
+overrun a limit that small.
+
 All times are this process's clock (``time.time``), which is what the reset header is
 compared with.
 """
@@ -19,13 +27,27 @@ import random
 import re
 import time
 from contextlib import contextmanager
-from typing import Callable, Dict, Iterator, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional
 
 LIMIT_HEADER = "X-Organization-Rate-Limit-Limit"
 REMAINING_HEADER = "X-Organization-Rate-Limit-Remaining"
 RESET_HEADER = "X-Organization-Rate-Limit-Reset"
 DEFAULT_LIMIT = 240  # requests per minute per organization (ThousandEyes default)
 MAX_WAIT_SECONDS = 65.0  # a reset further away than this is clock skew, not a budget
+
+
+class Budget:
+    """Which headers report a budget, and its documented size per minute."""
+
+    def __init__(self, header_prefix: str, default_limit: int) -> None:
+        self.limit_header = header_prefix + "-Limit"
+        self.remaining_header = header_prefix + "-Remaining"
+        self.reset_header = header_prefix + "-Reset"
+        self.default_limit = default_limit
+
+
+ORGANIZATION = Budget("X-Organization-Rate-Limit", DEFAULT_LIMIT)
+INSTANT_TESTS = Budget("X-Instant-Test-Rate-Limit", 24)
 
 
 class RateLimitDeadline(Exception):
@@ -42,6 +64,8 @@ class RateLimiter:
     state_path: the shared state file (None keeps the state in this process only).
     low_water: fraction of the limit below which requests are spread over the time to reset.
     reserve: requests left untouched for other clients of the organization.
+    budget: ORGANIZATION (default) or INSTANT_TESTS.
+    per_minute: at most this many requests planned in any 60 s (None: no such cap).
     """
 
     def __init__(
@@ -51,8 +75,12 @@ class RateLimiter:
         reserve: int = 2,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        budget: Budget = ORGANIZATION,
+        per_minute: Optional[int] = None,
     ) -> None:
         self.state_path = state_path
+        self.budget = budget
+        self.per_minute = per_minute
         self.low_water = low_water
         self.reserve = reserve
         self._clock = clock
@@ -97,9 +125,9 @@ class RateLimiter:
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Record the budget a response reported."""
-        limit = _int_header(headers, LIMIT_HEADER)
-        remaining = _int_header(headers, REMAINING_HEADER)
-        reset = _int_header(headers, RESET_HEADER)
+        limit = _int_header(headers, self.budget.limit_header)
+        remaining = _int_header(headers, self.budget.remaining_header)
+        reset = _int_header(headers, self.budget.reset_header)
         if remaining is None or reset is None:
             return
         self.last_remaining = remaining
@@ -117,7 +145,7 @@ class RateLimiter:
         """After a 429: every process waits until the reset or Retry-After; returns that time."""
         now = self._clock()
         until = retry_after = _retry_after(headers, now)
-        reset = _int_header(headers, RESET_HEADER)
+        reset = _int_header(headers, self.budget.reset_header)
         if until is None and reset is not None:
             until = float(reset)
         if until is None:
@@ -136,7 +164,17 @@ class RateLimiter:
         return until
 
     # -- planning --------------------------------------------------------------------------
-    def _plan(self, state: Dict[str, float], now: float) -> float:
+    def _plan(self, state: Dict[str, Any], now: float) -> float:
+        send_at = self._plan_budget(state, now)
+        if self.per_minute:
+            sent = sorted(t for t in state.get("sent", []) if t > now - 60.0)
+            if len(sent) >= self.per_minute:
+                # The slot frees a minute after the send per_minute places back.
+                send_at = max(send_at, sent[-self.per_minute] + 60.0 + random.uniform(0.0, 0.5))
+            state["sent"] = (sent + [send_at])[-self.per_minute :]
+        return send_at
+
+    def _plan_budget(self, state: Dict[str, Any], now: float) -> float:
         send_at = now
         blocked_until = state.get("blocked_until", 0.0)
         if blocked_until > now:
@@ -148,7 +186,7 @@ class RateLimiter:
             state.pop("remaining", None)
             return send_at
         reset_at = min(float(reset), now + MAX_WAIT_SECONDS)
-        limit = state.get("limit") or DEFAULT_LIMIT
+        limit = state.get("limit") or self.budget.default_limit
         budget = remaining - self.reserve
         if budget <= 0:
             send_at = max(send_at, reset_at + random.uniform(0.0, 0.5))

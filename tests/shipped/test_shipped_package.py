@@ -141,19 +141,21 @@ def test_unit_tests_pass_with_only_the_package(version):
 def test_python_stanzas_declare_both_interpreters():
     """Every Python stanza carries python.version and python.required = 3.9, 3.13."""
     checked = 0
-    for conf_name in ("inputs.conf", "restmap.conf"):
+    for conf_name in ("inputs.conf", "restmap.conf", "alert_actions.conf"):
         path = ROOT / "default" / conf_name
         if not path.exists():
             continue
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         parser.read(path)
         for section in parser.sections():
-            is_python = section.startswith("script:") or (
-                conf_name == "inputs.conf" and "://" not in section
+            is_python = (
+                section.startswith("script:")
+                or (conf_name == "inputs.conf" and "://" not in section)
+                or (conf_name == "alert_actions.conf" and parser[section].get("is_custom") == "1")
             )
             if not is_python:
                 continue
             checked += 1
             assert parser[section].get("python.version") == "python3", section
             assert parser[section].get("python.required") == "3.9, 3.13", section
-    assert checked >= 7, "expected the six modular inputs and the REST handlers"
+    assert checked >= 8, "expected the six modular inputs, the REST handlers, the alert action"

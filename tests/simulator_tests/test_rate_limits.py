@@ -108,7 +108,7 @@ def test_client_429_retry_after_names_the_client_window():
 def _instant(sim, token, name="probe"):
     return requests.post(
         sim.region_urls("us1")["api_base_url"] + "/tests/http-server/instant",
-        json={"testName": name, "url": "https://example.com"},
+        json={"testName": name, "url": "https://example.com", "agents": [{"agentId": "101"}]},
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )

@@ -14,6 +14,7 @@ from .auth import Authenticator
 from .conffile import AppConf
 from .kvstore import KVStore
 from .passwords import PasswordStore
+from .receivers import SimpleReceiver
 from .rest_host import RestHost
 from .splunkd import Splunkd, SplunkdServer
 
@@ -71,6 +72,7 @@ class SplunkEmulator:
             self.kvstore,
             self.rest_host,
             os.path.join(self.home, "etc", "system"),
+            SimpleReceiver(self.home, self.installed_apps, clock, log=self._log),
         )
         self._server = None  # type: Optional[SplunkdServer]
         self._web = None  # type: Any
@@ -215,6 +217,11 @@ class SplunkEmulator:
         """Cookies of a Splunk Web session, in Playwright's add_cookies() format."""
         assert self._web is not None, "start() the emulator first"
         return self._web.session_cookies(self.login(username, password))
+
+    def _log(self, level: str, component: str, message: str) -> None:
+        from .modinput_log import write_line
+
+        write_line(self.home, level, component, message)
 
     def splunkd_log(self) -> str:
         path = os.path.join(self.logs_dir, "splunkd.log")

@@ -19,6 +19,7 @@ from .confs import ConfsEndpoint
 from .inputs_endpoint import InputsEndpoint
 from .kvstore import KVStore
 from .passwords import PasswordsEndpoint, PasswordStore
+from .receivers import SimpleReceiver
 from .request import SplunkdRequest
 from .rest_host import RestEndpoint, RestHost, find_endpoint, load_endpoints, reply_to_response
 
@@ -46,6 +47,7 @@ class Splunkd:
         kvstore: KVStore,
         rest_host: RestHost,
         system_dir: str,
+        receiver: "Optional[SimpleReceiver]" = None,
     ) -> None:
         self.app_dirs = app_dirs
         self.auth = authenticator
@@ -55,6 +57,7 @@ class Splunkd:
         self.apps = AppsEndpoint(app_dirs)
         self.inputs = InputsEndpoint()
         self.rest_host = rest_host
+        self.receiver = receiver
         self.guid = str(uuid.uuid4()).upper()
         self.port = 0
         self.base_url = ""
@@ -166,6 +169,8 @@ class Splunkd:
             name = s[2] if len(s) > 2 else None
             action = s[3] if len(s) > 3 else ""
             return lambda: self.apps.handle(request, name, action)
+        if s[:2] == ["receivers", "simple"] and self.receiver is not None:
+            return lambda: self.receiver.handle(request)
         if s[:2] == ["data", "inputs"] and len(s) > 2:
             return lambda: self.inputs.handle(request, s[2:])
         return None

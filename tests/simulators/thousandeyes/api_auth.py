@@ -11,6 +11,10 @@
 | GET /v7/alerts                        | alerts:read         |
 | GET /v7/audit-user-events             | organization:read   |
 | GET, POST /v7/streams                 | streams:manage      |
+| POST /v7/tests/{type}/instant         | tests:manage (1)    |
+
+(1) No scope for instant tests is documented; tests:manage ("manage your tests", DOC-OA) is
+the only documented scope that writes tests, so the simulator asks for it.
 User API tokens carry every scope. An OAuth access token is bound to the region the user
 chose on the approval page; presenting it to another region's host answers 401.
 """
@@ -36,6 +40,7 @@ SCOPE_BY_AREA = {
     "alerts": "alerts:read",
     "audit-user-events": "organization:read",
     "streams": "streams:manage",
+    "instant-tests": "tests:manage",
 }
 
 

@@ -39,7 +39,7 @@ def test_results(ctx: SimContext, req: Request, caller: Caller, api: str) -> Res
     aid, error = resolve_aid(ctx, caller, req)
     if error:
         return error
-    test = ctx.world.tests.get(test_id)
+    test = ctx.world.test_with_results(test_id)
     if test is None or test.aid != aid:
         return problem(404, f"Test {test_id} not found in account group {aid}", req.path)
     if kind not in test.result_kinds:

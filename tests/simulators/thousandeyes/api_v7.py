@@ -53,7 +53,8 @@ def handle(ctx: SimContext, req: Request) -> Optional[Response]:
         response = problem(405, f"Method {req.method} not allowed", req.path)
     else:
         handler = api_instant.instant_test if instant else HANDLERS[area]
-        response = require_scope(caller, area, req) or handler(
+        scope_area = "instant-tests" if instant else area
+        response = require_scope(caller, scope_area, req) or handler(
             ctx, req, caller, ctx.base_urls[req.region] + "/v7"
         )
     response.headers.update(verdict.headers())

@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Set
 
 SUPPORTED_SCOPES = [
     "organization:read", "tests:read", "alerts:read", "endpoint-tests:read", "tags:read",
-    "streams:manage", "alerts:manage", "integrations:manage", "offline_access",
+    "streams:manage", "alerts:manage", "integrations:manage", "tests:manage", "offline_access",
 ]  # fmt: skip
 SCOPE_WORDS = {
     "organization:read": "Read your organization: users, account groups and the activity log",
@@ -37,6 +37,7 @@ SCOPE_WORDS = {
     "streams:manage": "Create and manage data streams to other services",
     "alerts:manage": "Manage your alerts and alert rules",
     "integrations:manage": "Manage your integrations",
+    "tests:manage": "Create, change and run tests, instant tests included",
     "offline_access": "Stay connected when you are not using the integration (refresh tokens)",
 }
 REFRESH_ROTATIONS = ("strict", "grace", "reuse", "omit")

@@ -29,6 +29,13 @@ def link(href: str) -> Json:
 
 
 def test_json(test: Test, api: str) -> Json:
+    body = _common_test_json(test, api)
+    if test.instant:  # an instant test runs once: no interval, no alerts
+        del body["interval"], body["alertsEnabled"]
+    return body
+
+
+def _common_test_json(test: Test, api: str) -> Json:
     return {
         "testId": test.test_id,
         "testName": test.name,

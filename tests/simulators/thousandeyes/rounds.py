@@ -3,6 +3,12 @@
 A round is published (visible through the API) ``PUBLISH_DELAY`` seconds after it starts.
 A time range [start, end] selects every round whose measurement interval overlaps it, so a
 round that started just before ``start`` is included (as the real API does).
+
+An instant test has one round, started when the test was created (its ``roundId``), and
+published ``PUBLISH_DELAY`` later like any round: until then its results are empty, and a
+client polls (the create response has no results and no completion signal; SDK
+instant-tests 6.0.0 docstring: "Use the Test Results endpoints to get test results after
+creating and executing an instant test").
 """
 
 from __future__ import annotations
@@ -25,12 +31,16 @@ def units(test: Test) -> List[Tuple[str, Optional[str]]]:
 
 
 def latest_published_round(test: Test, now: float) -> Optional[int]:
+    if test.instant:
+        return test.created if now - PUBLISH_DELAY >= test.created else None
     newest = int(now) - PUBLISH_DELAY
     newest -= newest % test.interval
     return newest if newest >= first_round(test) else None
 
 
 def first_round(test: Test) -> int:
+    if test.instant:
+        return test.created
     return test.created + (-test.created) % test.interval
 
 
@@ -39,6 +49,8 @@ def round_span(test: Test, start: float, end: float, now: float) -> Tuple[int, i
     latest = latest_published_round(test, now)
     if latest is None:
         return 0, 0
+    if test.instant:  # its one round measures for (at most) a minute
+        return latest, int(start < latest + test.interval and end >= latest)
     lo = int(start) - int(start) % test.interval  # the round in progress at ``start``
     lo = max(lo, first_round(test))
     hi = min(int(end) - int(end) % test.interval, latest)

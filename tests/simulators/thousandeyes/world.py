@@ -7,6 +7,7 @@ hashes of (seed, test, agent, round) — see ``results.py`` and ``incidents.py``
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -50,6 +51,9 @@ CITIES = [
     ("Sao Paulo, Brazil", "BR", -23.55, -46.63), ("Singapore", "SG", 1.35, 103.82),
 ]  # fmt: skip
 TARGETS = ["www.example.com", "api.example.net", "shop.example.org", "cdn.example.com"]
+# POST /v7/tests/{type}/instant exists for every type but BGP (SDK 6.0.0 instant-tests).
+INSTANT_TEST_TYPES = [t for t in TEST_TYPES if t != "bgp"]
+FIRST_INSTANT_TEST_ID = 900001
 
 
 @dataclass
@@ -104,6 +108,7 @@ class Test:
     target: str
     enabled: bool = True
     alerts_enabled: bool = True
+    instant: bool = False  # an instant test: one round, at ``created``, no interval
 
     @property
     def result_kinds(self) -> List[str]:
@@ -137,6 +142,9 @@ class World:
         self.users: List[User] = []
         self.agents: Dict[str, Agent] = {}
         self.tests: Dict[str, Test] = {}
+        # Instant tests are not part of the inventory (GET /v7/tests); their results are.
+        self.instant_tests: Dict[str, Test] = {}
+        self._instant_lock = threading.Lock()
         self._build()
 
     # ---------------------------------------------------------------- lookups
@@ -162,6 +170,23 @@ class World:
             for t in self.tests.values()
             if t.aid == aid and (test_type is None or t.test_type == test_type)
         ]
+
+    def test_with_results(self, test_id: str) -> Optional[Test]:
+        """A scheduled or instant test whose results /v7/test-results serves."""
+        return self.tests.get(test_id) or self.instant_tests.get(test_id)
+
+    def add_instant_test(
+        self, test_type: str, aid: str, agent_ids: List[str], target: str, name: str,
+        created: int,
+    ) -> Test:  # fmt: skip
+        with self._instant_lock:
+            test_id = str(FIRST_INSTANT_TEST_ID + len(self.instant_tests))
+            test = Test(
+                test_id=test_id, name=name, test_type=test_type, interval=60, aid=aid,
+                agent_ids=list(agent_ids), created=created, target=target, instant=True,
+            )  # fmt: skip
+            self.instant_tests[test_id] = test
+        return test
 
     def agents_in(self, aid: str) -> List[Agent]:
         return [a for a in self.agents.values() if aid in a.aids]
