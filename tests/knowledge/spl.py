@@ -154,7 +154,7 @@ def _unescape(body: str) -> str:
 
 
 _ARG_OPS = ("!=", "==", "<=", ">=", "=", "<", ">")
-_WORD_STOP = set(" \t\r\n\"(),=<>!")
+_WORD_STOP = set(' \t\r\n"(),=<>!')
 
 
 def lex_args(text: str, subsearch_marks: Sequence[int] = ()) -> List[Token]:
@@ -1014,7 +1014,8 @@ def _parse_pipeline(text: str, start: int, top: bool) -> Tuple[Pipeline, int]:
         generating = True
     commands = []
     for number, segment in enumerate(segments):
-        commands.append(_command(segment, subsearches, implicit_search=number == 0 and not generating))
+        implicit = number == 0 and not generating
+        commands.append(_command(segment, subsearches, implicit_search=implicit))
     if generating and commands[0].name not in GENERATING:
         raise SplError(f"{commands[0].name} cannot start a search")
     return Pipeline(commands, generating), i

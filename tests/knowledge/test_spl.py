@@ -62,7 +62,7 @@ def test_subsearches_parse_recursively():
 
 
 def test_generating_commands_start_with_a_pipe():
-    pipeline = parse("| inputlookup thousandeyes_tests_lookup where aid=\"1\" | table testId")
+    pipeline = parse('| inputlookup thousandeyes_tests_lookup where aid="1" | table testId')
     assert pipeline.generating and pipeline.commands[0].source == "thousandeyes_tests_lookup"
     assert pipeline.commands[0].reads == ["aid"]
     assert parse("| rest /services/x splunk_server=local").commands[0].source == "/services/x"
@@ -73,7 +73,9 @@ def test_generating_commands_start_with_a_pipe():
 
 
 def test_stats_functions_names_and_by_clause():
-    stats = parse("x | stats count, avg(loss) as l, p95(latency) max(eval(a*2)) by t, u").commands[1]
+    stats = parse("x | stats count, avg(loss) as l, p95(latency) max(eval(a*2)) by t, u").commands[
+        1
+    ]
     assert stats.writes == ["count", "l", "p95(latency)", "max(eval(a*2))", "t", "u"]
     assert stats.reads == ["loss", "latency", "a", "t", "u"]
     assert stats.replaces
@@ -94,7 +96,7 @@ def test_timechart_and_chart_write_open_columns_when_split():
 
 
 def test_eval_precedence_functions_and_field_quoting():
-    node = parse_eval("if(a > 1 AND NOT b=\"x|y\", 'agent.agentName' . \"-\" . c, null())")
+    node = parse_eval('if(a > 1 AND NOT b="x|y", \'agent.agentName\' . "-" . c, null())')
     assert node.kind == "call" and node.value == "if"
     assert node.fields() == ["a", "b", "agent.agentName", "c"]
     assert parse_eval("1 + 2 * 3").children[1].value == "*"  # * binds tighter than +
@@ -123,7 +125,7 @@ def test_eval_assignments_split_at_top_level_commas():
 
 def test_table_fields_rename_sort_dedup():
     pipeline = parse(
-        "x | rename a AS b, c as \"d e\" | table b, \"d e\" f | fields - f"
+        'x | rename a AS b, c as "d e" | table b, "d e" f | fields - f'
         " | sort - b, +num(c) | dedup 2 b sortby -c | head 5"
     )
     rename, table, fields, sort, dedup, head = pipeline.commands[1:]
@@ -171,7 +173,7 @@ def test_unknown_commands_are_refused():
 
 def test_macros_expand_recursively_with_arguments_and_record_arity():
     calls = []
-    text = expand_macros("`nested` | eval s=\"`not a macro`\" ```a `comment` ```", MACROS, calls)
+    text = expand_macros('`nested` | eval s="`not a macro`" ```a `comment` ```', MACROS, calls)
     assert text.startswith('index=te sourcetype="cisco:thousandeyes:test:network"')
     assert calls == [MacroCall("nested", 0), MacroCall("idx", 0), MacroCall("kind", 1)]
     assert "`not a macro`" in text
