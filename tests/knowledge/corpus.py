@@ -1,0 +1,161 @@
+"""Real events of every sourcetype the add-on produces, for the static search checks.
+
+The add-on's own collectors (test results of every data type, alerts, events, the activity
+log, inventory) run in-process against the ThousandEyes simulator over loopback HTTPS, with
+the add-on's ApiClient, ApiTransport and XmlEventWriter: the code path of the modular inputs
+and of the acceptance runs, minus the process around it. The simulator's small world has
+every test type in its default account group, so every data type yields results. Nothing
+here is a hand-written field list: the fields are what the events carry.
+"""
+
+import io
+import json
+import logging
+import tempfile
+import xml.etree.ElementTree as ET
+from typing import Dict, List, Tuple
+
+from ta_thousandeyes import redaction
+from ta_thousandeyes.api_client import ApiClient
+from ta_thousandeyes.api_transport import ApiTransport
+from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
+from ta_thousandeyes.collectors import activity, alerts, events, inventory, test_results
+from ta_thousandeyes.collectors.base import RunContext
+from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.http import destination as origin
+from ta_thousandeyes.modinputs.activity import ActivityInput
+from ta_thousandeyes.modinputs.alerts import AlertsInput
+from ta_thousandeyes.modinputs.events import EventsInput
+from ta_thousandeyes.modinputs.inventory import InventoryInput
+from ta_thousandeyes.modinputs.test_results import TestResultsInput
+
+from tests.simulators.splunk import modinput_log
+from tests.simulators.thousandeyes import ThousandEyesSimulator
+
+INPUT_CLASSES = (TestResultsInput, AlertsInput, EventsInput, ActivityInput, InventoryInput)
+HOURS = 24  # enough simulated history for alerts and events that start and clear
+
+
+class _StaticToken:
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def access_token(self) -> str:
+        return self._token
+
+    def refresh_after_unauthorized(self, rejected_token: str) -> str:
+        raise RuntimeError("the simulator refused its own API token")
+
+
+def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
+    """Every event one run of each input writes over HOURS of simulated history, as
+    ``{"sourcetype", "source", "_time", "_raw", "collector"}`` (what the index keeps of it,
+    and the collector module that wrote it), and the splunkd.log lines of the runs' summaries."""
+    with ThousandEyesSimulator(seed=seed, size="small", https=True) as sim, \
+            tempfile.TemporaryDirectory(prefix="te-knowledge-") as checkpoints:  # fmt: skip
+        user = sim.world.user_by_email(sim.demo_email)
+        token = sim.create_api_token(sim.demo_email)
+        base = sim.region_urls("global")["api_base_url"]
+        transport = ApiTransport([origin(base)], ca_bundle=sim.ca_bundle_path)
+        client = ApiClient(base, transport, _StaticToken(token))
+        groups = list(user.aids)
+        now = sim.clock.now()
+        runs = [
+            ("test_results", lambda c: test_results.collect(c, [user.default_aid])),
+            ("alerts", lambda c: alerts.collect(c, groups)),
+            ("events", lambda c: events.collect(c, groups)),
+            ("activity", lambda c: activity.collect(c)),
+            ("inventory", lambda c: inventory.collect(c, groups)),
+        ]
+        collected, summaries = [], []  # type: List[Dict], List[str]
+        for module, collect in runs:
+            scheme = "thousandeyes_" + module
+            out = io.BytesIO()
+            writer = XmlEventWriter(output=out, error=io.StringIO())
+            ctx = RunContext(
+                client, writer, FileCheckpointStore(checkpoints),
+                owner_of(scheme, "prod", "thousandeyes"), scheme + "://knowledge",
+                index="thousandeyes", host="knowledge-host",
+                initial_start=now - HOURS * 3600, clock=sim.clock.now,
+            )  # fmt: skip
+            started = sim.clock.now()
+            collect(ctx)
+            writer.close()
+            assert not ctx.errors, (scheme, ctx.errors)
+            collected.extend(_parse_stream(out.getvalue(), module))
+            summaries.append(_summary_line(scheme, ctx, client, started, sim.clock.now))
+        transport.close()
+    return collected, _as_splunkd_lines(summaries)
+
+
+def _summary_line(scheme: str, ctx: RunContext, client: ApiClient, started: float, clock) -> str:
+    """The input's own run summary for this run (ThousandEyesInput.log_summary), as its
+    stderr line: the redacting formatter's LOG_FORMAT, as every input process writes it."""
+    script = next(c for c in INPUT_CLASSES if c.SCHEME == scheme)()
+    script.clock = clock
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(redaction.RedactingFormatter(redaction.LOG_FORMAT))
+    logger = logging.getLogger("ta_thousandeyes")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        script.log_summary(ctx.stanza, "ok", started, ctx, client, ctx.store)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return stream.getvalue().strip()
+
+
+def _as_splunkd_lines(stderr_lines: List[str]) -> List[str]:
+    """splunkd.log lines for those stderr lines, as the Splunk stand-in's runner writes them
+    (``<date> <level>  ExecProcessor [...] - message from "<command>" <line>``)."""
+    with tempfile.TemporaryDirectory(prefix="te-splunkd-") as home:
+        for line in stderr_lines:
+            modinput_log.log_stderr_line(home, "python3 bin/input.py", line)
+        with open(modinput_log.splunkd_log_path(home), encoding="utf-8") as handle:
+            return [line.rstrip("\n") for line in handle]
+
+
+def _parse_stream(data: bytes, module: str) -> List[Dict]:
+    if not data:
+        return []
+    root = ET.fromstring(data.decode("utf-8"))
+    return [
+        {
+            "sourcetype": e.findtext("sourcetype"),
+            "source": e.findtext("source"),
+            "_time": float(e.findtext("time")),
+            "_raw": e.findtext("data"),
+            "collector": module,
+        }
+        for e in root.iter("event")
+    ]
+
+
+def json_fields(value, prefix: str = "") -> set:
+    """Field names Splunk's KV_MODE = json (and spath) gives a JSON value: ``a.b`` for an
+    object member, ``a{}`` for an array's values, ``a{}.b`` for members of objects in it."""
+    names = set()
+    if isinstance(value, dict):
+        for key, member in value.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(member, (dict, list)):
+                names |= json_fields(member, name)
+            else:
+                names.add(name)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)):
+                names |= json_fields(item, prefix + "{}")
+            else:
+                names.add(prefix + "{}")
+    return names
+
+
+def fields_by_sourcetype(collected: List[Dict]) -> Dict[str, set]:
+    found = {}  # type: Dict[str, set]
+    for event in collected:
+        found.setdefault(event["sourcetype"], set()).update(json_fields(json.loads(event["_raw"])))
+    return found
