@@ -13,9 +13,10 @@ import json
 import logging
 import tempfile
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 from typing import Dict, List, Tuple
 
-from ta_thousandeyes import redaction
+from ta_thousandeyes import instant_tests, redaction
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
@@ -84,8 +85,50 @@ def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
             assert not ctx.errors, (scheme, ctx.errors)
             collected.extend(_parse_stream(out.getvalue(), module))
             summaries.append(_summary_line(scheme, ctx, client, started, sim.clock.now))
+        collected.extend(_instant_test_events(sim, client, user.default_aid))
         transport.close()
     return collected, _as_splunkd_lines(summaries)
+
+
+class _Receiver:
+    """splunkd's receivers/simple as the alert action posts to it: one event per line."""
+
+    def __init__(self) -> None:
+        self.events = []  # type: List[Dict]
+
+    def post(self, path: str, body: bytes, sourcetype: str, source: str, **_: object) -> None:
+        assert path == "receivers/simple", path
+        for line in body.decode("utf-8").splitlines():
+            record = json.loads(line)
+            self.events.append(
+                {"sourcetype": sourcetype, "source": source, "_time": float(0), "_raw": line,
+                 "collector": "instant_tests", "_round": record.get("roundId")}
+            )  # fmt: skip
+
+
+def _instant_test_events(sim, client: ApiClient, aid: str) -> List[Dict]:
+    """The alert action's events: one instant test of every type it offers, created, polled
+    and indexed by the action's own code (its payload and Splunk side stood in for)."""
+    agents = [agent.agent_id for agent in sim.world.agents_in(aid)][:2]
+    targets = {"server": "www.example.com", "url": "https://www.example.com/",
+               "domain": "example.com"}  # fmt: skip
+    payload = {"sid": "scheduler__admin__search__knowledge", "search_name": "knowledge",
+               "results_link": "https://splunk.example.com/app/search/@go?sid=k"}  # fmt: skip
+    action = instant_tests.InstantTestAction(payload, clock=sim.clock.now, sleep=sim.clock.advance)
+    receiver = _Receiver()
+    for test_type, (body_field, _) in sorted(instant_tests.TEST_TYPES.items()):
+        firing = SimpleNamespace(
+            sid=payload["sid"], search_name=payload["search_name"], test_type=test_type,
+            agents=agents, poll_seconds=10.0, results_timeout=180.0, index="thousandeyes",
+        )  # fmt: skip
+        body = {"testName": "knowledge " + test_type, body_field: targets[body_field],
+                "agents": [{"agentId": agent} for agent in agents]}  # fmt: skip
+        answer = client.post(f"/tests/{test_type}/instant", body, aid=aid)
+        row = {"host": targets[body_field], "count": "1"}
+        action._collect(firing, receiver, client, aid, [(targets[body_field], row, answer)])
+    for event in receiver.events:  # props.conf: _time from the leading roundId
+        event["_time"] = float(event.pop("_round") or 0)
+    return receiver.events
 
 
 def _summary_line(scheme: str, ctx: RunContext, client: ApiClient, started: float, clock) -> str:
