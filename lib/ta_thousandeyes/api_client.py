@@ -24,7 +24,7 @@ import json
 import random
 import re
 import time
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Protocol, Tuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -120,12 +120,23 @@ class ApiStats:
         }
 
 
+class TokenSource(Protocol):
+    """Where ApiClient gets its bearer tokens (tokens.TokenManager, tokens.ApiTokenSource)."""
+
+    def access_token(self) -> str:
+        """A token valid now, refreshed ahead of its expiry when the source can."""
+
+    def refresh_after_unauthorized(self, rejected_token: str) -> str:
+        """A new token after the API answered 401 to ``rejected_token``; raises
+        tokens.ReauthorizationRequired when none can be had."""
+
+
 class ApiClient:
     """GETs against one v7 base URL (e.g. ``https://api.thousandeyes.com/v7``).
 
     transport: ``get(url, headers=...)`` answering ``status_code``, ``headers``, ``content``
     and ``reason`` (an ``ApiTransport``; a requests session works too).
-    token_source: ``access_token() -> str`` and ``refresh_after_unauthorized(token) -> str``.
+    token_source: a ``TokenSource``.
     deadline: epoch seconds (this process's clock) after which no new attempt starts.
     """
 
@@ -133,7 +144,7 @@ class ApiClient:
         self,
         base_url: str,
         transport: Any,
-        token_source: Any,
+        token_source: TokenSource,
         rate_limiter: Optional[RateLimiter] = None,
         deadline: Optional[float] = None,
         max_attempts: int = 6,

@@ -13,6 +13,7 @@ from typing import Callable, List, Optional
 import requests
 
 from . import api_transport, connections, credential_store, http, locks, regions, settings, tokens
+from .api_client import TokenSource
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Connection:
     """An opened connection: what a collector needs to call the v7 API."""
 
     parts: Parts
-    token_source: object  # tokens.TokenManager or tokens.ApiTokenSource
+    token_source: TokenSource  # tokens.TokenManager or tokens.ApiTokenSource
     api_transport: api_transport.ApiTransport  # the collectors' v7 GETs
 
     @property

@@ -22,6 +22,7 @@ from typing import Callable, Dict, Optional
 import requests
 
 from . import connections, credential_store, locks, redaction, regions, settings
+from .api_client import TokenSource
 from .oauth import errors as oauth_errors
 from .oauth.refresh import refresh_tokens
 
@@ -315,7 +316,7 @@ def token_source_for(
     session: requests.Session,
     clock: Callable[[], float] = time.time,
     lock_dir: Optional[str] = None,
-) -> object:
+) -> TokenSource:
     """The token source matching the connection's auth method."""
     if config.auth_method == connections.API_TOKEN:
         record = credential_store.CredentialStore(service).read(
