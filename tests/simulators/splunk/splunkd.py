@@ -16,6 +16,7 @@ from . import atom
 from .apps import AppsEndpoint, server_info
 from .auth import Authenticator, capability_expression_allows
 from .confs import ConfsEndpoint
+from .indexes_endpoint import IndexesEndpoint
 from .inputs_endpoint import InputsEndpoint
 from .kvstore import KVStore
 from .passwords import PasswordsEndpoint, PasswordStore
@@ -54,6 +55,7 @@ class Splunkd:
         self.confs = ConfsEndpoint(app_dirs, system_dir)
         self.apps = AppsEndpoint(app_dirs)
         self.inputs = InputsEndpoint()
+        self.indexes = IndexesEndpoint(app_dirs, system_dir)
         self.rest_host = rest_host
         self.guid = str(uuid.uuid4()).upper()
         self.port = 0
@@ -166,6 +168,8 @@ class Splunkd:
             name = s[2] if len(s) > 2 else None
             action = s[3] if len(s) > 3 else ""
             return lambda: self.apps.handle(request, name, action)
+        if s[:2] == ["data", "indexes"]:
+            return lambda: self.indexes.handle(request, s[2:])
         if s[:2] == ["data", "inputs"] and len(s) > 2:
             return lambda: self.inputs.handle(request, s[2:])
         return None
