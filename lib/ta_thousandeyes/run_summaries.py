@@ -1,10 +1,11 @@
 """The last run of each input: what its run summary line said, kept where the pages can read it.
 
-Every run logs one ``run summary`` line to splunkd.log; the same figures (status, why it ended badly, events, API
-calls, errors, duration, when it ended) are also written as one document per input stanza to
-the KV store collection ``ta_thousandeyes_runs``, replacing the previous run's. The Inputs page
-reads them through the ``inputs-status`` endpoint. Keeping them is housekeeping: a KV store
-that is disabled or failing never fails a run, and the summary is then simply unknown.
+Every run logs one ``run summary`` line to splunkd.log; the same figures (status, why it ended
+badly, events, API calls, errors, duration, when it ended) are also written as one document
+per input stanza to the KV store collection ``ta_thousandeyes_runs``, replacing the previous
+run's. The Inputs page reads them through the ``inputs-status`` endpoint. Keeping them is
+housekeeping: a KV store that is disabled or failing never fails a run, and the summary is
+then simply unknown.
 """
 
 import logging
