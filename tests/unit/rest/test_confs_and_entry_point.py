@@ -51,7 +51,7 @@ def test_every_restmap_stanza_is_a_locked_down_persistent_handler():
         assert handler_class is not handler.RestHandler
         # handler= is not read for persist; ours names the same class for the reader
         assert settings["handler"] == script[:-3] + "." + handler_class.__name__
-    assert len(scripts) == 5  # one script per endpoint
+    assert len(scripts) == 6  # one script per endpoint
 
 
 def test_handlers_construct_as_splunk_does_and_take_bytes():
