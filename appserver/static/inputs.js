@@ -155,6 +155,7 @@
       cell.appendChild(el("div", { text: te.formatTime(run.finished) + " · " + run.status }));
       cell.appendChild(el("div", { className: "te-hint", text: run.events + " events · " +
         run.api_calls + " API calls · " + run.errors + " errors" }));
+      if (run.reason) { cell.appendChild(el("div", { className: "te-hint te-error", text: run.reason })); }
     } else if (input.status.last_success) {
       cell.appendChild(el("div", { text: "Last success " + te.formatTime(input.status.last_success) }));
     } else {

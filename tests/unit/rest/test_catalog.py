@@ -1,6 +1,6 @@
 """catalog: account groups as the connection saved them, tests and labels of the groups asked."""
 
-from ta_thousandeyes import api_client, connections
+from ta_thousandeyes import api_client, assembly
 from ta_thousandeyes.rest import catalog, handlers
 
 
@@ -34,7 +34,7 @@ class _Connection:
 
 
 def _wire(monkeypatch, client):
-    monkeypatch.setattr(connections, "open_connection", lambda service, name: _Connection())
+    monkeypatch.setattr(assembly, "open_connection", lambda service, name: _Connection())
     monkeypatch.setattr(catalog, "_client", lambda connection, name: client)
 
 

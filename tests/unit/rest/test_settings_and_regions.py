@@ -110,7 +110,7 @@ def test_inputs_status_reports_the_last_run_summary(call):
             "_key": "x",
             "stanza": "thousandeyes_events://ev",
             "status": "partial",
-            "reason": "",
+            "reason": "1 stream failed",
             "events": 12,
             "api_calls": 4,
             "errors": 1,
@@ -122,6 +122,7 @@ def test_inputs_status_reports_the_last_run_summary(call):
     runs = {item["name"]: item["last_run"] for item in reply.json["inputs"]}
     assert runs["ev"] == {
         "status": "partial",
+        "reason": "1 stream failed",
         "events": 12,
         "api_calls": 4,
         "errors": 1,
