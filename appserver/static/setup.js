@@ -1,11 +1,10 @@
 // ThousandEyes add-on setup page: plain DOM and fetch, no Splunk JS framework.
-// Calls only the app's REST endpoints through Splunk Web's splunkd proxy. Every text that comes
-// from the server is inserted with textContent; secrets never reach this page (the server
-// answers "set"/"not set" for them).
+// Calls only the app's REST endpoints through Splunk Web's splunkd proxy (te_common.js). Every
+// text that comes from the server is inserted with textContent; secrets never reach this page
+// (the server answers "set"/"not set" for them).
 (function () {
   "use strict";
 
-  var APP = "TA-thousandeyes";
   var ROOT_ID = "te-setup";
   var METHODS = [
     { key: "device_code", label: "Device code (recommended)" },
@@ -15,161 +14,9 @@
   var LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
   var MAX_POLL_ERRORS = 3;
 
-  // ---------------------------------------------------------------- REST access
-
-  // Splunk Web's own settings ($C): its root path (web.conf root_endpoint), the locale and the
-  // port its cookies are named after, which behind a proxy is not the address bar's port.
-  // Dashboards load $C from <root>/<locale>/config?autoload=1; without it, ask /config next to
-  // the URL this script was served from (<root>/<locale>/static/app/<app>/setup.js).
-  var SCRIPT_URL = document.currentScript ? document.currentScript.src : "";
-  var splunkConfig = null;
-
-  function configUrl() {
-    var path = new URL(SCRIPT_URL || window.location.href).pathname;
-    var cut = path.indexOf("/static/");
-    return (cut >= 0 ? path.slice(0, cut) : "") + "/config";
-  }
-
-  function hasConfig(values) {
-    return Boolean(values && values.MRSPARKLE_PORT_NUMBER && values.LOCALE &&
-      typeof values.MRSPARKLE_ROOT_PATH === "string");
-  }
-
-  function loadConfig() {
-    if (hasConfig(window.$C)) { return Promise.resolve(window.$C); }
-    return fetch(configUrl(), { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("Splunk Web answered HTTP " + response.status); }
-        return response.json();
-      }).then(function (values) {
-        if (!hasConfig(values)) { throw new Error("Splunk Web sent no usable configuration"); }
-        return values;
-      });
-  }
-
-  var configReady = loadConfig().then(function (values) {
-    splunkConfig = values;
-    return values;
-  });
-
-  function apiBase() {
-    return splunkConfig.MRSPARKLE_ROOT_PATH + "/" + encodeURIComponent(splunkConfig.LOCALE) +
-      "/splunkd/__raw/servicesNS/nobody/" + APP + "/ta_thousandeyes/";
-  }
-
-  function cookie(name) {
-    var parts = document.cookie ? document.cookie.split(";") : [];
-    for (var i = 0; i < parts.length; i++) {
-      var pair = parts[i].trim();
-      var eq = pair.indexOf("=");
-      if (eq > 0 && pair.slice(0, eq) === name) {
-        return decodeURIComponent(pair.slice(eq + 1));
-      }
-    }
-    return "";
-  }
-
-  function formKey() {
-    return cookie("splunkweb_csrf_token_" + splunkConfig.MRSPARKLE_PORT_NUMBER);
-  }
-
-  function api(method, path, params) {
-    return configReady.then(function () { return send(method, path, params); });
-  }
-
-  function send(method, path, params) {
-    var query = new URLSearchParams({ output_mode: "json" });
-    var options = {
-      method: method,
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      cache: "no-store",
-    };
-    if (method === "GET") {
-      Object.keys(params || {}).forEach(function (key) { query.set(key, params[key]); });
-    } else {
-      var body = new URLSearchParams({ output_mode: "json" });
-      Object.keys(params || {}).forEach(function (key) { body.set(key, params[key]); });
-      options.body = body.toString();
-      options.headers["Content-Type"] = "application/x-www-form-urlencoded";
-      options.headers["X-Splunk-Form-Key"] = formKey();
-      options.headers["X-Requested-With"] = "XMLHttpRequest";
-    }
-    return fetch(apiBase() + path + "?" + query.toString(), options).then(function (response) {
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : {}; } catch (ignored) { data = null; }
-        if (!response.ok) {
-          var message = (data && data.error) ||
-            (data && data.messages && data.messages[0] && data.messages[0].text) ||
-            ("The server answered HTTP " + response.status);
-          var error = new Error(message);
-          error.status = response.status;
-          throw error;
-        }
-        if (data === null) { throw new Error("The server sent an unreadable answer"); }
-        return data;
-      });
-    });
-  }
-
-  // ---------------------------------------------------------------- DOM helpers
-
-  // el("div", {className: "x", text: "..."}, [children]): text always via textContent.
-  function el(tag, props, children) {
-    var node = document.createElement(tag);
-    Object.keys(props || {}).forEach(function (key) {
-      var value = props[key];
-      if (key === "text") { node.textContent = value; }
-      else if (key === "className") { node.className = value; }
-      else if (key.slice(0, 2) === "on") { node.addEventListener(key.slice(2), value); }
-      else if (value === true) { node.setAttribute(key, ""); }
-      else if (value !== false && value !== null && value !== undefined) {
-        node.setAttribute(key, String(value));
-      }
-    });
-    (children || []).forEach(function (child) {
-      if (child) { node.appendChild(typeof child === "string" ? document.createTextNode(child) : child); }
-    });
-    return node;
-  }
-
-  function field(id, labelText, control, hint) {
-    control.id = id;
-    var children = [el("label", { "for": id, text: labelText }), control];
-    if (hint) {
-      var hintId = id + "-hint";
-      control.setAttribute("aria-describedby", hintId);
-      children.push(el("p", { id: hintId, className: "te-hint", text: hint }));
-    }
-    return el("div", { className: "te-field" }, children);
-  }
-
-  function select(options, value) {
-    var node = el("select");
-    options.forEach(function (option) {
-      var item = el("option", { value: option.key, text: option.label });
-      if (option.key === value) { item.selected = true; }
-      node.appendChild(item);
-    });
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) { node.removeChild(node.firstChild); }
-  }
-
-  function formatTime(epochSeconds) {
-    if (!epochSeconds) { return ""; }
-    return new Date(epochSeconds * 1000).toLocaleString();
-  }
-
-  function formatDuration(seconds) {
-    var s = Math.max(0, Math.floor(seconds));
-    var minutes = Math.floor(s / 60);
-    var rest = s % 60;
-    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
-  }
+  // Shared helpers (te_common.js): REST through Splunk Web's proxy, DOM building.
+  var te = null;
+  var api, el, field, select, clear, formatTime, formatDuration;
 
   // ---------------------------------------------------------------- page state
 
@@ -375,11 +222,11 @@
   // ---------------------------------------------------------------- other methods
 
   function callbackUrl() {
-    return window.location.origin + apiBase() + "oauth/callback";
+    return window.location.origin + te.addonBase() + "oauth/callback";
   }
 
   function startAuthorizationCode(name) {
-    return configReady.then(function () {
+    return te.configReady.then(function () {
       return api("POST", "connections/" + encodeURIComponent(name) + "/authorize", {
         redirect_uri: callbackUrl(),
       });
@@ -741,17 +588,22 @@
       .catch(function (error) { announce("Could not load settings: " + error.message, "error"); });
   }
 
-  function boot() {
-    var root = document.getElementById(ROOT_ID);
-    if (root) { start(root); return true; }
-    return false;
+  function main(common) {
+    te = common;
+    api = te.api;
+    el = te.el;
+    field = te.field;
+    select = te.select;
+    clear = te.clear;
+    formatTime = te.formatTime;
+    formatDuration = te.formatDuration;
+    te.boot(ROOT_ID, start);
   }
 
-  // Splunk Web may run this script before or after it renders the <html> panel.
-  if (!boot()) {
-    var observer = new MutationObserver(function () {
-      if (boot()) { observer.disconnect(); }
-    });
-    observer.observe(document.documentElement, { childList: true, subtree: true });
+  if (window.TAThousandEyes) { main(window.TAThousandEyes); }
+  else {
+    document.addEventListener("ta-thousandeyes-common", function () {
+      main(window.TAThousandEyes);
+    }, { once: true });
   }
 })();

@@ -26,7 +26,16 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from splunklib.modularinput import Argument, Scheme, Script
 
-from .. import APP_NAME, assembly, connections, locks, redaction, splunk_service, tokens
+from .. import (
+    APP_NAME,
+    assembly,
+    connections,
+    locks,
+    redaction,
+    run_summaries,
+    splunk_service,
+    tokens,
+)
 from ..api_client import ApiClient, ApiUnavailable, RunStopped
 from ..checkpoints import FileCheckpointStore, open_store, owner_of
 from ..collectors.base import RunContext
@@ -276,7 +285,9 @@ class ThousandEyesInput(Script):
                 "checkpoint saved; the next run resumes there",
                 stanza,
             )
-        self.log_summary(stanza, status, started, ctx, client, store, reason)
+        summary = self.log_summary(stanza, status, started, ctx, client, store, reason)
+        if service is not None:
+            run_summaries.record(service, stanza, summary, self.clock())
 
     def account_groups(self, ctx: RunContext, params: Dict[str, Any], connection: Any) -> List[str]:
         if not self.USES_ACCOUNT_GROUPS:
@@ -305,7 +316,8 @@ class ThousandEyesInput(Script):
         client: Optional[ApiClient],
         store: Any,
         reason: str = "",
-    ) -> None:
+    ) -> Dict[str, Any]:
+        """Log the run's one summary line and return its fields."""
         stats = client.stats.as_dict() if client else {}
         fields = [
             ("input", stanza),
@@ -329,6 +341,7 @@ class ThousandEyesInput(Script):
             "run summary %s",
             " ".join('{}="{}"'.format(k, "" if v is None else v) for k, v in fields),
         )
+        return dict(fields)
 
     def _owner(self, params: Dict[str, Any]) -> str:
         return input_owner(self.SCHEME, params)

@@ -1,6 +1,7 @@
 """The handler classes behind restmap.conf: one per endpoint, each in its own bin/ script."""
 
 from . import api_token, authorization_code, connections, device_flow, settings
+from .catalog import CatalogHandler
 from .handler import RestHandler
 from .regions import RegionsHandler
 from .status import InputsStatusHandler
@@ -25,6 +26,7 @@ class SettingsHandler(RestHandler):
 
 
 __all__ = [
+    "CatalogHandler",
     "ConnectionsHandler",
     "InputsStatusHandler",
     "OAuthCallbackHandler",

@@ -1,15 +1,18 @@
-"""GET inputs-status: the app's inputs, which connection each uses, and its last successful run.
+"""GET inputs-status: the app's inputs, which connection each uses, its last successful run and
+the summary of its last run.
 
 Inputs come from inputs.conf (``<scheme>://<name>`` stanzas of our schemes). The last
 successful run is the newest ``updated`` time of the input's checkpoints in the KV store
 collection ``ta_thousandeyes_checkpoints`` (a checkpoint is saved only after a run's events
-were written); when the KV store is off or the collection missing, it is unknown (0).
+were written); when the KV store is off or the collection missing, it is unknown (0). The last
+run (status, events, API calls, errors, duration, end time) is the one ``run_summaries`` kept,
+or null when none was kept.
 """
 
 import logging
 from typing import Dict, List
 
-from .. import checkpoints
+from .. import checkpoints, run_summaries
 from ..redaction import redact
 from . import validation
 from .base import Request, json_reply, route
@@ -60,6 +63,7 @@ def _input_stanzas(service: object) -> Dict[str, Dict[str, object]]:
 def list_inputs(service: object) -> List[Dict[str, object]]:
     stanzas = _input_stanzas(service)
     last_runs = _last_runs(service)
+    summaries = run_summaries.latest(service)
     inputs = []
     for stanza, values in sorted(stanzas.items()):
         scheme, separator, name = stanza.partition("://")
@@ -77,6 +81,7 @@ def list_inputs(service: object) -> List[Dict[str, object]]:
                 "interval": str(values.get("interval") or ""),
                 "disabled": str(values.get("disabled") or "").strip().lower() in _TRUE,
                 "last_success": int(last_runs.get(owner, 0)),
+                "last_run": summaries.get(stanza),
             }
         )
     return inputs

@@ -21,11 +21,12 @@ COLLECTIONS = (
     "ta_thousandeyes_tests",
     "ta_thousandeyes_agents",
     "ta_thousandeyes_account_groups",
+    "ta_thousandeyes_runs",
 )
 NAMESPACES = (f"/servicesNS/nobody/{APP}", f"/servicesNS/bob/{APP}", "/servicesNS/-/-")
 NAMESPACES += (f"/servicesNS/admin/{APP}", "/servicesNS/nobody/search", "/services")
 CUSTOM = ("connections", "connections/prod", "connections/prod/device", "settings")
-CUSTOM += ("regions", "inputs-status")
+CUSTOM += ("regions", "inputs-status", "catalog?connection=prod")
 
 
 def _connect(service, sim, lock_dir):

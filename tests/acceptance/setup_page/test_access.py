@@ -20,6 +20,7 @@ ROUTES = [
     ("POST", "settings"),
     ("GET", "regions"),
     ("GET", "inputs-status"),
+    ("GET", "catalog"),
 ]
 
 

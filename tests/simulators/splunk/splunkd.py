@@ -16,6 +16,7 @@ from . import atom
 from .apps import AppsEndpoint, server_info
 from .auth import Authenticator, capability_expression_allows
 from .confs import ConfsEndpoint
+from .indexes_endpoint import IndexesEndpoint
 from .inputs_endpoint import InputsEndpoint
 from .kvstore import KVStore
 from .passwords import PasswordsEndpoint, PasswordStore
@@ -56,6 +57,7 @@ class Splunkd:
         self.confs = ConfsEndpoint(app_dirs, system_dir)
         self.apps = AppsEndpoint(app_dirs)
         self.inputs = InputsEndpoint()
+        self.indexes = IndexesEndpoint(app_dirs, system_dir)
         self.rest_host = rest_host
         self.receiver = receiver
         self.guid = str(uuid.uuid4()).upper()
@@ -171,6 +173,8 @@ class Splunkd:
             return lambda: self.apps.handle(request, name, action)
         if s[:2] == ["receivers", "simple"] and self.receiver is not None:
             return lambda: self.receiver.handle(request)
+        if s[:2] == ["data", "indexes"]:
+            return lambda: self.indexes.handle(request, s[2:])
         if s[:2] == ["data", "inputs"] and len(s) > 2:
             return lambda: self.inputs.handle(request, s[2:])
         return None

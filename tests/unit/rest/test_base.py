@@ -63,6 +63,7 @@ def test_every_route_runs_the_admin_check_first(call, monkeypatch):
         (handlers.SettingsHandler, "POST", "settings"),
         (handlers.RegionsHandler, "GET", "regions"),
         (handlers.InputsStatusHandler, "GET", "inputs-status"),
+        (handlers.CatalogHandler, "GET", "catalog"),
     ):
         assert call(handler_class, method, path).status == 403, path
 

@@ -31,7 +31,7 @@ def load_script(script):
 
 def test_every_restmap_stanza_is_a_locked_down_persistent_handler():
     stanzas = read_conf("restmap.conf")
-    assert len(stanzas) == 5
+    assert len(stanzas) == 6
     scripts = set()
     for name, settings in stanzas.items():
         assert name.startswith("script:")
@@ -51,7 +51,7 @@ def test_every_restmap_stanza_is_a_locked_down_persistent_handler():
         assert handler_class is not handler.RestHandler
         # handler= is not read for persist; ours names the same class for the reader
         assert settings["handler"] == script[:-3] + "." + handler_class.__name__
-    assert len(scripts) == 5  # one script per endpoint
+    assert len(scripts) == 6  # one script per endpoint
 
 
 def test_handlers_construct_as_splunk_does_and_take_bytes():
@@ -84,6 +84,7 @@ def test_web_conf_exposes_exactly_the_routes_with_pattern_and_methods_only():
         ("POST", "ta_thousandeyes/settings"),
         ("GET", "ta_thousandeyes/regions"),
         ("GET", "ta_thousandeyes/inputs-status"),
+        ("GET", "ta_thousandeyes/catalog"),
     }
 
     def exposed(method, path):
@@ -112,6 +113,7 @@ def test_handlers_route_every_exposed_sample():
         "settings": handlers.SettingsHandler,
         "regions": handlers.RegionsHandler,
         "inputs-status": handlers.InputsStatusHandler,
+        "catalog": handlers.CatalogHandler,
     }
     for cls in classes.values():
         for method, pattern, function in cls.routes:

@@ -1,5 +1,5 @@
 import trustme
-from ta_thousandeyes import credential_store, settings
+from ta_thousandeyes import credential_store, run_summaries, settings
 from ta_thousandeyes.rest import handlers
 
 S = handlers.SettingsHandler
@@ -86,6 +86,7 @@ def test_inputs_status_without_checkpoint_collection(call):
             "interval": "",
             "disabled": True,
             "last_success": 0,
+            "last_run": None,
         },
         {
             "scheme": "thousandeyes_events",
@@ -95,8 +96,40 @@ def test_inputs_status_without_checkpoint_collection(call):
             "interval": "300",
             "disabled": False,
             "last_success": 0,
+            "last_run": None,
         },
     ]
+
+
+def test_inputs_status_reports_the_last_run_summary(call):
+    call.service.conf("inputs").update(
+        {"thousandeyes_events://ev": {"connection": "prod"}, "thousandeyes_alerts://new": {}}
+    )
+    call.service.kvstore.collections[run_summaries.COLLECTION] = [
+        {
+            "_key": "x",
+            "stanza": "thousandeyes_events://ev",
+            "status": "partial",
+            "reason": "1 stream failed",
+            "events": 12,
+            "api_calls": 4,
+            "errors": 1,
+            "duration": 1.5,
+            "finished": 1780000000.0,
+        }
+    ]
+    reply = call(handlers.InputsStatusHandler, "GET", "inputs-status")
+    runs = {item["name"]: item["last_run"] for item in reply.json["inputs"]}
+    assert runs["ev"] == {
+        "status": "partial",
+        "reason": "1 stream failed",
+        "events": 12,
+        "api_calls": 4,
+        "errors": 1,
+        "duration": 1.5,
+        "finished": 1780000000.0,
+    }
+    assert runs["new"] is None
 
 
 def test_proxy_password_writes_take_the_record_lock(call, tmp_path, monkeypatch):

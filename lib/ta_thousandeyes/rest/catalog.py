@@ -1,0 +1,117 @@
+"""GET catalog?connection=<name>[&aid=<id,...>|*]: what an input of that connection can pick.
+
+Read-only, for the Inputs page's pickers: the connection's account groups (as saved when it
+connected, else read from ``/account-groups``), and for the account groups asked for (``*``:
+every one) their tests (``/tests``: id, name, type) and the labels those tests carry, read live
+from ThousandEyes with the connection's tokens and within the rate-limit budget every input of
+the connection shares. Nothing secret is returned; errors are the connection's state (409 when
+it must be connected again) or the API's answer (502).
+"""
+
+import time
+from typing import Any, Dict, List
+
+from .. import api_client, assembly, locks
+from ..rate_limit import RateLimiter, state_path_for
+from ..redaction import redact
+from . import validation
+from .base import ApiError, Request, json_reply, route
+from .handler import RestHandler
+
+MAX_GROUPS = 20  # tests of at most this many account groups per request
+DEADLINE_SECONDS = 20.0  # under Splunk Web's proxy timeout (splunkdConnectionTimeout, 30 s)
+
+
+def _client(connection: Any, name: str) -> api_client.ApiClient:
+    directory = locks.run_directory()
+    limiter = RateLimiter(state_path_for(directory, name, "org")) if directory else None
+    return api_client.ApiClient(
+        connection.region.api_base_url,
+        connection.api_transport,
+        connection.token_source,
+        rate_limiter=limiter,
+        deadline=time.time() + DEADLINE_SECONDS,
+    )
+
+
+def _items(client: api_client.ApiClient, path: str, key: str, aid: Any = None) -> List[Dict]:
+    found = []  # type: List[Dict]
+    for page in client.pages(path, aid=aid, items_key=key):
+        found.extend(item for item in page.items if isinstance(item, dict))
+    return found
+
+
+def _label_names(test: Dict[str, Any]) -> List[str]:
+    names = []
+    for label in test.get("labels") or ():
+        name = label.get("name") if isinstance(label, dict) else label
+        if name is not None and str(name) not in names:
+            names.append(str(name))
+    return names
+
+
+def _groups(client: api_client.ApiClient, config: Any) -> List[Dict[str, str]]:
+    saved = [{"aid": str(g.get("aid", "")), "name": str(g.get("name", ""))}
+             for g in config.account_groups]  # fmt: skip
+    if saved:
+        return saved
+    return [
+        {"aid": str(g.get("aid", "")), "name": str(g.get("accountGroupName", ""))}
+        for g in _items(client, "/account-groups", "accountGroups")
+    ]
+
+
+def _wanted(value: Any, groups: List[Dict[str, str]]) -> List[str]:
+    text = (value or "").strip()
+    if not text:
+        return []
+    known = [g["aid"] for g in groups]
+    if text == "*":
+        return known[:MAX_GROUPS]
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [aid for aid in wanted if aid not in known]
+    if unknown:
+        raise ApiError(400, "Unknown account group id(s): {}".format(", ".join(unknown)))
+    if len(wanted) > MAX_GROUPS:
+        raise ApiError(400, f"Ask for the tests of at most {MAX_GROUPS} account groups at once")
+    return wanted
+
+
+def get_catalog(context: object, request: Request) -> Dict:
+    validation.only(request, "connection", "aid")
+    name = validation.connection_name(request.arg("connection"))
+    service = context.service  # type: ignore[attr-defined]
+    connection = assembly.open_connection(service, name)
+    try:
+        client = _client(connection, name)
+        try:
+            groups = _groups(client, connection.config)
+            tests = []
+            labels = []  # type: List[str]
+            for aid in _wanted(request.arg("aid"), groups):
+                for test in _items(client, "/tests", "tests", aid):
+                    names = _label_names(test)
+                    labels.extend(label for label in names if label not in labels)
+                    tests.append(
+                        {
+                            "aid": aid,
+                            "testId": str(test.get("testId", "")),
+                            "testName": str(test.get("testName", "")),
+                            "type": str(test.get("type", "")),
+                            "labels": names,
+                        }
+                    )
+        except (
+            api_client.ApiError,
+            api_client.ApiUnavailable,
+            api_client.ForeignLinkRefused,
+        ) as error:
+            raise ApiError(502, "ThousandEyes did not answer: " + redact(error))
+    finally:
+        connection.close()
+    body = {"connection": name, "account_groups": groups, "tests": tests, "labels": sorted(labels)}
+    return json_reply(200, body)
+
+
+class CatalogHandler(RestHandler):
+    routes = (route("GET", "catalog", get_catalog),)
