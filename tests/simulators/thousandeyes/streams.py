@@ -285,10 +285,6 @@ def _exporter_config(config: Any) -> Dict[str, Any]:
 def _check_combination(fields: Dict[str, Any]) -> None:
     """The rules that tie fields together (SDK StreamType, Signal, DataModelVersion docs)."""
     url = urlsplit(fields["streamEndpointUrl"])
-    if fields["endpointType"] == "grpc" and url.path not in ("", "/"):
-        raise StreamError(400, "streamEndpointUrl cannot contain a path when endpointType is grpc")
-    if fields["signal"] in ("trace", "log") and fields["dataModelVersion"] != "v2":
-        raise StreamError(400, f"signal {fields['signal']} requires dataModelVersion v2")
     hec = (fields.get("exporterConfig") or {}).get("splunkHec")
     if fields["type"] == "splunk-hec":
         if fields["endpointType"] != "http":
@@ -297,3 +293,7 @@ def _check_combination(fields: Dict[str, Any]) -> None:
             raise StreamError(400, "exporterConfig.splunkHec.token is required for splunk-hec")
     elif hec is not None:
         raise StreamError(400, "exporterConfig.splunkHec can only be set when type is splunk-hec")
+    if fields["endpointType"] == "grpc" and url.path not in ("", "/"):
+        raise StreamError(400, "streamEndpointUrl cannot contain a path when endpointType is grpc")
+    if fields["signal"] in ("trace", "log") and fields["dataModelVersion"] != "v2":
+        raise StreamError(400, f"signal {fields['signal']} requires dataModelVersion v2")
