@@ -188,7 +188,9 @@ def test_ground_truth_is_hec_metric_events_of_data_model_v2(sim):
         assert fields["thousandeyes.stream.id"] == stream_id
         assert fields["thousandeyes.account.id"] == "2001"
         assert fields["thousandeyes.data.version"] == "v2"
-        assert all(isinstance(v, str) for k, v in fields.items() if not k.startswith("metric_name:"))
+        assert all(
+            isinstance(v, str) for k, v in fields.items() if not k.startswith("metric_name:")
+        )
         types.add(fields["thousandeyes.test.type"])
     assert "api" not in types and "voice" not in types
     assert {"agent-to-server", "http-server", "page-load", "dns-server"} <= types
@@ -220,8 +222,11 @@ def test_filters_select_tests(sim):
     values become attributes carrying the list of the tag's values (DOC-V1)."""
     tests = sim.world.tests_in("2001")
     production = [t for t in tests if sim.streams.tags_of(t.test_id)["env"] == ["production"]]
-    stream_id = _stream(sim, tagMatch=[{"key": "env", "value": "production"}],
-                        filters={"testTypes": {"values": ["agent-to-agent", "page-load"]}})
+    stream_id = _stream(
+        sim,
+        tagMatch=[{"key": "env", "value": "production"}],
+        filters={"testTypes": {"values": ["agent-to-agent", "page-load"]}},
+    )
     now = sim.clock.now()
     events = sim.streams.ground_truth(stream_id, now, now + 3600)
     chosen = {e["fields"]["thousandeyes.test.id"] for e in events}

@@ -94,17 +94,29 @@ def test_data_answers(splunk):
     token = splunk.create_hec_token("t1", indexes="main")
     assert _send(splunk, "", token) == (400, {"text": "No data", "code": 5})
     assert _send(splunk, '{"event":', token) == (
-        400, {"text": "Invalid data format", "code": 6, "invalid-event-number": 0})
+        400,
+        {"text": "Invalid data format", "code": 6, "invalid-event-number": 0},
+    )
     assert _send(splunk, '{"time":1}', token) == (
-        400, {"text": "Event field is required", "code": 12, "invalid-event-number": 0})
+        400,
+        {"text": "Event field is required", "code": 12, "invalid-event-number": 0},
+    )
     assert _send(splunk, '{"event":""}', token) == (
-        400, {"text": "Event field cannot be blank", "code": 13, "invalid-event-number": 0})
+        400,
+        {"text": "Event field cannot be blank", "code": 13, "invalid-event-number": 0},
+    )
     assert _send(splunk, '{"event":"x","index":"other"}', token) == (
-        400, {"text": "Incorrect index", "code": 7, "invalid-event-number": 0})
+        400,
+        {"text": "Incorrect index", "code": 7, "invalid-event-number": 0},
+    )
     assert _send(splunk, '{"event":"x","fields":{"a":{"b":1}}}', token) == (
-        400, {"text": "Error in handling indexed fields", "code": 15, "invalid-event-number": 0})
+        400,
+        {"text": "Error in handling indexed fields", "code": 15, "invalid-event-number": 0},
+    )
     assert _send(splunk, "", token, path="/services/collector/health") == (
-        200, {"text": "HEC is healthy", "code": 17})
+        200,
+        {"text": "HEC is healthy", "code": 17},
+    )
 
 
 def test_batch_indexes_with_event_then_token_then_default_metadata(splunk):
@@ -117,7 +129,11 @@ def test_batch_indexes_with_event_then_token_then_default_metadata(splunk):
     assert _send(splunk, body, token) == (200, {"text": "Success", "code": 0})
     first, second = splunk.indexed_events(index="main") + splunk.indexed_events(index="te")
     assert (first["_time"], first["host"], first["source"], first["sourcetype"]) == (
-        1700000000.123, "h1", "s1", "st:ev")
+        1700000000.123,
+        "h1",
+        "s1",
+        "st:ev",
+    )
     assert first["fields"] == {"metric_name:x": 1.5, "k": "v"} and first["_raw"] == "one"
     assert second["index"] == "te" and second["sourcetype"] == "st:token"
     assert second["source"] == "http:t1" and second["_raw"] == '{"two":2}'
@@ -128,15 +144,20 @@ def test_defaults_without_token_settings(splunk):
     token = splunk.create_hec_token("plain")
     _send(splunk, '{"event":"x"}', token)
     (event,) = splunk.indexed_events()
-    assert (event["index"], event["sourcetype"], event["source"]) == ("main", "httpevent",
-                                                                     "http:plain")
+    assert (event["index"], event["sourcetype"], event["source"]) == (
+        "main",
+        "httpevent",
+        "http:plain",
+    )
 
 
 def test_a_bad_event_stops_the_batch_after_the_good_ones(splunk):
     token = splunk.create_hec_token("t1")
     body = '{"event":"a"}{"event":"b"}{"nope":1}{"event":"c"}'
     assert _send(splunk, body, token) == (
-        400, {"text": "Event field is required", "code": 12, "invalid-event-number": 2})
+        400,
+        {"text": "Event field is required", "code": 12, "invalid-event-number": 2},
+    )
     assert [e["_raw"] for e in splunk.indexed_events()] == ["a", "b"]
 
 

@@ -229,8 +229,10 @@ class HttpEventCollector:
         index = item.get("index") or settings.get("index") or "main"
         allowed = [i.strip() for i in (settings.get("indexes") or "").split(",") if i.strip()]
         existing = self.allowed_indexes()
-        if not isinstance(index, str) or (allowed and index not in allowed) or (
-            existing is not None and index not in existing
+        if (
+            not isinstance(index, str)
+            or (allowed and index not in allowed)
+            or (existing is not None and index not in existing)
         ):
             return None, answer(400, 7, "Incorrect index", number)
         try:

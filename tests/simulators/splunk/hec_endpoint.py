@@ -62,7 +62,8 @@ class HecTokensEndpoint:
                 self.tokens.update(name, settings)
             return self._render(request, name, 200)
         except FileExistsError:
-            text = f"Object id=http://{name or request.form_value('name')} cannot be created: it already exists"
+            taken = name or request.form_value("name")
+            text = f"Object id=http://{taken} cannot be created: it already exists"
             return atom.messages(mode, 409, text)
         except ValueError as error:
             return atom.messages(mode, 400, str(error))
@@ -77,7 +78,9 @@ class HecTokensEndpoint:
             content = {k: v for k, v in settings.items() if k in TOKEN_SETTINGS}
             content["disabled"] = is_true(settings.get("disabled"))
             content["useACK"] = is_true(settings.get("useACK"))
-            content["indexes"] = [i.strip() for i in settings.get("indexes", "").split(",") if i.strip()]
+            content["indexes"] = [
+                i.strip() for i in settings.get("indexes", "").split(",") if i.strip()
+            ]
             content["eai:appName"] = app
             collection = f"/servicesNS/nobody/{app}/data/inputs/http"
             entries.append(atom.Entry("http://" + name, collection, content, atom.acl(app)))
@@ -85,7 +88,9 @@ class HecTokensEndpoint:
         if only is None:
             return listing.feed(request, "http", collection, entries, status=status)
         if not entries:
-            return atom.messages(request.output_mode, 404, f"Could not find object id=http://{only}")
+            return atom.messages(
+                request.output_mode, 404, f"Could not find object id=http://{only}"
+            )
         return atom.feed(request.output_mode, request.base_url, "http", collection, entries,
                          status=status)  # fmt: skip
 

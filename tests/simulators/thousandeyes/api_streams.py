@@ -46,7 +46,9 @@ def streams(ctx: SimContext, req: Request, caller: Caller, api: str) -> Response
         if req.method == "GET":
             return json_response(200, store.get(aid, stream_id).to_json(api))
         if req.method == "PUT":
-            return json_response(200, store.update(aid, stream_id, uid, _body(req), now).to_json(api))
+            return json_response(
+                200, store.update(aid, stream_id, uid, _body(req), now).to_json(api)
+            )
         if req.method == "DELETE":
             store.delete(aid, stream_id)
             return Response(204)
@@ -70,6 +72,4 @@ def error_response(ctx: SimContext, req: Request, refusal: StreamError) -> Respo
         "errors": [refusal.message],
         "path": req.base_url + req.path,
     }
-    return Response(
-        refusal.status, json.dumps(body).encode(), {"Content-Type": "application/json"}
-    )
+    return Response(refusal.status, json.dumps(body).encode(), {"Content-Type": "application/json"})

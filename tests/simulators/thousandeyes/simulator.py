@@ -241,11 +241,11 @@ class ThousandEyesSimulator:
 class Streams:
     """``sim.streams``: the pushes of /v7/streams and their ground truth (``stream_push.py``).
 
-        sim.streams.trust(splunk.ca_bundle_path)   # the CA ThousandEyes verifies HEC with
-        sim.clock.advance(300)                     # pushes what became due (auto_push)
-        sim.streams.push_due()                     # or push explicitly
-        sim.streams.ground_truth(stream_id, start, end)  # the HEC events of [start, end)
-        sim.streams.delivered(stream_id)           # the events HEC accepted (2xx)
+    sim.streams.trust(splunk.ca_bundle_path)   # the CA ThousandEyes verifies HEC with
+    sim.clock.advance(300)                     # pushes what became due (auto_push)
+    sim.streams.push_due()                     # or push explicitly
+    sim.streams.ground_truth(stream_id, start, end)  # the HEC events of [start, end)
+    sim.streams.delivered(stream_id)           # the events HEC accepted (2xx)
     """
 
     def __init__(self, sim: ThousandEyesSimulator) -> None:

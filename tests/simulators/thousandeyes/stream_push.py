@@ -35,6 +35,7 @@ Not in the sources, so the simulator's choices (tests/simulators/README.md):
 from __future__ import annotations
 
 import json
+import math
 import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -169,8 +170,8 @@ def _specific_attributes(test: Test, kind: str, record: Dict[str, Any]) -> Dict[
         attributes.update({"server.address": test.target, "server.port": "443"})
         if kind == "http-server":
             attributes.update({"url.scheme": "https", "http.request.method": "GET",
-                               "http.route": "/",
-                               "http.response.status_code": str(record["responseCode"])})  # fmt: skip
+                               "http.route": "/"})  # fmt: skip
+            attributes["http.response.status_code"] = str(record["responseCode"])
     elif kind in ("dns-server", "dns-trace", "dnssec"):
         attributes["dns.question.name"] = test.target
     elif kind == "ftp-server":
@@ -199,8 +200,10 @@ def matched_tests(world: World, record: StreamRecord) -> List[Test]:
     chosen = []
     for test in world.tests_in(record.aid):
         tags = test_tags(world, test)
-        picked = everything or test.test_id in test_ids or any(
-            value in tags.get(key, []) for key, value in wanted_tags
+        picked = (
+            everything
+            or test.test_id in test_ids
+            or any(value in tags.get(key, []) for key, value in wanted_tags)
         )
         if picked and (types is None or test.test_type in types):
             chosen.append(test)
@@ -253,8 +256,10 @@ def point_key(event: Event) -> Tuple[Any, ...]:
 
 
 def _rounds(test: Test, start: float, end: float) -> Iterable[int]:
-    first = max(first_round(test), int(start) + (-int(start)) % test.interval)
-    return range(first, int(end) if end == int(end) else int(end) + 1, test.interval)
+    """Round ids in [start, end)."""
+    lo = math.ceil(start)
+    first = max(first_round(test), lo + (-lo) % test.interval)
+    return range(first, math.ceil(end), test.interval)
 
 
 def _common_attributes(world: World, record: StreamRecord, test: Test) -> Dict[str, str]:

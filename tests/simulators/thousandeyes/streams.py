@@ -224,7 +224,9 @@ def _validated(
         fields.setdefault("signal", "metric")
         fields.setdefault("dataModelVersion", "v2")  # not documented; v2 is the current model
         fields.setdefault("enabled", True)
-    if "name" in fields and not (isinstance(fields["name"], str) and 1 <= len(fields["name"]) <= 255):
+    if "name" in fields and not (
+        isinstance(fields["name"], str) and 1 <= len(fields["name"]) <= 255
+    ):
         raise StreamError(400, "name must be between 1 and 255 characters")
     if "enabled" in fields and not isinstance(fields["enabled"], bool):
         raise StreamError(400, "enabled must be a boolean")
@@ -249,7 +251,9 @@ def _check_lists(fields: Dict[str, Any]) -> None:
         if not isinstance(tag.get("key"), str) or not isinstance(tag.get("value"), str):
             raise StreamError(400, "tagMatch entries need a key and a value")
         if not _OTEL_ATTRIBUTE.match(tag["key"]):
-            raise StreamError(400, f"Invalid tag key '{tag['key']}': not an OpenTelemetry attribute name")
+            raise StreamError(
+                400, f"Invalid tag key '{tag['key']}': not an OpenTelemetry attribute name"
+            )
     filters = fields.get("filters")
     if filters is not None:
         values = ((filters or {}).get("testTypes") or {}).get("values", [])
@@ -275,7 +279,9 @@ def _exporter_config(config: Any) -> Dict[str, Any]:
     if hec is not None:
         if not isinstance(hec, dict):
             raise StreamError(400, "exporterConfig.splunkHec must be an object")
-        hec = {k: hec[k] for k in ("token", "source", "sourceType", "index") if hec.get(k) is not None}
+        hec = {
+            k: hec[k] for k in ("token", "source", "sourceType", "index") if hec.get(k) is not None
+        }
         hec.setdefault("source", DEFAULT_HEC_SOURCE)
         hec.setdefault("sourceType", DEFAULT_HEC_SOURCE)
         result["splunkHec"] = hec
