@@ -1,7 +1,12 @@
-"""The Splunk stand-in: splunkd REST (HTTPS), Splunk Web (HTTP) and the persistent REST host.
+"""The Splunk stand-in: splunkd REST (HTTPS), Splunk Web (HTTP), the persistent REST host and
+the HTTP Event Collector (HTTPS, its own port; ``hec.py``).
 
-with SplunkEmulator(splunk_home=tmp_path / "splunk", apps={"TA-x": "/path/to/app"}) as splunk:
+with SplunkEmulator(splunk_home=tmp_path / "splunk", apps={"TA-x": "/path/to/app"},
+                    hec_enabled=True) as splunk:
     service = splunk.service("admin")
+    token = splunk.create_hec_token("te-stream", index="main")   # or POST data/inputs/http
+    url = splunk.hec_event_url                                  # .../services/collector/event
+    events = splunk.indexed_events(sourcetype="cisco:thousandeyes:metric")
 """
 
 import os
@@ -12,6 +17,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from ..loopback_tls import LoopbackTLS
 from .auth import Authenticator
 from .conffile import AppConf
+from .hec import HecServer, HecTokens, HttpEventCollector
+from .hec_endpoint import HecTokensEndpoint
 from .kvstore import KVStore
 from .passwords import PasswordStore
 from .receivers import SimpleReceiver
@@ -33,8 +40,10 @@ class SplunkEmulator:
         session_lifetime: float = 3600.0,
         clock: "Callable[[], float]" = time.time,
         web_settings: "Optional[Dict[str, str]]" = None,
+        hec_enabled: bool = False,
     ) -> None:
-        """web_settings: etc/system/local/web.conf [settings], e.g. root_endpoint, httpport."""
+        """web_settings: etc/system/local/web.conf [settings], e.g. root_endpoint, httpport.
+        hec_enabled: HEC's global [http] disabled = 0 (Splunk ships it off)."""
         self.home = str(splunk_home)
         self.apps_dir = os.path.join(self.home, "etc", "apps")
         self.logs_dir = os.path.join(self.home, "var", "log", "splunk")
@@ -65,6 +74,14 @@ class SplunkEmulator:
             os.path.join(self.home, "etc", "auth", "standin-ca"), "Splunk stand-in CA", "cacert.pem"
         )
         self.ca_bundle_path = self.tls.ca_bundle_path
+        receiver = SimpleReceiver(self.home, self.installed_apps, clock, log=self._log)
+        self.hec_tokens = HecTokens(self.apps_dir, self.installed_apps)
+        if hec_enabled:
+            self.hec_tokens.set_global({"disabled": "0"})
+        self.hec = HttpEventCollector(
+            self.hec_tokens, receiver.store, clock, receiver.server_host,
+            lambda: receiver.allowed_indexes,
+        )  # fmt: skip
         self.splunkd = Splunkd(
             self.installed_apps,
             self.auth,
@@ -72,9 +89,11 @@ class SplunkEmulator:
             self.kvstore,
             self.rest_host,
             os.path.join(self.home, "etc", "system"),
-            SimpleReceiver(self.home, self.installed_apps, clock, log=self._log),
+            receiver,
+            HecTokensEndpoint(self.hec_tokens),
         )
         self._server = None  # type: Optional[SplunkdServer]
+        self._hec_server = None  # type: Optional[HecServer]
         self._web = None  # type: Any
 
     # -- apps ---------------------------------------------------------------------------
@@ -117,6 +136,8 @@ class SplunkEmulator:
 
         self._server = SplunkdServer(self.splunkd, self.tls.server_context())
         self._server.start()
+        self._hec_server = HecServer(self.hec, self.tls.server_context())
+        self._hec_server.start()
         self._web = SplunkWeb(self)
         self._web.start()
         return self
@@ -128,6 +149,9 @@ class SplunkEmulator:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._hec_server is not None:
+            self._hec_server.stop()
+            self._hec_server = None
         self.rest_host.stop()
 
     def __enter__(self) -> "SplunkEmulator":
@@ -144,6 +168,34 @@ class SplunkEmulator:
     @property
     def splunkd_uri(self) -> str:
         return f"https://127.0.0.1:{self.splunkd_port}"
+
+    @property
+    def hec_port(self) -> int:
+        assert self._hec_server is not None, "start() the emulator first"
+        return self._hec_server.port
+
+    @property
+    def hec_url(self) -> str:
+        """HEC's base URL (Splunk's default port is 8088; here an ephemeral one)."""
+        return f"https://127.0.0.1:{self.hec_port}"
+
+    @property
+    def hec_event_url(self) -> str:
+        """The URL a stream or any HEC client POSTs JSON events to."""
+        return self.hec_url + "/services/collector/event"
+
+    def set_hec_enabled(self, enabled: bool) -> None:
+        """HEC's global switch ([http] disabled in splunk_httpinput's inputs.conf)."""
+        self.hec_tokens.set_global({"disabled": "0" if enabled else "1"})
+
+    def create_hec_token(self, name: str, app: "Optional[str]" = None, **settings: str) -> str:
+        """Write [http://<name>] as data/inputs/http would; returns the token."""
+        return self.hec_tokens.create(name, {k: str(v) for k, v in settings.items()}, app)
+
+    def indexed_events(self, **filters: Any) -> "List[Dict[str, Any]]":
+        """Events indexed by any input (HEC, receivers/simple, modular inputs): IndexStore
+        filters index, sourcetype, source, host, earliest, latest, predicate."""
+        return list(self.splunkd.receiver.store.search(**filters))
 
     @property
     def web_port(self) -> int:

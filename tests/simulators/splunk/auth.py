@@ -26,6 +26,7 @@ ADMIN_ROLE_CAPABILITIES = USER_ROLE_CAPABILITIES | {
     "edit_modinput_*",
     "edit_storage_passwords",
     "edit_tcp",
+    "edit_token_http",
     "list_settings",
     "list_storage_passwords",
     "rest_apps_management",

@@ -17,6 +17,7 @@ from .apps import AppsEndpoint, server_info
 from .auth import Authenticator, capability_expression_allows
 from .confs import ConfsEndpoint
 from .indexes_endpoint import IndexesEndpoint
+from .hec_endpoint import HecTokensEndpoint
 from .inputs_endpoint import InputsEndpoint
 from .kvstore import KVStore
 from .passwords import PasswordsEndpoint, PasswordStore
@@ -49,6 +50,7 @@ class Splunkd:
         rest_host: RestHost,
         system_dir: str,
         receiver: "Optional[SimpleReceiver]" = None,
+        hec_tokens: "Optional[HecTokensEndpoint]" = None,
     ) -> None:
         self.app_dirs = app_dirs
         self.auth = authenticator
@@ -60,6 +62,7 @@ class Splunkd:
         self.indexes = IndexesEndpoint(app_dirs, system_dir)
         self.rest_host = rest_host
         self.receiver = receiver
+        self.hec_tokens = hec_tokens
         self.guid = str(uuid.uuid4()).upper()
         self.port = 0
         self.base_url = ""
@@ -175,6 +178,8 @@ class Splunkd:
             return lambda: self.receiver.handle(request)
         if s[:2] == ["data", "indexes"]:
             return lambda: self.indexes.handle(request, s[2:])
+        if s[:3] == ["data", "inputs", "http"] and self.hec_tokens is not None:
+            return lambda: self.hec_tokens.handle(request, s[3:])
         if s[:2] == ["data", "inputs"] and len(s) > 2:
             return lambda: self.inputs.handle(request, s[2:])
         return None

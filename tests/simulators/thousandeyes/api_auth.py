@@ -10,7 +10,8 @@
 | GET /v7/events                        | tests:read          |
 | GET /v7/alerts                        | alerts:read         |
 | GET /v7/audit-user-events             | organization:read   |
-| GET, POST /v7/streams                 | streams:manage      |
+| GET, POST /v7/streams, /v7/stream     | streams:manage      |
+| GET, PUT, DELETE /v7/streams/{id}     | streams:manage      |
 | POST /v7/tests/{type}/instant         | tests:manage (1)    |
 
 (1) No scope for instant tests is documented; tests:manage ("manage your tests", DOC-OA) is
@@ -40,6 +41,7 @@ SCOPE_BY_AREA = {
     "alerts": "alerts:read",
     "audit-user-events": "organization:read",
     "streams": "streams:manage",
+    "stream": "streams:manage",
     "instant-tests": "tests:manage",
 }
 

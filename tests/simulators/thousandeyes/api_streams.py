@@ -1,73 +1,75 @@
-"""/v7/streams: list (JSON array) and create, at most 10 streams per account group (412)."""
+"""/v7/streams and the older /v7/stream: list, create, get, update (PUT), delete.
+
+Sources (``shared/reference/thousandeyes-streams-endpoint.md`` section 1): operations and
+statuses from SDK-ST/SDK-STD (list 200 bare array, ``?type=`` filter; create 201; get 200;
+update 200 with the stream; delete 204; 404 for another group's or an unknown id); the
+singular path from the 2023 OpenAPI file and the official Splunk app (OA-S, TA). Scope
+``streams:manage`` for every method (DOC-OA; checked in ``api_v7``). Validation and the
+record itself: ``streams.py``.
+"""
 
 from __future__ import annotations
 
-import secrets
-import threading
-from typing import Dict, List
+import json
+from typing import Optional
 
 from .api_auth import Caller, resolve_aid
 from .context import SimContext
 from .http_types import Request, Response, json_response
 from .problems import problem
+from .streams import STREAM_TYPES, StreamError
 
-MAX_STREAMS_PER_GROUP = 10
-_lock = threading.Lock()
-
-
-def _store(ctx: SimContext) -> Dict[str, List[dict]]:
-    return ctx.streams
+_HTTP_STATUS = {400: "BAD_REQUEST", 404: "NOT_FOUND", 412: "PRECONDITION_FAILED"}
 
 
 def streams(ctx: SimContext, req: Request, caller: Caller, api: str) -> Response:
     aid, error = resolve_aid(ctx, caller, req)
     if error:
         return error
-    if req.method == "GET":
-        with _lock:
-            return json_response(200, list(_store(ctx).get(aid, [])))
+    parts = req.path.strip("/").split("/")  # v7, streams|stream[, id]
+    if len(parts) > 3:
+        return problem(404, "Not found", req.path)
+    stream_id: Optional[str] = parts[2] if len(parts) == 3 else None
+    store, now, uid = ctx.streams, ctx.clock.now(), int(caller.user.uid)
     try:
-        body = req.json()
-        if not isinstance(body, dict):
-            raise ValueError
-    except ValueError:
-        return problem(400, "Body must be a JSON object", req.path)
-    invalid = _validate(body)
-    if invalid:
-        return problem(400, invalid, req.path)
-    with _lock:
-        existing = _store(ctx).setdefault(aid, [])
-        if len(existing) >= MAX_STREAMS_PER_GROUP:
-            detail = f"Account group {aid} already has {MAX_STREAMS_PER_GROUP} streams"
-            return problem(412, detail, req.path)
-        stream_id = secrets.token_hex(12)
-        created = dict(body)
-        created.update(
-            {
-                "id": stream_id,
-                "enabled": body.get("enabled", True),
-                "_links": {"self": {"href": f"{api}/streams/{stream_id}"}},
-            }
-        )
-        existing.append(created)
-    return json_response(201, created, Location=f"{api}/streams/{stream_id}")
+        if stream_id is None and req.method == "GET":
+            wanted = req.query.get("type")
+            if wanted is not None and wanted not in STREAM_TYPES:
+                raise StreamError(400, f"Invalid type '{wanted}'")
+            return json_response(200, [r.to_json(api) for r in store.list(aid, wanted)])
+        if stream_id is None and req.method == "POST":
+            record = store.create(aid, uid, _body(req), now)
+            created = record.to_json(api, with_update=False)
+            return json_response(201, created, Location=created["_links"]["self"]["href"])
+        if stream_id is None:
+            return problem(405, f"Method {req.method} not allowed", req.path)
+        if req.method == "GET":
+            return json_response(200, store.get(aid, stream_id).to_json(api))
+        if req.method == "PUT":
+            return json_response(
+                200, store.update(aid, stream_id, uid, _body(req), now).to_json(api)
+            )
+        if req.method == "DELETE":
+            store.delete(aid, stream_id)
+            return Response(204)
+        return problem(405, f"Method {req.method} not allowed", req.path)
+    except StreamError as refusal:
+        return error_response(ctx, req, refusal)
 
 
-def _validate(body: dict) -> str:
-    stream_type = body.get("type")
-    if stream_type not in ("opentelemetry", "splunk-hec"):
-        return "type must be opentelemetry or splunk-hec"
-    if body.get("signal", "metric") not in ("metric", "trace", "log"):
-        return "signal must be metric, trace or log"
-    url = body.get("streamEndpointUrl")
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        return "streamEndpointUrl must be an http(s) URL"
-    if stream_type == "splunk-hec":
-        if body.get("endpointType") != "http":
-            return "splunk-hec streams need endpointType http"
-        token = ((body.get("exporterConfig") or {}).get("splunkHec") or {}).get("token")
-        if not token:
-            return "splunk-hec streams need exporterConfig.splunkHec.token"
-    elif body.get("endpointType") not in ("grpc", "http"):
-        return "endpointType must be grpc or http"
-    return ""
+def _body(req: Request) -> object:
+    try:
+        return req.json()
+    except ValueError as error:
+        raise StreamError(400, f"JSON parse error: {error}") from error
+
+
+def error_response(ctx: SimContext, req: Request, refusal: StreamError) -> Response:
+    """The streaming API's error body (SDK BadRequestError / ApiErrorIntegrationLimits)."""
+    body = {
+        "timestamp": int(ctx.clock.now() * 1000),
+        "httpStatus": _HTTP_STATUS.get(refusal.status, str(refusal.status)),
+        "errors": [refusal.message],
+        "path": req.base_url + req.path,
+    }
+    return Response(refusal.status, json.dumps(body).encode(), {"Content-Type": "application/json"})

@@ -22,8 +22,10 @@ HANDLERS: Dict[str, Handler] = {
     "events": api_incidents.events,
     "audit-user-events": api_incidents.audit_user_events,
     "streams": api_streams.streams,
+    "stream": api_streams.streams,  # the 2023 OpenAPI's path, still used by the Splunk app
 }
-WRITABLE = {"streams"}
+# Areas that take more than GET, and the methods they take.
+WRITABLE = {name: ("GET", "POST", "PUT", "DELETE") for name in ("streams", "stream")}
 
 
 def handle(ctx: SimContext, req: Request) -> Optional[Response]:
@@ -43,7 +45,7 @@ def handle(ctx: SimContext, req: Request) -> Optional[Response]:
         verdict = ctx.limiter.check_instant(org_id, now)
     else:
         verdict = ctx.limiter.check(org_id, caller.grant.client_id, now)
-    allowed = ("POST",) if instant else ("GET", "POST") if area in WRITABLE else ("GET",)
+    allowed = ("POST",) if instant else WRITABLE.get(area, ("GET",))
     if not verdict.allowed:
         who = "organization" if verdict.exhausted == "organization" else "client"
         response = problem(429, f"Exhausted rate limit for the {who}", req.path)

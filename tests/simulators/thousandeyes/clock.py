@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from typing import Optional
+from typing import Callable, List, Optional
 
 from ..fixed_time import DEFAULT_START, real_time
 
@@ -27,6 +27,7 @@ class SimClock:
             start_time = DEFAULT_START
         self._lock = threading.Lock()
         self._offset = float(start_time) - real_time()
+        self._listeners: List[Callable[[], None]] = []
         directory = offset_dir or tempfile.mkdtemp(prefix="te-sim-clock-")
         self.offset_file = os.path.join(directory, "faketime_offset")
         self._write_offset_file()
@@ -39,6 +40,10 @@ class SimClock:
     def now(self) -> float:
         return real_time() + self._offset
 
+    def on_advance(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every advance (outside the lock), e.g. the stream pusher."""
+        self._listeners.append(listener)
+
     def advance(self, seconds: float) -> float:
         """Move the clock forward by ``seconds``; returns the new now()."""
         if seconds < 0:
@@ -46,6 +51,8 @@ class SimClock:
         with self._lock:
             self._offset += seconds
             self._write_offset_file()
+        for listener in list(self._listeners):
+            listener()
         return self.now()
 
     def set_time(self, epoch: float) -> None:

@@ -12,6 +12,7 @@ from .oauth_store import OAuthStore
 from .pagination import DEFAULT_PAGE_SIZES, CursorCodec
 from .rate_limit import RateLimiter
 from .request_log import RequestLog
+from .streams import StreamStore
 from .world import World
 
 REGION_LABELS = {"global": "Default", "us1": "US1", "us2": "US2", "eu": "EU"}
@@ -43,7 +44,7 @@ class SimContext:
     device_code_lifetime: int = DEVICE_CODE_LIFETIME
     device_poll_interval: int = DEVICE_POLL_INTERVAL
     sessions: Dict[str, dict] = field(default_factory=dict)  # approval-page sessions
-    streams: Dict[str, list] = field(default_factory=dict)  # aid -> created streams
+    streams: StreamStore = field(default_factory=StreamStore)
     # region -> RFC 8414 fields its metadata document answers instead (a hostile server)
     metadata_overrides: Dict[str, Dict[str, str]] = field(default_factory=dict)
 

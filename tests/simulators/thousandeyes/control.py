@@ -9,6 +9,11 @@ GET  /_sim/ground-truth?kind=&aid=&start=&end=&test_id=&test_type=&state=
 POST /_sim/approve-device {"user_code","email","password","region","confirm","sso"}
 POST /_sim/api-tokens {"email"}       -> {"token"}
 POST /_sim/clients {"redirect_uris","auth_method","client_name"} -> client
+POST /_sim/streams/trust {"ca_bundle_path"}   the CA stream endpoints are verified with
+POST /_sim/streams/push               push what is due -> the deliveries made
+GET  /_sim/streams                    every stream: id, aid, status, last error, cursor
+GET  /_sim/streams/ground-truth?stream_id=&start=&end=   the HEC events of [start, end)
+GET  /_sim/streams/delivered?stream_id=                  the events HEC accepted
 """
 
 from __future__ import annotations
@@ -88,6 +93,27 @@ class ControlApi:
                 body.get("client_name", "Test client"),
             )  # fmt: skip
             return _ok({"client_id": client.client_id, "client_secret": client.client_secret})
+        if req.path.startswith("/_sim/streams"):
+            return self._streams(req)
+        return problem(404, "Unknown control endpoint", req.path)
+
+    def _streams(self, req: Request) -> Response:
+        streams, route, q = self.sim.streams, (req.method, req.path), req.query
+        if route == ("POST", "/_sim/streams/trust"):
+            streams.trust(req.json().get("ca_bundle_path"))
+            return _ok({})
+        if route == ("POST", "/_sim/streams/push"):
+            return _ok([d.to_dict() for d in streams.push_due()])
+        if route == ("GET", "/_sim/streams"):
+            return _ok([
+                {"id": r.stream_id, "aid": r.aid, "enabled": r.enabled, "status": r.status,
+                 "last_error": r.last_error, "cursor_time": r.cursor_time}
+                for r in streams.records()
+            ])  # fmt: skip
+        if route == ("GET", "/_sim/streams/ground-truth"):
+            return _ok(streams.ground_truth(q["stream_id"], float(q["start"]), float(q["end"])))
+        if route == ("GET", "/_sim/streams/delivered"):
+            return _ok(streams.delivered(q["stream_id"]))
         return problem(404, "Unknown control endpoint", req.path)
 
 

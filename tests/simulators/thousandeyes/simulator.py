@@ -18,6 +18,8 @@ from .oauth_store import Client, OAuthStore
 from .rate_limit import RateLimiter
 from .request_log import RequestLog, RequestRecord
 from .server import RegionServer
+from .stream_push import Delivery, Event, StreamPusher, data_points, test_tags
+from .streams import StreamRecord
 from .world import World
 
 REGIONS = ["global", "us1", "us2", "eu"]
@@ -46,10 +48,12 @@ class ThousandEyesSimulator:
         refresh_rotation: str = "strict",
         refresh_grace_seconds: float = 30.0,
         hosts: str = "single",
+        stream_endpoint_check: bool = True,
     ) -> None:
         """Modes (see __main__ --help): rate_limit_window rolling|aligned, retry_after on 429,
         refresh_rotation strict|grace|reuse|omit (oauth_store), hosts single|split|separate
-        (context.HOST_LAYOUTS)."""
+        (context.HOST_LAYOUTS), stream_endpoint_check: streams check their endpoint on
+        create and update (``streams.py``)."""
         if hosts not in HOST_LAYOUTS:
             raise ValueError(f"hosts must be one of {sorted(HOST_LAYOUTS)}")
         self.seed = seed
@@ -81,6 +85,9 @@ class ThousandEyesSimulator:
         )
         if page_sizes:
             self.ctx.page_sizes.update(page_sizes)
+        self.ctx.streams.endpoint_check = stream_endpoint_check
+        self.streams = Streams(self)
+        self.clock.on_advance(self.streams.after_advance)
         self.ctx.store.register_client(
             "none", [], "ThousandEyes Add-on (simulator default client)",
             ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
@@ -229,3 +236,68 @@ class ThousandEyesSimulator:
         return page_client.authorize_code(
             authorize_url, email, password, confirm, chosen_region, self.ca_bundle_path or True
         )
+
+
+class Streams:
+    """``sim.streams``: the pushes of /v7/streams and their ground truth (``stream_push.py``).
+
+    sim.streams.trust(splunk.ca_bundle_path)   # the CA ThousandEyes verifies HEC with
+    sim.clock.advance(300)                     # pushes what became due (auto_push)
+    sim.streams.push_due()                     # or push explicitly
+    sim.streams.ground_truth(stream_id, start, end)  # the HEC events of [start, end)
+    sim.streams.delivered(stream_id)           # the events HEC accepted (2xx)
+    """
+
+    def __init__(self, sim: ThousandEyesSimulator) -> None:
+        self._sim = sim
+        self.store = sim.ctx.streams
+        self.pusher = StreamPusher(sim.world, self.store, sim.clock)
+
+    @property
+    def auto_push(self) -> bool:
+        return self.pusher.auto_push
+
+    @auto_push.setter
+    def auto_push(self, value: bool) -> None:
+        self.pusher.auto_push = value
+
+    @property
+    def batch_size(self) -> int:
+        return self.pusher.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self.pusher.batch_size = value
+
+    def trust(self, ca_bundle_path: Optional[str]) -> None:
+        """Verify stream endpoints' TLS against this CA bundle (None: the system's CAs)."""
+        self.store.ca_bundle_path = ca_bundle_path
+
+    def after_advance(self) -> None:
+        if self.pusher.auto_push:
+            self.pusher.push_due()
+
+    def push_due(self) -> List[Delivery]:
+        return self.pusher.push_due()
+
+    def records(self, aid: Optional[str] = None) -> List[StreamRecord]:
+        with self.store.lock:
+            return [r for r in self.store.records.values() if aid in (None, r.aid)]
+
+    def get(self, stream_id: str) -> StreamRecord:
+        return self.store.records[stream_id]
+
+    def ground_truth(self, stream_id: str, start: float, end: float) -> List[Event]:
+        """The HEC events the stream sends for the rounds that start in [start, end)."""
+        return data_points(self._sim.world, self.get(stream_id), start, end)
+
+    def deliveries(self, stream_id: Optional[str] = None) -> List[Delivery]:
+        return self.pusher.deliveries(stream_id)
+
+    def delivered(self, stream_id: str) -> List[Event]:
+        """Every event the endpoint accepted for the stream, in order (kept after delete)."""
+        return self.pusher.delivered_events(stream_id)
+
+    def tags_of(self, test_id: str) -> Dict[str, List[str]]:
+        """The test's tags, which tagMatch selects by (the world has no /v7/tags)."""
+        return test_tags(self._sim.world, self._sim.world.tests[test_id])
