@@ -20,7 +20,9 @@ which records of which page and window were repaired or left out.
 Memory stays bounded by the overlap, not the backlog: a key the window-end save would drop
 is needed only by a restart after a crash, which reads it from the journal, so once
 journalled it is forgotten one page later (the grace page catches a record repeated across
-a page boundary). Keys loaded from the checkpoint are kept for the whole window.
+a page boundary). Keys loaded from the checkpoint are kept for the whole window. Pages are
+not freed by hand: the previous one lives until the next is parsed, about 1.2 MB more per
+1000 network results (tracemalloc; docs/design.md, "Measured speed-ups").
 """
 
 import logging
@@ -117,8 +119,7 @@ _CANONICAL_ISO = re.compile(
 def iso_of(text: Any, epoch: float) -> str:
     """iso(epoch) for epoch = parse_iso(text): the text itself when it is already in that form.
 
-    Kept because it pays: per alert it costs 0.6-1.1 us against 1.5-4.0 us for the strftime
-    (timeit, Python 3.9 and 3.13; see docs/design.md, "Measured speed-ups").
+    It pays: 0.7-0.9 us against 2.1 for iso's strftime (docs/design.md, "Measured speed-ups").
     """
     if type(text) is str and len(text) == 20 and _CANONICAL_ISO.fullmatch(text):
         return text
@@ -187,8 +188,6 @@ def run_stream(
                     if ctx.store.journals_added_keys:
                         _forget(seen, journalled_old, horizon)
                         journalled_old = [k for k, ref in added.items() if ref < horizon]
-                # Freed before the next page is fetched and parsed, not after.
-                del page, batch
             position = window_end
             seen = {k: ref for k, ref in seen.items() if ref >= horizon}
             ctx.store.save(key, ctx.owner, _state(position, floor, seen))
