@@ -21,7 +21,7 @@ def event_text(
     head_text: Optional[str] = None,
     lead: Optional[str] = None,
 ) -> str:
-    """``{lead: record[lead], **head, **record}`` as JSON text (without lead: ``{**head,
+    """``{lead: record.get(lead), **head, **record}`` as JSON text (without lead: ``{**head,
     **record}``); a member of both keeps its first place and takes the record's value.
 
     raw: the record's JSON text as the API sent it, or None; head_text: ``to_json(head)``
@@ -35,7 +35,7 @@ def event_text(
             text = splice(head_text, raw)
         else:
             value = record[lead]
-            # An int's JSON text is its str; to_json takes 8 us to say so, str 0.3 (timeit)
+            # An int's JSON text is its str: 0.1-0.3 us against 2.7-2.9 for to_json (timeit)
             value_text = str(value) if type(value) is int else to_json(value)
             text = member_first(raw, lead, value_text, head_text)
         if text is not None:
