@@ -196,11 +196,7 @@ class ApiClient:
             self.stats.pages += 1
             self.stats.records += len(items)
             next_url = _next_href(body)
-            # Only the caller holds the page, so it is freed before the next one is parsed.
-            page = Page(body, items, url, raw_items, damage)
-            del body, items, raw_items
-            yield page
-            del page
+            yield Page(body, items, url, raw_items, damage)
             if next_url is None:
                 return
             next_url = self._checked_next(next_url, aid)

@@ -1,11 +1,13 @@
 """Parse an API list body and keep each record's JSON text as sent.
 
-Encoding a parsed record back to JSON costs twice as much as parsing it (floats above all),
-so the collectors build event text from the record's original text instead. This walks the
-top-level object with the C scanner ``json`` itself uses (``JSONDecoder.scan_once``): every
-value is parsed exactly as ``json.loads`` would parse it, and for the one list named
-``items_key`` the text span of each element is kept as well. Anything unexpected (a BOM, a
-non-object body, trailing data) falls back to ``json.loads`` without raw texts.
+Encoding a parsed record back to JSON costs more than parsing it (floats above all), so the
+collectors build event text from the record's original text instead (docs/design.md,
+"Measured speed-ups"). This walks the top-level object with the C scanner ``json`` itself
+uses (``JSONDecoder.scan_once``, undocumented: tests/unit/test_json_spans_scanner.py pins
+what this module relies on, on Python 3.9 and 3.13): every value is parsed exactly as
+``json.loads`` would parse it, and for the one list named ``items_key`` the text span of
+each element is kept as well. Anything unexpected (a BOM, a non-object body, trailing data)
+falls back to ``json.loads`` without raw texts.
 
 ``salvage_body`` reads a complete body that strict JSON refuses because of a few records (raw
 control characters in strings, bytes that are not UTF-8): such a record is kept with the

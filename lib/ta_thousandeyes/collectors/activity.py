@@ -11,8 +11,8 @@ from typing import Any, Dict, List, Optional
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
-from ..events import to_json
 from .base import Emitted, RunContext, iso, parse_iso, run_stream
+from .event_text import event_text
 
 SOURCETYPE = "cisco:thousandeyes:activity"
 
@@ -28,9 +28,8 @@ def convert(record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
     epoch = parse_iso(record.get("date"))
     if epoch is None:
         return []
-    event = {"date": record.get("date")}
-    event.update(record)
-    return [(record_key(record), epoch, epoch, to_json(event))]
+    # date first: props.conf reads the time there
+    return [(record_key(record), epoch, epoch, event_text({}, record, raw, lead="date"))]
 
 
 def collect(ctx: RunContext, aid: str = "") -> None:

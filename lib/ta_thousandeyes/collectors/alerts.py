@@ -12,7 +12,7 @@ from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
 from ..events import to_json
 from .base import Emitted, RunContext, iso, iso_of, parse_iso, run_stream
-from .event_text import splice
+from .event_text import event_text
 
 SOURCETYPE = "cisco:thousandeyes:alerts"
 STATES = ("trigger", "clear")
@@ -24,12 +24,8 @@ def alert_id(record: Dict[str, Any]) -> Any:
     return record.get("id") or record.get("alertId")
 
 
-ENRICHMENT = frozenset(("eventTime", "eventState", "aid"))
-
-
 def make_converter(state: str, aid: str) -> Any:
-    """Events ``{"eventTime", "eventState", "aid", <the alert's members>}``, spliced from the
-    alert's original text when possible (see event_text)."""
+    """Events ``{"eventTime", "eventState", "aid", <the alert's members>}`` (event_text)."""
     time_field = "startDate" if state == "trigger" else "endDate"
     tail = ',"eventState":' + to_json(state) + ',"aid":' + to_json(aid)
 
@@ -42,13 +38,10 @@ def make_converter(state: str, aid: str) -> Any:
             if epoch is None:
                 return []
         event_time = iso_of(when, epoch)
-        text = None
-        if raw is not None and ENRICHMENT.isdisjoint(record):
-            text = splice('"eventTime":"' + event_time + '"' + tail, raw)
-        if text is None:
-            event = {"eventTime": event_time, "eventState": state, "aid": aid}
-            event.update(record)
-            text = to_json(event)
+        head = {"eventTime": event_time, "eventState": state, "aid": aid}
+        # The head's text by hand (an ISO date needs no escaping): with iso_of, an alert's
+        # conversion takes 5 us instead of 10-11 (docs/design.md, "Measured speed-ups").
+        text = event_text(head, record, raw, '"eventTime":"' + event_time + '"' + tail)
         return [(f"{alert_id(record)}|{state}", epoch, epoch, text)]
 
     return convert

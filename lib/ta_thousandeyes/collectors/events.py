@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
-from ..events import to_json
 from .base import Emitted, RunContext, iso, parse_iso, run_stream
+from .event_text import event_text
 
 SOURCETYPE = "cisco:thousandeyes:event"
 
@@ -28,11 +28,11 @@ def make_converter(ctx: RunContext, aid: str) -> Any:
             return []
         state = "ended" if end is not None else "ongoing"
         epoch = end if end is not None else start
-        event = {"eventTime": iso(epoch), "eventState": state, "aid": aid}
-        event.update(record)
+        head = {"eventTime": iso(epoch), "eventState": state, "aid": aid}
+        text = event_text(head, record, raw)
         # An ongoing key must outlive the event: its reference time is "seen now".
         reference = end if end is not None else ctx.now()
-        return [("{}|{}".format(record.get("id"), state), reference, epoch, to_json(event))]
+        return [("{}|{}".format(record.get("id"), state), reference, epoch, text)]
 
     return convert
 

@@ -11,8 +11,8 @@ import logging
 from typing import Any, Dict, List, Optional, Sequence
 
 from ..api_client import ApiError, ForeignLinkRefused
-from ..events import to_json
 from .base import RunContext, iso
+from .event_text import event_text
 
 SOURCETYPES = {
     "account-groups": "cisco:thousandeyes:inventory:account-groups",
@@ -90,9 +90,7 @@ def _publish(
     rows = []
     for record in records:
         group = aid or str(record.get("aid", ""))
-        event = {"snapshotTime": stamp, "aid": group}
-        event.update(record)
-        events.append((snapshot, to_json(event)))
+        events.append((snapshot, event_text({"snapshotTime": stamp, "aid": group}, record)))
         rows.append(lookup_row(kind, group, record, snapshot))
     ctx.emit(prefix, events)
     if kv_service is not None:

@@ -8,7 +8,7 @@ name and type and the agent's name.
 """
 
 import logging
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from ..api_client import ApiError, ForeignLinkRefused
@@ -16,7 +16,7 @@ from ..checkpoints import checkpoint_key
 from ..events import to_json
 from . import inventory_cache
 from .base import Emitted, RunContext, iso, parse_iso, run_stream
-from .event_text import member_first
+from .event_text import event_text
 
 logger = logging.getLogger(__name__)
 
@@ -99,11 +99,6 @@ def select_tests(
     return chosen
 
 
-# The agents' enrichment text, shared by every test's converter (the same agents run many
-# tests, and encoding two values costs more than the rest of a record's conversion).
-_AGENT_TEXTS = {}  # type: Dict[Any, str]
-
-
 def _label_names(test: Dict[str, Any]) -> set:
     names = set()
     for label in test.get("labels") or ():
@@ -133,7 +128,10 @@ def _key(record: Dict[str, Any], agent_id: Any) -> str:
 
 
 def round_epoch(record: Dict[str, Any]) -> Optional[float]:
+    """The round's start: roundId (epoch seconds), else the record's date."""
     round_id = record.get("roundId")
+    if type(round_id) is int:  # as sent: the checkpoint keeps the API's int
+        return round_id
     if isinstance(round_id, (int, float)):
         return float(round_id)
     return parse_iso(record.get("date"))
@@ -144,7 +142,7 @@ class ResultConverter:
 
     The event is ``{"roundId", testId, testName, testType, dataType, aid, agentId,
     agentName, <the record's other members>}`` (roundId first: props.conf reads the time
-    there). It is spliced from the record's original text when possible (see event_text).
+    there; the agent's two only when the record has an agent), built by event_text.
     """
 
     def __init__(
@@ -165,32 +163,19 @@ class ResultConverter:
         self.agent_names = agent_names
         self.on_unknown_agent = on_unknown_agent
         self._header_text = to_json(self.header)[1:-1]
-        self._heads = {}  # type: Dict[Any, str]  # (agent id, name) -> header + agent text
-        self._enriched = frozenset(self.header) | {"agentId", "agentName"}
+        # (agent id, name) -> (head, its text): encoding the head per record instead takes a
+        # record's conversion from 4-6 us to 9-10 (docs/design.md, "Measured speed-ups").
+        self._heads = {}  # type: Dict[Any, Tuple[Dict[str, Any], str]]
 
     def __call__(self, record: Dict[str, Any], raw: Optional[str] = None) -> List[Emitted]:
-        round_id = record.get("roundId")
-        agent = record.get("agent")
-        agent_id = name = None
-        has_agent = isinstance(agent, dict)
-        if has_agent:
-            agent_id = agent.get("agentId")
-            name = agent.get("agentName") or self._agent_name(agent_id)
-        if type(round_id) is int:
-            text = None
-            # dict_keys.isdisjoint looks up the few enrichment names, not every member
-            if raw is not None and record.keys().isdisjoint(self._enriched):
-                head = self._head(has_agent, agent_id, name)
-                text = member_first(raw, "roundId", str(round_id), head)
-            if text is None:
-                text = self._encoded(record, agent, agent_id, name)
-            return [(_key(record, agent_id), round_id, float(round_id), text)]
         epoch = round_epoch(record)
         if epoch is None:
             return []
-        return [
-            (_key(record, agent_id), epoch, epoch, self._encoded(record, agent, agent_id, name))
-        ]
+        agent = record.get("agent")
+        agent_id = agent.get("agentId") if isinstance(agent, dict) else None
+        head, head_text = self._head(agent, agent_id)
+        text = event_text(head, record, raw, head_text, lead="roundId")
+        return [(_key(record, agent_id), epoch, epoch, text)]
 
     def _agent_name(self, agent_id: Any) -> Any:
         name = self.agent_names.get(str(agent_id))
@@ -198,40 +183,25 @@ class ResultConverter:
             self.on_unknown_agent()
         return name
 
-    def _head(self, has_agent: bool, agent_id: Any, name: Any) -> str:
-        """The enrichment members after roundId: the test's, then the agent's (if any)."""
-        if not has_agent:
-            return self._header_text
+    def _head(self, agent: Any, agent_id: Any) -> Tuple[Dict[str, Any], str]:
+        """The enrichment after roundId: the test's members, then the agent's (if any)."""
+        if not isinstance(agent, dict):
+            return self.header, self._header_text
+        name = agent.get("agentName") or self._agent_name(agent_id)
         try:
             return self._heads[(agent_id, name)]
         except KeyError:
-            head = self._header_text + self._agent_text(agent_id, name)
-            if len(self._heads) < 10000:
-                self._heads[(agent_id, name)] = head
-            return head
-        except TypeError:  # an unhashable id
-            return self._header_text + self._agent_text(agent_id, name)
+            pass
+        except TypeError:  # an unhashable id: not cached
+            return self._agent_head(agent_id, name)
+        head = self._agent_head(agent_id, name)
+        if len(self._heads) < 10000:
+            self._heads[(agent_id, name)] = head
+        return head
 
-    @staticmethod
-    def _agent_text(agent_id: Any, name: Any) -> str:
-        try:
-            return _AGENT_TEXTS[(agent_id, name)]
-        except KeyError:
-            text = ',"agentId":' + to_json(agent_id) + ',"agentName":' + to_json(name)
-            if len(_AGENT_TEXTS) < 10000:
-                _AGENT_TEXTS[(agent_id, name)] = text
-            return text
-        except TypeError:  # an unhashable id: build it every time
-            return ',"agentId":' + to_json(agent_id) + ',"agentName":' + to_json(name)
-
-    def _encoded(self, record: Dict[str, Any], agent: Any, agent_id: Any, name: Any) -> str:
-        event = {"roundId": record.get("roundId")}
-        event.update(self.header)
-        if isinstance(agent, dict):
-            event["agentId"] = agent_id
-            event["agentName"] = name
-        event.update(record)
-        return to_json(event)
+    def _agent_head(self, agent_id: Any, name: Any) -> Tuple[Dict[str, Any], str]:
+        head = dict(self.header, agentId=agent_id, agentName=name)
+        return head, to_json(head)[1:-1]
 
 
 def list_tests(ctx: RunContext, aid: str) -> List[Dict[str, Any]]:
