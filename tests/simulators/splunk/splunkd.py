@@ -16,8 +16,8 @@ from . import atom
 from .apps import AppsEndpoint, server_info
 from .auth import Authenticator, capability_expression_allows
 from .confs import ConfsEndpoint
-from .indexes_endpoint import IndexesEndpoint
 from .hec_endpoint import HecTokensEndpoint
+from .indexes_endpoint import IndexesEndpoint
 from .inputs_endpoint import InputsEndpoint
 from .kvstore import KVStore
 from .passwords import PasswordsEndpoint, PasswordStore
