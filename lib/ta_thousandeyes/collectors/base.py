@@ -79,6 +79,7 @@ class RunContext:
         self.clock = clock
         self.stop_requested = stop_requested
         self.events = 0
+        self.not_due = 0  # streams not asked for: no new round could exist yet
         self.positions = []  # type: List[float]
         self.errors = []  # type: List[str]
         self.inventory_stale = False  # set when data names an object the inventory lacks
@@ -153,6 +154,7 @@ def run_stream(
     retain_seconds: float = 3600.0,
     label: str = "",
     born: Optional[float] = None,
+    round_interval: Optional[float] = None,
 ) -> float:
     """Collect one stream from its checkpoint to now - settle; returns its new position.
 
@@ -160,6 +162,8 @@ def run_stream(
     label names the stream in log lines (e.g. ``test 12 (network) of account group 34``).
     A stream without a checkpoint starts at the input's anchor (ctx.initial_start), or at born
     when its data began later (a test created since), which bounds what a new stream costs.
+    round_interval: the test's interval, for streams of rounds aligned on it (test results):
+    nothing is asked for until the window can hold a round newer than the last one asked for.
     Raises whatever the API client raises; the checkpoint then holds the last full page.
     """
     state = ctx.store.load_migrating(key, ctx.owner) or {}
@@ -170,6 +174,10 @@ def run_stream(
     floor = float(state.get("floor", position))
     seen = state.get("keys") or {}  # type: Dict[str, float]
     end_limit = ctx.now() - ctx.settle_seconds
+    if "start" in state and not round_due(position, end_limit, round_interval):
+        ctx.positions.append(position)
+        ctx.not_due += 1
+        return position
     try:
         while position < end_limit and not ctx.past_deadline():
             window_start = max(position - ctx.overlap_seconds, floor)
@@ -194,6 +202,17 @@ def run_stream(
     finally:
         ctx.positions.append(position)
     return position
+
+
+def round_due(position: float, end_limit: float, round_interval: Optional[float]) -> bool:
+    """Whether a window ending at end_limit can hold a round the last one (up to position) did
+    not: rounds start on multiples of the interval (epoch-aligned), and a window up to position
+    already held every round that started by then. A round published late, after that window
+    was asked for, is still collected: the next window reaches back by the overlap."""
+    if not round_interval or round_interval <= 0:
+        return position < end_limit
+    next_round = (position // round_interval + 1) * round_interval
+    return next_round <= end_limit
 
 
 def _new_events(

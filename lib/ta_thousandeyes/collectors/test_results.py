@@ -256,13 +256,16 @@ def _collect_one(
     key = checkpoint_key(ctx.owner, aid, test_id, data_type)
     prefix = ctx.prefix(sourcetype_for(data_type), f"thousandeyes:test:{aid}:{test_id}")
     interval = test.get("interval")
-    retain = float(interval) if isinstance(interval, (int, float)) and interval > 0 else 3600.0
+    round_interval = (
+        float(interval) if isinstance(interval, (int, float)) and interval > 0 else None
+    )
+    retain = round_interval or 3600.0
     convert = ResultConverter(test, data_type, aid, inventory.agent_names, inventory.mark_stale)
     # A test created after the input's anchor has no older results to ask for.
     born = parse_iso(test.get("createdDate"))
     try:
         label = f"test {test_id} ({data_type}) of account group {aid}"
-        run_stream(ctx, key, fetch, convert, prefix, retain, label, born)
+        run_stream(ctx, key, fetch, convert, prefix, retain, label, born, round_interval)
     except (ApiError, ForeignLinkRefused) as error:
         if getattr(error, "status", None) in (400, 404) and data_type in NETWORK_EXTRAS:
             logger.debug("no %s results for test %s", data_type, test_id)

@@ -326,6 +326,7 @@ class ThousandEyesInput(Script):
             ("records", stats.get("records", 0)),
             ("pages", stats.get("pages", 0)),
             ("api_calls", stats.get("api_calls", 0)),
+            ("streams_not_due", ctx.not_due if ctx else 0),  # no new round could exist yet
             ("retries", stats.get("retries", 0)),
             ("rate_limited", stats.get("rate_limited", 0)),
             ("rate_limit_remaining", stats.get("rate_limit_remaining")),
