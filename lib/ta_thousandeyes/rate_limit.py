@@ -8,6 +8,11 @@ requests go out at once; below a low-water mark the remaining budget is spread e
 the time left until the reset, and at the safety reserve everybody waits for the reset.
 A 429 blocks all processes until the reset (or ``Retry-After``).
 
+Urgent data goes first: alerts, events and the activity log are small and time-critical, so
+the inputs behind a backlog (test results, inventory) leave ``urgent_share`` of the limit to
+them (they wait for the reset where the urgent ones may still send), and urgent clients do not
+queue behind the backlog's evenly spread slots.
+
 Instant tests have a budget of their own (24 calls a minute, ``X-Instant-Test-Rate-Limit-*``
 headers, developer.cisco.com/docs/thousandeyes/rate-limits): the same limiter with the
 ``INSTANT_TESTS`` budget and its own state file (``state_path_for(..., "instant")``), shared by
@@ -22,6 +27,7 @@ compared with.
 
 import fcntl
 import json
+import math
 import os
 import random
 import re
@@ -66,6 +72,8 @@ class RateLimiter:
     reserve: requests left untouched for other clients of the organization.
     budget: ORGANIZATION (default) or INSTANT_TESTS.
     per_minute: at most this many requests planned in any 60 s (None: no such cap).
+    urgent_share: fraction of the limit this (background) client leaves to urgent ones.
+    urgent: this client does not wait in the evenly spread slots, only at the reserve.
     """
 
     def __init__(
@@ -77,8 +85,12 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
         budget: Budget = ORGANIZATION,
         per_minute: Optional[int] = None,
+        urgent_share: float = 0.0,
+        urgent: bool = False,
     ) -> None:
         self.state_path = state_path
+        self.urgent_share = urgent_share
+        self.urgent = urgent
         self.budget = budget
         self.per_minute = per_minute
         self.low_water = low_water
@@ -187,12 +199,12 @@ class RateLimiter:
             return send_at
         reset_at = min(float(reset), now + MAX_WAIT_SECONDS)
         limit = state.get("limit") or self.budget.default_limit
-        budget = remaining - self.reserve
+        budget = remaining - max(self.reserve, math.ceil(limit * self.urgent_share))
         if budget <= 0:
             send_at = max(send_at, reset_at + random.uniform(0.0, 0.5))
             state.pop("remaining", None)
             return send_at
-        if remaining < limit * self.low_water:
+        if remaining < limit * self.low_water and not self.urgent:
             spacing = (reset_at - now) / budget
             slot = max(state.get("next_slot", 0.0), now)
             send_at = max(send_at, slot)

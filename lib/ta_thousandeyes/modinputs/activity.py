@@ -9,6 +9,7 @@ from .base import ThousandEyesInput
 
 
 class ActivityInput(ThousandEyesInput):
+    URGENT = True
     SCHEME = "thousandeyes_activity"
     TITLE = "ThousandEyes activity log"
     DESCRIPTION = "Polls the ThousandEyes v7 activity log (all permitted account groups)."

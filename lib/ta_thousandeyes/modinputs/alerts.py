@@ -9,6 +9,7 @@ from .base import ThousandEyesInput
 
 
 class AlertsInput(ThousandEyesInput):
+    URGENT = True
     SCHEME = "thousandeyes_alerts"
     TITLE = "ThousandEyes alerts"
     DESCRIPTION = "Polls ThousandEyes v7 alerts (triggered and cleared) into Splunk."

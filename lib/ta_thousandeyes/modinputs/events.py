@@ -9,6 +9,7 @@ from .base import ThousandEyesInput
 
 
 class EventsInput(ThousandEyesInput):
+    URGENT = True
     SCHEME = "thousandeyes_events"
     TITLE = "ThousandEyes events"
     DESCRIPTION = "Polls ThousandEyes v7 event detection events into Splunk."

@@ -132,3 +132,33 @@ def test_429_without_retry_after_waits_until_reset(clock):
     limiter.block(headers(0, reset))
     limiter.acquire()
     assert clock.now >= reset
+
+
+def test_urgent_data_goes_before_a_backlog(tmp_path, clock):
+    """Issue 17 point 2: near the end of the budget a test-results backlog (urgent_share 0.1:
+    24 of 240 left to urgent data) waits for the reset, while alerts (urgent) on the same
+    state still send at once, not queued behind the backlog's evenly spread slots."""
+    path = str(tmp_path / "org.json")
+    backlog = RateLimiter(path, clock=clock, sleep=clock.sleep, urgent_share=0.1)
+    alerts = RateLimiter(path, clock=clock, sleep=clock.sleep, urgent=True)
+    reset = int(clock.now) + 50
+    backlog.observe(headers(25, reset))
+    start = clock.now
+    backlog.acquire()  # its last request before what it leaves to urgent data
+    for _ in range(5):
+        alerts.acquire()
+    assert clock.now == start  # five alerts went at once
+    backlog.acquire()
+    assert clock.now >= reset  # the backlog's next waited for the reset
+
+
+def test_background_share_waits_where_a_plain_client_would_send(clock):
+    reset = int(clock.now) + 30
+    plain = RateLimiter(clock=clock, sleep=clock.sleep)
+    plain.observe(headers(20, reset))
+    plain.acquire()
+    assert clock.now < reset
+    background = RateLimiter(clock=clock, sleep=clock.sleep, urgent_share=0.1)
+    background.observe(headers(20, reset))  # 20 left of 240: inside the 24 left to urgent data
+    background.acquire()
+    assert clock.now >= reset
