@@ -294,7 +294,7 @@ def test_post_pages_send_the_same_body_with_every_page(stub, session, tokens, cl
     path = "/endpoint/test-results/scheduled-tests/7/network/filter"
     pages = list(client.post_pages(path, body, {"window": "1h"}, aid="5", items_key="results"))
     assert [p.items for p in pages] == [[1], [2]]
-    assert [s.method for s in stub.seen] == ["POST"] * 3  # the 503 was retried: a filter runs nothing
+    assert [s.method for s in stub.seen] == ["POST"] * 3  # a filter runs nothing: 503 retried
     assert stub.seen[2].path.endswith("/network/filter?cursor=c2&aid=5")
     assert {s.body for s in stub.seen} == {b'{"searchFilters":{"agentId":["a-1"]}}'}
     assert all(s.headers["Content-Type"] == "application/json" for s in stub.seen)
