@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Optional
 
-from . import api_incidents, api_instant, api_inventory, api_results, api_streams
+from . import api_endpoint, api_incidents, api_instant, api_inventory, api_results, api_streams
 from .api_auth import Caller, authenticate, require_scope
 from .context import SimContext
 from .http_types import Request, Response
@@ -22,8 +22,9 @@ HANDLERS: Dict[str, Handler] = {
     "events": api_incidents.events,
     "audit-user-events": api_incidents.audit_user_events,
     "streams": api_streams.streams,
+    "endpoint": api_endpoint.endpoint,
 }
-WRITABLE = {"streams"}
+WRITABLE = {"streams", "endpoint"}  # areas that take POST (endpoint: its …/filter reads)
 
 
 def handle(ctx: SimContext, req: Request) -> Optional[Response]:
