@@ -7,7 +7,8 @@ requires (``ApiClient.post_pages``); HTTP server and path visualization are GETs
 timestamped at the round (``roundId``), deduplicated on (test, agent, round) and enriched
 with the test's name, type and kind and the agent's name. Agent names come from the agent
 list with deleted agents included, so an agent uninstalled since keeps its name on the
-results it left; an agent the cached list does not know (installed since) refreshes it.
+results it left; an agent the cached list does not know (installed since: endpoint agents
+come and go all day) makes the run read the list again, once, and the cache is renewed.
 """
 
 import logging
@@ -75,12 +76,33 @@ def list_agent_names(ctx: RunContext, aid: str) -> Dict[str, str]:
     return names
 
 
+class AgentNames:
+    """Agent id -> name of one account group in one run: the cached names, read again from
+    the API (at most once a run) when a result names an agent they lack."""
+
+    def __init__(self, ctx: RunContext, aid: str, inventory: Any) -> None:
+        self.ctx, self.aid, self.inventory = ctx, aid, inventory
+        self._reloaded = inventory.fresh  # read from the API this run already
+
+    def get(self, agent_id: Any) -> Optional[str]:
+        name = self.inventory.agent_names.get(str(agent_id))
+        if name is None and agent_id is not None and not self._reloaded:
+            self._reloaded = True
+            try:
+                self.inventory.agent_names.update(list_agent_names(self.ctx, self.aid))
+            except (ApiError, ForeignLinkRefused) as error:
+                logger.warning("endpoint agents of account group %s: %s", self.aid, error)
+            self.inventory.mark_stale()  # the next run reads the cache afresh
+            name = self.inventory.agent_names.get(str(agent_id))
+        return name
+
+
 class EndpointConverter:
     """Results of one test and data type to events ``{"roundId", testName, testType,
     testKind, dataType, agentName, <the record's members>}`` (roundId first: props.conf reads
     the time there), spliced from the record's text when possible (see event_text)."""
 
-    def __init__(self, test: Dict[str, Any], data_type: str, aid: str, inventory: Any) -> None:
+    def __init__(self, test: Dict[str, Any], data_type: str, aid: str, names: Any) -> None:
         self.test_id = str(test.get("testId"))
         self.header = {
             "testName": test.get("testName"),
@@ -89,7 +111,7 @@ class EndpointConverter:
             "dataType": data_type,
         }
         self.ids = {"testId": self.test_id, "aid": aid}  # when a record lacks them
-        self.inventory = inventory
+        self.names = names  # AgentNames (or anything with get(agent_id))
         self._header_text = to_json(self.header)[1:-1]
         self._enriched = frozenset(self.header) | {"agentName"}
 
@@ -98,9 +120,7 @@ class EndpointConverter:
         if type(round_id) is not int:
             return []  # no round, no time and no identity
         agent_id = record.get("agentId")
-        name = self.inventory.agent_names.get(str(agent_id))
-        if name is None and agent_id is not None:
-            self.inventory.mark_stale()
+        name = self.names.get(agent_id)
         text = None
         plain = "testId" in record and "aid" in record
         if raw is not None and plain and record.keys().isdisjoint(self._enriched):
@@ -149,18 +169,20 @@ def collect(
             ctx.errors.append(str(error))
             logger.error("endpoint tests of account group %s: %s%s", aid, error, hint)
             continue
+        names = AgentNames(ctx, aid, inventory)
         for test in select_tests(inventory.tests, test_kinds, test_ids):
             for data_type in data_types_for(test, data_types):
                 if ctx.past_deadline():
                     break
-                _collect_one(ctx, aid, test, data_type, inventory)
+                _collect_one(ctx, aid, test, data_type, inventory, names)
         if inventory.stale:
             inventory_cache.expire(ctx, aid)
 
 
 def _collect_one(
-    ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, inventory: Any
-) -> None:
+    ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, inventory: Any,
+    names: AgentNames,
+) -> None:  # fmt: skip
     test_id, kind = str(test.get("testId")), str(test.get("testKind"))
     path = f"/endpoint/test-results/{TEST_KINDS[kind]}/{quote(test_id, safe='')}/{data_type}"
 
@@ -174,7 +196,7 @@ def _collect_one(
     prefix = ctx.prefix(sourcetype_for(data_type), f"thousandeyes:endpoint:{aid}:{test_id}")
     interval = test.get("interval")
     retain = float(interval) if isinstance(interval, (int, float)) and interval > 0 else 3600.0
-    convert = EndpointConverter(test, data_type, aid, inventory)
+    convert = EndpointConverter(test, data_type, aid, names)
     label = f"endpoint {kind} test {test_id} ({data_type}) of account group {aid}"
     born = parse_iso(test.get("createdDate"))  # nothing older to ask for
     try:
