@@ -17,7 +17,9 @@ RunStopped.
 the limiter the caller names) were refused before anything ran and are sent again; any other
 failure is reported, never retried, since a second POST would run a second test.
 ``link_pages`` follows a link an answer named (``_links.testResults``) under the same rule as
-next links: the configured API host only.
+next links: the configured API host only. ``post_pages`` reads the POST ``…/filter`` lists
+(endpoint test results): every page, the first and each next link, carries the same body, as
+the API requires while paging; a filter runs nothing, so it is retried like a GET.
 """
 
 import json
@@ -185,11 +187,29 @@ class ApiClient:
         """Yield every page of a list, following ``_links.next.href`` on the same host only."""
         return self._pages(self.url_for(path, params, aid), aid, items_key)
 
-    def _pages(self, first: str, aid: Optional[str], items_key: Optional[str]) -> Iterator[Page]:
+    def post_pages(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        params: Optional[Mapping[str, Any]] = None,
+        aid: Optional[str] = None,
+        items_key: Optional[str] = None,
+    ) -> Iterator[Page]:
+        """pages() of a POST ``…/filter`` list: body (JSON) is sent unchanged with every page."""
+        data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        return self._pages(self.url_for(path, params, aid), aid, items_key, data)
+
+    def _pages(
+        self,
+        first: str,
+        aid: Optional[str],
+        items_key: Optional[str],
+        request_body: Optional[bytes] = None,
+    ) -> Iterator[Page]:
         url = first  # type: Optional[str]
         seen = set()
         while url:
-            body, raw_items, damage = self._get_url(url, items_key)
+            body, raw_items, damage = self._get_url(url, items_key, request_body)
             items = body.get(items_key) if items_key else None
             if not isinstance(items, list):
                 items, raw_items = [], None
@@ -299,10 +319,10 @@ class ApiClient:
         return href
 
     def _get_url(
-        self, url: str, items_key: Optional[str] = None
+        self, url: str, items_key: Optional[str] = None, request_body: Optional[bytes] = None
     ) -> Tuple[Dict[str, Any], Optional[List[str]], Optional[Damage]]:
         """The parsed body, each item's raw JSON text when items_key names a list, and what
-        salvaging did to the body (None when it parsed)."""
+        salvaging did to the body (None when it parsed). With request_body: a POST of it."""
         attempt = 0
         refreshed = False
         replacement = None  # type: Optional[str]
@@ -314,10 +334,13 @@ class ApiClient:
             token = replacement or self.token_source.access_token()
             replacement = None
             self.stats.calls += 1
+            headers = {"Authorization": "Bearer " + token, "Accept": ACCEPT}
             try:
-                response = self.transport.get(
-                    url, headers={"Authorization": "Bearer " + token, "Accept": ACCEPT}
-                )
+                if request_body is None:
+                    response = self.transport.get(url, headers=headers)
+                else:
+                    headers["Content-Type"] = "application/json"
+                    response = self.transport.post(url, request_body, headers=headers)
             except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
                 attempt = self._back_off(attempt, f"connection failed: {type(error)}")
                 continue

@@ -1,9 +1,10 @@
 """Real events of every sourcetype the add-on produces, for the static search checks.
 
 The add-on's own collectors (test results of every data type, alerts, events, the activity
-log, inventory) run in-process against the ThousandEyes simulator over loopback HTTPS, with
-the add-on's ApiClient, ApiTransport and XmlEventWriter: the code path of the modular inputs
-and of the acceptance runs, minus the process around it. The simulator's small world has
+log, inventory, endpoint agents and their tests' results) run in-process against the
+ThousandEyes simulator over loopback HTTPS, with the add-on's ApiClient, ApiTransport and
+XmlEventWriter: the code path of the modular inputs and of the acceptance runs, minus the
+process around it. The simulator's small world has
 every test type in its default account group, so every data type yields results. Nothing
 here is a hand-written field list: the fields are what the events carry.
 """
@@ -20,12 +21,21 @@ from ta_thousandeyes import instant_tests, redaction
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
-from ta_thousandeyes.collectors import activity, alerts, events, inventory, test_results
+from ta_thousandeyes.collectors import (
+    activity,
+    alerts,
+    endpoint_inventory,
+    endpoint_results,
+    events,
+    inventory,
+    test_results,
+)
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.modinputs.activity import ActivityInput
 from ta_thousandeyes.modinputs.alerts import AlertsInput
+from ta_thousandeyes.modinputs.endpoint_results import EndpointResultsInput
 from ta_thousandeyes.modinputs.events import EventsInput
 from ta_thousandeyes.modinputs.inventory import InventoryInput
 from ta_thousandeyes.modinputs.test_results import TestResultsInput
@@ -33,7 +43,8 @@ from ta_thousandeyes.modinputs.test_results import TestResultsInput
 from tests.simulators.splunk import modinput_log
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 
-INPUT_CLASSES = (TestResultsInput, AlertsInput, EventsInput, ActivityInput, InventoryInput)
+INPUT_CLASSES = (TestResultsInput, AlertsInput, EventsInput, ActivityInput, InventoryInput,
+                 EndpointResultsInput)  # fmt: skip
 HOURS = 24  # enough simulated history for alerts and events that start and clear
 
 
@@ -66,7 +77,8 @@ def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
             ("alerts", lambda c: alerts.collect(c, groups)),
             ("events", lambda c: events.collect(c, groups)),
             ("activity", lambda c: activity.collect(c)),
-            ("inventory", lambda c: inventory.collect(c, groups)),
+            ("inventory", lambda c: _inventory_with_endpoint(c, groups)),
+            ("endpoint_results", lambda c: endpoint_results.collect(c, [user.default_aid])),
         ]
         collected, summaries = [], []  # type: List[Dict], List[str]
         for module, collect in runs:
@@ -88,6 +100,12 @@ def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
         collected.extend(_instant_test_events(sim, client, user.default_aid))
         transport.close()
     return collected, _as_splunkd_lines(summaries)
+
+
+def _inventory_with_endpoint(ctx: RunContext, groups: List[str]) -> None:
+    """The inventory input with endpoint = 1."""
+    inventory.collect(ctx, groups)
+    endpoint_inventory.collect(ctx, groups, float(int(ctx.now())))
 
 
 class _Receiver:

@@ -4,10 +4,10 @@ Every run of the test-results input needs the test list (what to poll) and agent
 (enrichment). Both change rarely, so they are read from the API at most every
 ``TTL_SECONDS`` and otherwise from the store; a run that meets a test the API no longer
 has, or an agent the cache does not name, marks the cache stale so the next run reads the
-API again. Only the test fields the collector uses are kept.
+API again. Only the test fields the collector uses are kept (``fields``: the caller's own).
 """
 
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Sequence
 
 from ..checkpoints import checkpoint_key
 from .base import RunContext
@@ -43,6 +43,7 @@ def load(
     aid: str,
     list_tests: Callable[[RunContext, str], List[Dict[str, Any]]],
     list_agent_names: Callable[[RunContext, str], Dict[str, str]],
+    fields: Sequence[str] = TEST_FIELDS,
 ) -> Inventory:
     """The cached inventory when it is recent, else the API's (which is then cached)."""
     now = ctx.now()
@@ -55,7 +56,7 @@ def load(
         and isinstance(state.get("agents"), dict)
     ):
         return Inventory(state["tests"], state["agents"], fresh=False)
-    tests = [{k: t[k] for k in TEST_FIELDS if k in t} for t in list_tests(ctx, aid)]
+    tests = [{k: t[k] for k in fields if k in t} for t in list_tests(ctx, aid)]
     agents = list_agent_names(ctx, aid)
     ctx.store.save(_key(ctx, aid), ctx.owner, {"fetched": now, "tests": tests, "agents": agents})
     return Inventory(tests, agents, fresh=True)

@@ -120,6 +120,16 @@ def resolve_account_groups(value: Optional[str], known: Sequence[Dict[str, Any]]
     return resolved
 
 
+def parse_flag(value: Optional[str], name: str) -> bool:
+    """Splunk's boolean spellings (1/0, true/false, yes/no, t/f, y/n); empty is false."""
+    text = (value or "").strip().lower()
+    if text in ("", "0", "false", "f", "no", "n"):
+        return False
+    if text in ("1", "true", "t", "yes", "y"):
+        return True
+    raise ArgumentError(f"{name} must be 1 or 0 (got {value!r})")
+
+
 def validate_choices(values: Sequence[str], allowed: Sequence[str], name: str) -> None:
     unknown = [v for v in values if v not in allowed]
     if unknown:

@@ -375,6 +375,7 @@ DATA_SCHEMES = (
     "thousandeyes_events",
     "thousandeyes_activity",
     "thousandeyes_inventory",
+    "thousandeyes_endpoint_results",
 )
 
 

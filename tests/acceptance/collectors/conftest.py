@@ -101,10 +101,10 @@ def lock_dir_of(splunk) -> str:
     return os.path.join(splunk.home, "var", "run", "splunk", APP, "locks")
 
 
-def connect_device(service, sim, splunk, name="prod", region="global"):
+def connect_device(service, sim, splunk, name="prod", region="global", scopes=SCOPES):
     """A connection authorized the way an admin does it: device code approved on the pages."""
     lock_dir = lock_dir_of(splunk)
-    connections.create_connection(service, name, region, "device_code", SCOPES)
+    connections.create_connection(service, name, region, "device_code", list(scopes))
     public = flows.start_device_authorization(service, name, sim.clock.now, lock_dir)
     sim.approve_device_via_pages(public["user_code"], region=region)
     sim.clock.advance(public["interval"])

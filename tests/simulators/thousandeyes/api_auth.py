@@ -13,9 +13,12 @@
 | GET, POST /v7/streams, /v7/stream     | streams:manage      |
 | GET, PUT, DELETE /v7/streams/{id}     | streams:manage      |
 | POST /v7/tests/{type}/instant         | tests:manage (1)    |
+| GET, POST /v7/endpoint/...            | endpoint-tests:read (2) |
 
 (1) No scope for instant tests is documented; tests:manage ("manage your tests", DOC-OA) is
 the only documented scope that writes tests, so the simulator asks for it.
+(2) DOC-OA: "read your endpoint tests and result"; no scope for endpoint agents is documented,
+so the simulator asks for the same one there.
 User API tokens carry every scope. An OAuth access token is bound to the region the user
 chose on the approval page; presenting it to another region's host answers 401.
 """
@@ -43,6 +46,7 @@ SCOPE_BY_AREA = {
     "streams": "streams:manage",
     "stream": "streams:manage",
     "instant-tests": "tests:manage",
+    "endpoint": "endpoint-tests:read",
 }
 
 

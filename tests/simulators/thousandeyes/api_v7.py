@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Optional
 
-from . import api_incidents, api_instant, api_inventory, api_results, api_streams
+from . import api_endpoint, api_incidents, api_instant, api_inventory, api_results, api_streams
 from .api_auth import Caller, authenticate, require_scope
 from .context import SimContext
 from .http_types import Request, Response
@@ -23,9 +23,11 @@ HANDLERS: Dict[str, Handler] = {
     "audit-user-events": api_incidents.audit_user_events,
     "streams": api_streams.streams,
     "stream": api_streams.streams,  # the 2023 OpenAPI's path, still used by the Splunk app
+    "endpoint": api_endpoint.endpoint,
 }
-# Areas that take more than GET, and the methods they take.
+# Areas that take more than GET, and the methods they take (endpoint: its …/filter reads).
 WRITABLE = {name: ("GET", "POST", "PUT", "DELETE") for name in ("streams", "stream")}
+WRITABLE["endpoint"] = ("GET", "POST")
 
 
 def handle(ctx: SimContext, req: Request) -> Optional[Response]:

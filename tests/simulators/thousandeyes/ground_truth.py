@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from . import endpoint_representations as endpoint_json
 from . import incidents
 from .context import SimContext
+from .endpoint_world import endpoint_world
 from .representations import (
     activity_json,
     agent_json,
@@ -20,7 +22,8 @@ from .representations import (
 )
 from .rounds import locate, record_count, round_span
 
-KINDS = ["test-results", "alerts", "events", "activity", "tests", "agents"]
+KINDS = ["test-results", "alerts", "events", "activity", "tests", "agents",
+         "endpoint-results", "endpoint-agents", "endpoint-tests", "real-user-tests"]  # fmt: skip
 
 
 def ground_truth(
@@ -69,4 +72,33 @@ def ground_truth(
         return [test_json(t, api) for t in world.tests_in(aid, test_type)]
     if kind == "agents":
         return [agent_json(a, aid, world) for a in world.agents_in(aid)]
+    if kind.startswith("endpoint-") or kind == "real-user-tests":
+        return _endpoint(ctx, kind, aid, lo, hi, test_id, test_type, state, api)
     raise ValueError(f"kind must be one of {KINDS}")
+
+
+def _endpoint(
+    ctx: SimContext, kind: str, aid: str, lo: float, hi: float, test_id: Optional[str],
+    test_type: Optional[str], state: Optional[str], api: str,
+) -> List[dict]:  # fmt: skip
+    """Endpoint data: results of one test and data type (test_type: network, http-server or
+    path-vis) in [lo, hi]; agents (state "all": deleted ones too); tests (state: scheduled or
+    dynamic, None both); real-user tests."""
+    world, now = endpoint_world(ctx.world), ctx.clock.now()
+    if kind == "endpoint-results":
+        test = world.tests[test_id]
+        if test_type not in test.result_kinds:
+            return []
+        first, count = round_span(test, lo, hi, now)
+        rounds = [first + i * test.interval for i in range(count)]
+        return [
+            endpoint_json.result_json(world, test, test_type, agent, round_id)
+            for round_id, agent in endpoint_json.measured(world, test, rounds)
+        ]
+    if kind == "endpoint-agents":
+        agents = world.agents_in(aid, now, include_deleted=state == "all")
+        return [endpoint_json.agent_json(a, now, api) for a in agents]
+    if kind == "endpoint-tests":
+        kinds = [state] if state else ["scheduled", "dynamic"]
+        return [endpoint_json.test_json(t, api) for k in kinds for t in world.tests_in(aid, k)]
+    return [endpoint_json.real_user_test_json(t) for t in world.real_user_tests if t.aid == aid]

@@ -20,6 +20,9 @@ DEFAULT_PAGE_SIZES = {
     "alerts": 100,
     "events": 100,
     "audit-user-events": 200,
+    # not documented; the SDK pages both by cursor (pagination_iterable.py)
+    "endpoint-test-results": 100,
+    "endpoint-agents": 100,
 }
 
 

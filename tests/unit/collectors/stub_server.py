@@ -31,6 +31,8 @@ class Reply:
 class Seen:
     path: str
     headers: Dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
 
 
 class StubServer:
@@ -44,7 +46,13 @@ class StubServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self):  # noqa: N802
-                outer.seen.append(Seen(self.path, dict(self.headers)))
+                self._answer("GET", b"")
+
+            def do_POST(self):  # noqa: N802
+                self._answer("POST", self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+            def _answer(self, method, sent):
+                outer.seen.append(Seen(self.path, dict(self.headers), method, sent))
                 reply = outer.replies.pop(0) if outer.replies else outer.fallback(self.path)
                 if reply.drop:
                     self.close_connection = True

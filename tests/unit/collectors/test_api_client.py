@@ -283,3 +283,18 @@ def test_a_stop_during_a_rate_limit_wait_sends_nothing(stub, session, tokens, cl
     with pytest.raises(RunStopped):
         client.get("/alerts")
     assert len(stub.seen) == 1 and stop and stop[0] > 25
+
+
+def test_post_pages_send_the_same_body_with_every_page(stub, session, tokens, clock):
+    """The endpoint results' POST .../filter lists: the next link's request keeps the body."""
+    nxt = f"{stub.base_url}/endpoint/test-results/scheduled-tests/7/network/filter?cursor=c2"
+    stub.replies = [Reply(status=503), Reply(body=page([1], nxt)), Reply(body=page([2]))]
+    client = make_client(stub, session, tokens, clock)
+    body = {"searchFilters": {"agentId": ["a-1"]}}
+    path = "/endpoint/test-results/scheduled-tests/7/network/filter"
+    pages = list(client.post_pages(path, body, {"window": "1h"}, aid="5", items_key="results"))
+    assert [p.items for p in pages] == [[1], [2]]
+    assert [s.method for s in stub.seen] == ["POST"] * 3  # a filter runs nothing: 503 retried
+    assert stub.seen[2].path.endswith("/network/filter?cursor=c2&aid=5")
+    assert {s.body for s in stub.seen} == {b'{"searchFilters":{"agentId":["a-1"]}}'}
+    assert all(s.headers["Content-Type"] == "application/json" for s in stub.seen)
