@@ -1,6 +1,7 @@
 """Targets from alert results: what parses as each test type needs, and the admin's allow-list."""
 
 import gzip
+import logging
 
 import pytest
 from ta_thousandeyes.instant_tests import (
@@ -112,7 +113,22 @@ def test_disabled_by_default():
         Firing(payload(), {})
 
 
-def test_choose_targets_dedups_caps_and_refuses(caplog):
+@pytest.fixture
+def package_log(caplog):
+    """caplog for the add-on's loggers, also once an input in this process has run
+    redaction.configure_logging (which stops them propagating to the root's handlers)."""
+    logger = logging.getLogger("ta_thousandeyes")
+    logger.addHandler(caplog.handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(level)
+
+
+def test_choose_targets_dedups_caps_and_refuses(package_log):
     firing = Firing(payload(), {"enabled": "1", "allowed_targets": "*.example.com",
                                 "max_targets_per_firing": "2"})  # fmt: skip
     rows = [
@@ -127,7 +143,7 @@ def test_choose_targets_dedups_caps_and_refuses(caplog):
     chosen, refused, over = choose_targets(firing, rows)
     assert [(t, n) for t, _, n in chosen] == [("a.example.com", 1), ("b.example.com", 4)]
     assert (refused, over) == (3, 1)
-    lines = [r.getMessage() for r in caplog.records]
+    lines = [r.getMessage() for r in package_log.records]
     assert any("evil.net" in line and "not in" in line for line in lines)
     assert any("several values" in line for line in lines)
 
