@@ -13,7 +13,8 @@ finished. Once ``stop_requested()`` says so (splunkd stopping the input) no new 
 starts: the request in flight completes and its page is handed over, the next one raises
 RunStopped.
 
-``post`` (instant tests) and ``send`` (streams: POST, PUT, DELETE) send a request once: a 401 (refreshed) and a 429 (waited out, on
+``post`` (instant tests) and ``send`` (streams: POST, PUT, DELETE) send a request once: a
+401 (refreshed) and a 429 (waited out, on
 the limiter the caller names) were refused before anything ran and are sent again; any other
 failure is reported, never retried, since a second POST would run a second test.
 ``link_pages`` follows a link an answer named (``_links.testResults``) under the same rule as

@@ -113,7 +113,9 @@ def create_body(
         "enabled": bool(enabled),
         "testMatch": [{"id": test_id, "domain": "cea"} for test_id in tests],
         "tagMatch": list(tags),
-        "exporterConfig": {"splunkHec": hec_config(token, index, sourcetype or SOURCETYPES[signal])},
+        "exporterConfig": {
+            "splunkHec": hec_config(token, index, sourcetype or SOURCETYPES[signal])
+        },
     }  # type: Dict[str, Any]
     types = list(test_types)
     if types:
@@ -145,7 +147,9 @@ def public_view(stream: Dict[str, Any]) -> Dict[str, Any]:
         "endpointType": str(stream.get("endpointType", "")),
         "streamEndpointUrl": str(stream.get("streamEndpointUrl", "")),
         "enabled": bool(stream.get("enabled", True)),
-        "tests": [str(m.get("id", "")) for m in stream.get("testMatch") or [] if isinstance(m, dict)],
+        "tests": [
+            str(m.get("id", "")) for m in stream.get("testMatch") or [] if isinstance(m, dict)
+        ],
         "tags": [
             "{}={}".format(t.get("key", ""), t.get("value", ""))
             for t in stream.get("tagMatch") or []

@@ -38,7 +38,7 @@ EDIT_FIELDS = ("name", "enabled", "tests", "tags", "test_types", "index", "sourc
                "hec_url", "hec_token")  # fmt: skip
 
 
-def _spec(call, *args):
+def _spec(call: Any, *args: Any) -> Any:
     try:
         return call(*args)
     except model.StreamSpecError as error:
@@ -152,7 +152,7 @@ def _hec_service(context: Any) -> Any:
 def _create_hec_token(context: Any, connection: str, aid: str, index: str, sourcetype: str):
     """A new HEC token (name, value) in splunk_httpinput; the value is registered as a secret
     before anything else can see it."""
-    name = "ta_thousandeyes_stream_{}_{}_{}".format(connection, aid, secrets.token_hex(4))
+    name = f"ta_thousandeyes_stream_{connection}_{aid}_{secrets.token_hex(4)}"
     settings = {"name": name, "sourcetype": sourcetype, "source": model.SOURCE}
     if index:
         settings.update(index=index, indexes=index)
@@ -268,8 +268,9 @@ def edit_stream(context: Any, request: Request, stream_id: str) -> Dict:
                 raise ApiError(400, "ThousandEyes does not return the HEC token: give it again "
                                     "to change the index or sourcetype")  # fmt: skip
             index = _index(given["index"]) if "index" in given else str(hec.get("index") or "")
-            sourcetype = (validation.printable("Sourcetype", given["sourcetype"], 128)
-                          if "sourcetype" in given else str(hec.get("sourceType") or ""))  # fmt: skip
+            sourcetype = str(hec.get("sourceType") or "")
+            if "sourcetype" in given:
+                sourcetype = validation.printable("Sourcetype", given["sourcetype"], 128)
             sourcetype = sourcetype or model.SOURCETYPES.get(str(current.get("signal")), "")
             body["exporterConfig"] = {"splunkHec": model.hec_config(token, index, sourcetype)}
         updated = session.call("PUT", "/streams/" + stream_id, body)

@@ -70,8 +70,10 @@ def test_create_list_toggle_delete_and_the_token_is_never_answered(call, monkeyp
     body = client.sent[-1][2]
     assert body["name"] == "TA-thousandeyes: metrics" and body["dataModelVersion"] == "v2"
     assert body["testMatch"] == [{"id": "11", "domain": "cea"}, {"id": "12", "domain": "cea"}]
-    assert body["exporterConfig"]["splunkHec"] == {"token": TOKEN, "index": "te",
-        "sourceType": "cisco:thousandeyes:metric", "source": "cisco:thousandeyes:stream"}  # fmt: skip
+    assert body["exporterConfig"]["splunkHec"] == {
+        "token": TOKEN, "index": "te",
+        "sourceType": "cisco:thousandeyes:metric", "source": "cisco:thousandeyes:stream",
+    }  # fmt: skip
     assert body["filters"] == {"testTypes": {"values": ["agent-to-server"]}}
     listed = call(handlers.StreamsHandler, "GET", "streams",
                   query=[("connection", "prod"), ("aid", "2001")])  # fmt: skip
