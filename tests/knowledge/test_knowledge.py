@@ -4,7 +4,6 @@ field it reads is in the real events of those sourcetypes, derived by props/tran
 Splunk default, or made earlier in the same search. Views validate against the Simple XML
 schema of simplexml.py; the data model's datasets select real events and name real fields."""
 
-import json
 import re
 
 import pytest
