@@ -262,7 +262,7 @@ def edit_stream(context: Any, request: Request, stream_id: str) -> Dict:
         if "hec_url" in given:
             body["streamEndpointUrl"] = _hec_url(given["hec_url"])
         if new_token or "index" in given or "sourcetype" in given:
-            hec = ((current.get("exporterConfig") or {}).get("splunkHec") or {})
+            hec = (current.get("exporterConfig") or {}).get("splunkHec") or {}
             token = new_token or str(hec.get("token") or "")
             if not token:
                 raise ApiError(400, "ThousandEyes does not return the HEC token: give it again "
