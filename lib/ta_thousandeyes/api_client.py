@@ -13,7 +13,8 @@ finished. Once ``stop_requested()`` says so (splunkd stopping the input) no new 
 starts: the request in flight completes and its page is handed over, the next one raises
 RunStopped.
 
-``post`` (instant tests) sends a JSON body once: a 401 (refreshed) and a 429 (waited out, on
+``post`` (instant tests) and ``send`` (streams: POST, PUT, DELETE) send a request once: a
+401 (refreshed) and a 429 (waited out, on
 the limiter the caller names) were refused before anything ran and are sent again; any other
 failure is reported, never retried, since a second POST would run a second test.
 ``link_pages`` follows a link an answer named (``_links.testResults``) under the same rule as
@@ -240,9 +241,25 @@ class ApiClient:
         rate_limiter: Optional[RateLimiter] = None,
     ) -> Dict[str, Any]:
         """POST body as JSON to path; returns the parsed answer (see the module docstring)."""
+        answer = self.send("POST", path, body, aid, rate_limiter)
+        if not isinstance(answer, dict):
+            raise ApiError(200, "answer is not a JSON object", self.url_for(path, None, aid))
+        return answer
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: Optional[Mapping[str, Any]] = None,
+        aid: Optional[str] = None,
+        rate_limiter: Optional[RateLimiter] = None,
+    ) -> Any:
+        """One POST, PUT, DELETE (or unretried GET) under post's rules: a 401 (refreshed once)
+        and a 429 (waited out) are sent again, any other failure is reported, never retried.
+        Returns the parsed JSON answer (any JSON value), None for an empty one (204)."""
         url = self.url_for(path, None, aid)
         limiter = rate_limiter or self.rate_limiter
-        data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
         refreshed = False
         replacement = None  # type: Optional[str]
         while True:
@@ -254,13 +271,18 @@ class ApiClient:
             token = replacement or self.token_source.access_token()
             replacement = None
             self.stats.calls += 1
-            headers = {
-                "Authorization": "Bearer " + token,
-                "Accept": ACCEPT,
-                "Content-Type": "application/json",
-            }
+            headers = {"Authorization": "Bearer " + token, "Accept": ACCEPT}
+            if data is not None:
+                headers["Content-Type"] = "application/json"
             try:
-                response = self.transport.post(url, data, headers=headers)
+                if method == "GET":
+                    response = self.transport.get(url, headers=headers)
+                elif method == "DELETE":
+                    response = self.transport.delete(url, headers=headers)
+                elif method == "PUT":
+                    response = self.transport.put(url, data or b"", headers=headers)
+                else:
+                    response = self.transport.post(url, data or b"", headers=headers)
             except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
                 raise ApiUnavailable(f"connection failed, not retried: {type(error).__name__}")
             limiter.observe(response.headers)
@@ -279,13 +301,12 @@ class ApiClient:
                 continue
             if status < 200 or status >= 300:
                 raise ApiError(status, _problem(response), url)
+            if not response.content or not response.content.strip():
+                return None
             try:
-                answer = json.loads(response.content)
+                return json.loads(response.content)
             except ValueError:
                 raise ApiError(status, "answer is not JSON", url)
-            if not isinstance(answer, dict):
-                raise ApiError(status, "answer is not a JSON object", url)
-            return answer
 
     def url_for(
         self, path: str, params: Optional[Mapping[str, Any]] = None, aid: Optional[str] = None
@@ -454,4 +475,9 @@ def _problem(response: Any) -> str:
         for key in ("detail", "title", "error_description", "error", "message"):
             if body.get(key):
                 return str(body[key])[:300]
+        errors = body.get("errors")  # {timestamp, httpStatus, errors[], path} (streams)
+        if isinstance(errors, list) and errors:
+            return str(errors[0])[:300]
+        if isinstance(errors, str) and errors:
+            return errors[:300]
     return "no details"

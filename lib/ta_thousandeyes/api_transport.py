@@ -90,6 +90,12 @@ class ApiTransport:
     def post(self, url: str, body: bytes, headers: Optional[Dict[str, str]] = None) -> Reply:
         return self._request("POST", url, headers, body)
 
+    def put(self, url: str, body: bytes, headers: Optional[Dict[str, str]] = None) -> Reply:
+        return self._request("PUT", url, headers, body)
+
+    def delete(self, url: str, headers: Optional[Dict[str, str]] = None) -> Reply:
+        return self._request("DELETE", url, headers, None)
+
     def _request(
         self, method: str, url: str, headers: Optional[Dict[str, str]], body: Optional[bytes]
     ) -> Reply:

@@ -4,7 +4,10 @@ The add-on's own collectors (test results of every data type, alerts, events, th
 log, inventory, endpoint agents and their tests' results) run in-process against the
 ThousandEyes simulator over loopback HTTPS, with the add-on's ApiClient, ApiTransport and
 XmlEventWriter: the code path of the modular inputs and of the acceptance runs, minus the
-process around it. The simulator's small world has
+process around it. Pushed data: a splunk-hec stream the add-on's own body
+(``ta_thousandeyes.streams.create_body``) makes in the simulator, and the HEC events the
+simulator sends for it (its ground truth), as HEC indexes them: ``_raw`` is the event
+(``metric``), the attributes are indexed ``fields``. The simulator's small world has
 every test type in its default account group, so every data type yields results. Nothing
 here is a hand-written field list: the fields are what the events carry.
 """
@@ -18,6 +21,7 @@ from types import SimpleNamespace
 from typing import Dict, List, Tuple
 
 from ta_thousandeyes import instant_tests, redaction
+from ta_thousandeyes import streams as stream_model
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
@@ -42,6 +46,7 @@ from ta_thousandeyes.modinputs.test_results import TestResultsInput
 
 from tests.simulators.splunk import modinput_log
 from tests.simulators.thousandeyes import ThousandEyesSimulator
+from tests.simulators.thousandeyes.rounds import PUBLISH_DELAY
 
 INPUT_CLASSES = (TestResultsInput, AlertsInput, EventsInput, ActivityInput, InventoryInput,
                  EndpointResultsInput)  # fmt: skip
@@ -63,7 +68,8 @@ def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
     """Every event one run of each input writes over HOURS of simulated history, as
     ``{"sourcetype", "source", "_time", "_raw", "collector"}`` (what the index keeps of it,
     and the collector module that wrote it), and the splunkd.log lines of the runs' summaries."""
-    with ThousandEyesSimulator(seed=seed, size="small", https=True) as sim, \
+    with ThousandEyesSimulator(seed=seed, size="small", https=True,
+                               stream_endpoint_check=False) as sim, \
             tempfile.TemporaryDirectory(prefix="te-knowledge-") as checkpoints:  # fmt: skip
         user = sim.world.user_by_email(sim.demo_email)
         token = sim.create_api_token(sim.demo_email)
@@ -98,6 +104,7 @@ def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
             collected.extend(_parse_stream(out.getvalue(), module))
             summaries.append(_summary_line(scheme, ctx, client, started, sim.clock.now))
         collected.extend(_instant_test_events(sim, client, user.default_aid))
+        collected.extend(_pushed_events(sim, client, user.default_aid, now))
         transport.close()
     return collected, _as_splunkd_lines(summaries)
 
@@ -106,6 +113,30 @@ def _inventory_with_endpoint(ctx: RunContext, groups: List[str]) -> None:
     """The inventory input with endpoint = 1."""
     inventory.collect(ctx, groups)
     endpoint_inventory.collect(ctx, groups, float(int(ctx.now())))
+
+
+def _pushed_events(sim, client: ApiClient, aid: str, now: float) -> List[Dict]:
+    """The metric data points a stream of every test of the group pushes over HOURS."""
+    sim.streams.auto_push = False  # nothing listens at the URL; ground truth is what it sends
+    body = stream_model.create_body(
+        "knowledge", "https://hec.example.invalid:8088/services/collector/event",
+        "00000000-0000-4000-8000-000000000001", index="thousandeyes",
+    )  # fmt: skip
+    stream = client.send("POST", "/streams", body, aid=aid)
+    pushed = sim.streams.ground_truth(stream["id"], now - HOURS * 3600, now - PUBLISH_DELAY)
+    assert pushed, "the stream pushes data points"
+    return [
+        {"sourcetype": e["sourcetype"], "source": e["source"], "_time": float(e["time"]),
+         "_raw": e["event"], "fields": dict(e["fields"]), "collector": "stream"}
+        for e in pushed
+    ]  # fmt: skip
+
+
+def event_json(event: Dict) -> Dict:
+    """What search sees of an event as JSON: the _raw object, or a HEC event's indexed fields."""
+    if "fields" in event:
+        return dict(event["fields"])
+    return json.loads(event["_raw"])
 
 
 class _Receiver:
@@ -218,5 +249,5 @@ def json_fields(value, prefix: str = "") -> set:
 def fields_by_sourcetype(collected: List[Dict]) -> Dict[str, set]:
     found = {}  # type: Dict[str, set]
     for event in collected:
-        found.setdefault(event["sourcetype"], set()).update(json_fields(json.loads(event["_raw"])))
+        found.setdefault(event["sourcetype"], set()).update(json_fields(event_json(event)))
     return found

@@ -132,7 +132,7 @@ class Knowledge:
         for event in events:
             source = self.sources.setdefault(event["sourcetype"], Source(event["sourcetype"]))
             origin = f"event ({event['collector']} collector)"
-            for name in corpus.json_fields(json.loads(event["_raw"])):
+            for name in corpus.json_fields(corpus.event_json(event)):
                 source.fields.setdefault(name, origin)
         for sourcetype, source in self.sources.items():
             for name, origin in self.props_fields(sourcetype).items():

@@ -4,12 +4,11 @@ field it reads is in the real events of those sourcetypes, derived by props/tran
 Splunk default, or made earlier in the same search. Views validate against the Simple XML
 schema of simplexml.py; the data model's datasets select real events and name real fields."""
 
-import json
 import re
 
 import pytest
 
-from tests.knowledge import field_report, simplexml
+from tests.knowledge import corpus, field_report, simplexml
 from tests.knowledge.analysis import analyze
 from tests.knowledge.knowledge import DEFAULT, ROOT, read_conf, views
 from tests.knowledge.spl import parse, parse_eval
@@ -144,7 +143,7 @@ def test_datamodels_conf_ships_the_model_unaccelerated(knowledge):
 
 
 def test_data_model_datasets_select_real_events_and_name_real_fields(knowledge, collected):
-    events = [dict(e, json=json.loads(e["_raw"])) for e in collected[0]]
+    events = [dict(e, json=corpus.event_json(e)) for e in collected[0]]
     model = knowledge.datamodels["ThousandEyes"]
     assert model["modelName"] == "ThousandEyes"
     datasets = knowledge.datamodel_datasets("ThousandEyes")

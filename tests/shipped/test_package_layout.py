@@ -51,7 +51,7 @@ def test_every_rest_script_ships_in_bin(members):
     restmap = configparser.ConfigParser(interpolation=None, strict=False)
     restmap.read(ROOT / "default" / "restmap.conf")
     scripts = {restmap[section]["script"] for section in restmap.sections()}
-    assert len(scripts) == len(restmap.sections()) == 5  # one script per endpoint
+    assert len(scripts) == len(restmap.sections()) == 7  # one script per endpoint
     for script in scripts:
         assert f"{APP}/bin/{script}" in members, script
         assert members[f"{APP}/bin/{script}"].mode & 0o111, script

@@ -8,12 +8,13 @@ name and type and the agent's name.
 """
 
 import logging
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from urllib.parse import quote
 
-from ..api_client import ApiError, ForeignLinkRefused
+from ..api_client import ApiError, ApiUnavailable, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
 from ..events import to_json
+from ..streams import covered_tests
 from . import inventory_cache
 from .base import Emitted, RunContext, iso, parse_iso, run_stream
 from .event_text import event_text
@@ -52,6 +53,12 @@ ALL_DATA_TYPES = (
     "rtp-server",
     "bgp",
 )
+# What a metric stream (data model v2) delivers of a test: its metric data types. Path
+# visualization is not streamed; API and voice send nothing (their v2 names are not known), so
+# polling keeps them. Source: ``shared/reference/thousandeyes-streams-endpoint.md`` (DOC-V2).
+STREAMED_DATA_TYPES = frozenset(ALL_DATA_TYPES) - {"path-vis", "api", "rtp-server"}
+# Which tests of an account group a stream of the connection covers: (test ids, every test)
+Coverage = Callable[[str], Tuple[Set[str], bool]]
 # Accepted spellings in the test_types filter besides the API's own names.
 TEST_TYPE_ALIASES = {"network": ("agent-to-server", "agent-to-agent"), "rtp-server": ("voice",)}
 
@@ -62,15 +69,39 @@ def sourcetype_for(data_type: str) -> str:
     return "cisco:thousandeyes:test:" + data_type
 
 
-def data_types_for(test: Dict[str, Any], wanted: Optional[Sequence[str]] = None) -> List[str]:
-    """The result data types to poll for a test (wanted narrows them; None = all)."""
+def data_types_for(
+    test: Dict[str, Any], wanted: Optional[Sequence[str]] = None, streamed: bool = False
+) -> List[str]:
+    """The result data types to poll for a test (wanted narrows them; None = all); a test a
+    stream covers (streamed) keeps only what the stream does not deliver."""
     own, extras = DATA_TYPES_BY_TEST_TYPE.get(test.get("type", ""), ((), False))
     types = list(own)
     if extras and test.get("networkMeasurements") is not False:
         types.extend(NETWORK_EXTRAS)
     if wanted:
         types = [t for t in types if t in wanted]
+    if streamed:
+        types = [t for t in types if t not in STREAMED_DATA_TYPES]
     return types
+
+
+def stream_coverage(ctx: RunContext) -> Coverage:
+    """Coverage read from the connection's streams (``/v7/streams``, once per account group
+    and run); a connection without ``streams:manage`` or any failure means no coverage, so
+    everything is polled (double data at worst, never a gap)."""
+
+    def covered(aid: str) -> Tuple[Set[str], bool]:
+        try:
+            found = ctx.client.send("GET", "/streams", aid=aid)
+        except (ApiError, ApiUnavailable, ForeignLinkRefused) as error:
+            logger.debug("no stream coverage for account group %s: %s", aid, error)
+            return set(), False
+        ids, _every_test = covered_tests(found if isinstance(found, list) else [])
+        # A stream naming no test covers every test only as the simulator chose (not
+        # documented): such tests are still polled.
+        return ids, False
+
+    return covered
 
 
 def select_tests(
@@ -227,15 +258,19 @@ def collect(
     test_ids: Optional[Sequence[str]] = None,
     labels: Optional[Sequence[str]] = None,
     data_types: Optional[Sequence[str]] = None,
+    coverage: Optional[Coverage] = None,
 ) -> None:
-    """Collect results of every selected test in every account group."""
+    """Collect results of every selected test in every account group; with coverage, a
+    test's metric data a stream of the connection delivers is not polled."""
     for aid in account_groups:
         if ctx.past_deadline():
             return
         inventory = inventory_cache.load(ctx, aid, list_tests, list_agent_names)
         tests = select_tests(inventory.tests, test_types, test_ids, labels)
+        streamed_ids, everything = coverage(aid) if coverage else (set(), False)
         for test in tests:
-            for data_type in data_types_for(test, data_types):
+            streamed = everything or str(test.get("testId")) in streamed_ids
+            for data_type in data_types_for(test, data_types, streamed):
                 if ctx.past_deadline():
                     break
                 _collect_one(ctx, aid, test, data_type, inventory)

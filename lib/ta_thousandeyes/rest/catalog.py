@@ -22,7 +22,7 @@ MAX_GROUPS = 20  # tests of at most this many account groups per request
 DEADLINE_SECONDS = 20.0  # under Splunk Web's proxy timeout (splunkdConnectionTimeout, 30 s)
 
 
-def _client(connection: Any, name: str) -> api_client.ApiClient:
+def client_for(connection: Any, name: str) -> api_client.ApiClient:
     directory = locks.run_directory()
     limiter = RateLimiter(state_path_for(directory, name, "org")) if directory else None
     return api_client.ApiClient(
@@ -83,7 +83,7 @@ def get_catalog(context: object, request: Request) -> Dict:
     service = context.service  # type: ignore[attr-defined]
     connection = assembly.open_connection(service, name)
     try:
-        client = _client(connection, name)
+        client = client_for(connection, name)
         try:
             groups = _groups(client, connection.config)
             tests = []

@@ -5,6 +5,7 @@ from .catalog import CatalogHandler
 from .handler import RestHandler
 from .regions import RegionsHandler
 from .status import InputsStatusHandler
+from .streams import ROUTES as STREAM_ROUTES
 
 
 class ConnectionsHandler(RestHandler):
@@ -25,6 +26,12 @@ class SettingsHandler(RestHandler):
     routes = settings.ROUTES
 
 
+class StreamsHandler(RestHandler):
+    """ta_thousandeyes/streams[/<id>[/delete]]"""
+
+    routes = STREAM_ROUTES
+
+
 __all__ = [
     "CatalogHandler",
     "ConnectionsHandler",
@@ -32,4 +39,5 @@ __all__ = [
     "OAuthCallbackHandler",
     "RegionsHandler",
     "SettingsHandler",
+    "StreamsHandler",
 ]

@@ -209,3 +209,50 @@ def test_test_id_is_encoded_into_the_path(api, clock, tmp_path):
         p.startswith("/test-results/1%2F..%2F..%2Fusers%3Faid%3D9%23x/") for p in paths
     )
     assert not any("/users" in u.split("?")[0] for u in api.requests)
+
+
+def test_tests_a_stream_covers_keep_only_what_polling_alone_gives(api, clock, tmp_path):
+    """Issue 19 point 5: a stream's tests are not polled for their metric data types; path
+    visualization (not streamed) still is, and tests no stream names are polled in full."""
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+    asked = []
+
+    def coverage(aid):
+        asked.append(aid)
+        return {"1", "3"}, False
+
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"], coverage=coverage))
+    types_by_test = {}
+    for event in harness.events:
+        types_by_test.setdefault(event[3]["testId"], set()).add(event[3]["dataType"])
+    assert asked == ["100"]
+    assert types_by_test["1"] == {"path-vis"}  # network comes by the stream
+    assert "3" not in types_by_test  # bgp: all of it is streamed
+    assert types_by_test["2"] == {"network", "path-vis"}  # no stream: polled as before
+
+
+def test_streamed_data_types_and_coverage_from_streams():
+    a2s = {"testId": "1", "type": "agent-to-server"}
+    http = {"testId": "4", "type": "http-server"}
+    assert test_results.data_types_for(a2s, streamed=True) == ["path-vis"]
+    assert test_results.data_types_for(http, streamed=True) == ["path-vis"]
+    assert test_results.data_types_for({"type": "api"}, streamed=True) == ["api"]
+    assert test_results.data_types_for({"type": "voice"}, streamed=True) == ["rtp-server"]
+
+    class Client:
+        def __init__(self, answer):
+            self.answer = answer
+
+        def send(self, method, path, body=None, aid=None):
+            if isinstance(self.answer, Exception):
+                raise self.answer
+            return self.answer
+
+    stream = {"type": "splunk-hec", "signal": "metric", "dataModelVersion": "v2",
+              "testMatch": [{"id": "1", "domain": "cea"}]}  # fmt: skip
+    ctx = type("Ctx", (), {"client": Client([stream, dict(stream, testMatch=[])])})()
+    assert test_results.stream_coverage(ctx)("100") == ({"1"}, False)  # no-test stream: polled
+    from ta_thousandeyes.api_client import ApiError
+
+    ctx.client = Client(ApiError(403, "Insufficient scope"))
+    assert test_results.stream_coverage(ctx)("100") == (set(), False)

@@ -35,7 +35,7 @@ class _Connection:
 
 def _wire(monkeypatch, client):
     monkeypatch.setattr(assembly, "open_connection", lambda service, name: _Connection())
-    monkeypatch.setattr(catalog, "_client", lambda connection, name: client)
+    monkeypatch.setattr(catalog, "client_for", lambda connection, name: client)
 
 
 def test_groups_only_without_aid_then_tests_and_labels_of_the_groups_asked(call, monkeypatch):

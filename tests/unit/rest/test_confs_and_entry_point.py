@@ -31,7 +31,7 @@ def load_script(script):
 
 def test_every_restmap_stanza_is_a_locked_down_persistent_handler():
     stanzas = read_conf("restmap.conf")
-    assert len(stanzas) == 6
+    assert len(stanzas) == 7
     scripts = set()
     for name, settings in stanzas.items():
         assert name.startswith("script:")
@@ -51,7 +51,7 @@ def test_every_restmap_stanza_is_a_locked_down_persistent_handler():
         assert handler_class is not handler.RestHandler
         # handler= is not read for persist; ours names the same class for the reader
         assert settings["handler"] == script[:-3] + "." + handler_class.__name__
-    assert len(scripts) == 6  # one script per endpoint
+    assert len(scripts) == 7  # one script per endpoint
 
 
 def test_handlers_construct_as_splunk_does_and_take_bytes():
@@ -85,6 +85,10 @@ def test_web_conf_exposes_exactly_the_routes_with_pattern_and_methods_only():
         ("GET", "ta_thousandeyes/regions"),
         ("GET", "ta_thousandeyes/inputs-status"),
         ("GET", "ta_thousandeyes/catalog"),
+        ("GET", "ta_thousandeyes/streams"),
+        ("POST", "ta_thousandeyes/streams"),
+        ("POST", "ta_thousandeyes/streams/s1"),
+        ("POST", "ta_thousandeyes/streams/s1/delete"),
     }
 
     def exposed(method, path):
@@ -114,6 +118,7 @@ def test_handlers_route_every_exposed_sample():
         "regions": handlers.RegionsHandler,
         "inputs-status": handlers.InputsStatusHandler,
         "catalog": handlers.CatalogHandler,
+        "streams": handlers.StreamsHandler,
     }
     for cls in classes.values():
         for method, pattern, function in cls.routes:
