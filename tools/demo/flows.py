@@ -30,6 +30,9 @@ def start_splunk(stack: DemoStack, package: Path, progress: Progress) -> SplunkW
     return web
 
 
+DEMO_SCOPES = "organization:read tests:read alerts:read endpoint-tests:read offline_access"
+
+
 def run_simulated(
     stack: DemoStack, package: Path, options: Any, progress: Progress
 ) -> Dict[str, Any]:
@@ -46,6 +49,9 @@ def run_simulated(
     web = start_splunk(stack, package, progress)
     path = stack.write_local_conf("ta_thousandeyes_regions", sim.regions_conf())
     progress.step(f"region hosts overridden in {os.path.relpath(path, stack.workdir)}")
+    # Endpoint data needs a scope new connections do not ask for; an admin adds it (README).
+    path = stack.write_local_conf("ta_thousandeyes_settings", {"oauth": {"scopes": DEMO_SCOPES}})
+    progress.step(f"scopes with endpoint-tests:read in {os.path.relpath(path, stack.workdir)}")
     connect.save_settings(
         web, {"ca_bundle": sim.ca_bundle_path, "client_id": sim.default_client_id}
     )
