@@ -177,3 +177,34 @@ def test_user_api_token_carries_every_scope():
         token = sim.create_api_token("admin@example.com")
         for path in ("/users/current", "/account-groups", "/tests", "/alerts", "/streams"):
             assert api_get(sim, token, path).status_code == 200, path
+
+
+# Issue 16 point 5, the refusals left: a cursor replayed with another aid, max outside alerts
+# and events (reference/thousandeyes.md: "`max` exists only on alerts and events").
+
+
+def test_cursor_replayed_with_another_aid_is_refused():
+    sizes = {"alerts": 1, "events": 1, "audit-user-events": 1}
+    with ThousandEyesSimulator(seed=3, size="small", page_sizes=sizes) as sim:
+        token = sim.create_api_token("admin@example.com")
+        for path, key in (("/events", "events"), ("/audit-user-events", "auditEvents")):
+            first = api_get(sim, token, path, window="7d", aid="2001").json()
+            assert len(first[key]) == 1 and "next" in first["_links"], path
+            cursor = first["_links"]["next"]["href"].split("cursor=")[1].split("&")[0]
+            same = api_get(sim, token, path, window="7d", aid="2001", cursor=cursor)
+            assert same.status_code == 200, path
+            other = api_get(sim, token, path, window="7d", aid="2002", cursor=cursor)
+            assert other.status_code == 400, path
+            assert other.headers["Content-Type"] == "application/problem+json"
+            assert "does not belong" in other.json()["detail"]
+
+
+def test_max_outside_alerts_and_events_is_refused(te_sim):
+    token = te_sim.create_api_token("admin@example.com")
+    assert api_get(te_sim, token, "/alerts", max="2").status_code == 200
+    assert api_get(te_sim, token, "/events", window="1h", max="2").status_code == 200
+    audit = api_get(te_sim, token, "/audit-user-events", max="2")
+    assert audit.status_code == 400 and "max" in audit.json()["detail"]
+    test = next(iter(te_sim.world.tests_in("2001", "dns-trace")))
+    results = api_get(te_sim, token, f"/test-results/{test.test_id}/dns-trace", max="2")
+    assert results.status_code == 400 and "max" in results.json()["detail"]
