@@ -1,24 +1,8 @@
 """Bearer authentication, per-endpoint scopes and account-group (``aid``) scoping for /v7.
 
-| endpoint                              | scope required      |
-| ------------------------------------- | ------------------- |
-| GET /v7/users/current                 | (any valid token)   |
-| GET /v7/account-groups                | (any valid token)   |
-| GET /v7/tests, /v7/tests/{type}       | tests:read          |
-| GET /v7/agents                        | tests:read          |
-| GET /v7/test-results/{testId}/{type}  | tests:read          |
-| GET /v7/events                        | tests:read          |
-| GET /v7/alerts                        | alerts:read         |
-| GET /v7/audit-user-events             | organization:read   |
-| GET, POST /v7/streams, /v7/stream     | streams:manage      |
-| GET, PUT, DELETE /v7/streams/{id}     | streams:manage      |
-| POST /v7/tests/{type}/instant         | tests:manage (1)    |
-| GET, POST /v7/endpoint/...            | endpoint-tests:read (2) |
-
-(1) No scope for instant tests is documented; tests:manage ("manage your tests", DOC-OA) is
-the only documented scope that writes tests, so the simulator asks for it.
-(2) DOC-OA: "read your endpoint tests and result"; no scope for endpoint agents is documented,
-so the simulator asks for the same one there.
+The scope each endpoint needs is in ``scopes.SCOPE_RULES`` (from DOC-OA, checked against the
+OpenAPI files by tests/simulator_tests/test_scopes.py); a token without it gets the spec's 403
+(``application/problem+json`` ``Error``) with an RFC 6750 §3.1 ``insufficient_scope`` challenge.
 User API tokens carry every scope. An OAuth access token is bound to the region the user
 chose on the approval page; presenting it to another region's host answers 401.
 """
@@ -32,22 +16,8 @@ from .context import SimContext
 from .http_types import Request, Response
 from .oauth_store import Grant
 from .problems import problem, unauthorized
+from .scopes import SCOPE_BY_AREA
 from .world import User
-
-SCOPE_BY_AREA = {
-    "users": None,
-    "account-groups": None,
-    "tests": "tests:read",
-    "agents": "tests:read",
-    "test-results": "tests:read",
-    "events": "tests:read",
-    "alerts": "alerts:read",
-    "audit-user-events": "organization:read",
-    "streams": "streams:manage",
-    "stream": "streams:manage",
-    "instant-tests": "tests:manage",
-    "endpoint": "endpoint-tests:read",
-}
 
 
 @dataclass

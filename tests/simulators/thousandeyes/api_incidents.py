@@ -1,7 +1,8 @@
 """/v7/alerts, /v7/events and /v7/audit-user-events with offset cursors.
 
 The first page freezes the absolute time range into the cursor; later pages reuse it.
-``max`` (alerts, events) caps the page size.
+``max`` (alerts, events) caps the page size; elsewhere it answers 400. A cursor belongs to
+the account group (``aid``) it was issued for: replayed with another, it answers 400.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def alerts(ctx: SimContext, req: Request, caller: Caller, api: str) -> Response:
         episodes = incidents.select_alerts(ctx.world, aid, now, state, time_range)
         return [alert_json(ep, now, api) for ep in episodes]
 
-    return _paged(ctx, req, api, "alerts", "alerts", select, required=False, has_max=True)
+    return _paged(ctx, req, api, "alerts", "alerts", select, required=False, has_max=True, aid=aid)
 
 
 def events(ctx: SimContext, req: Request, caller: Caller, api: str) -> Response:
@@ -50,7 +51,9 @@ def events(ctx: SimContext, req: Request, caller: Caller, api: str) -> Response:
         episodes = incidents.select_events(ctx.world, aid, now, time_range, ongoing)
         return [event_json(ep, now, api) for ep in episodes]
 
-    response = _paged(ctx, req, api, "events", "events", select, required=True, has_max=True)
+    response = _paged(
+        ctx, req, api, "events", "events", select, required=True, has_max=True, aid=aid
+    )
     return response
 
 
@@ -68,7 +71,15 @@ def audit_user_events(ctx: SimContext, req: Request, caller: Caller, api: str) -
         return [activity_json(e, ctx.world) for e in entries]
 
     return _paged(
-        ctx, req, api, "audit-user-events", "auditEvents", select, required=False, has_max=False
+        ctx,
+        req,
+        api,
+        "audit-user-events",
+        "auditEvents",
+        select,
+        required=False,
+        has_max=False,
+        aid=aid,
     )
 
 
@@ -81,9 +92,12 @@ def _paged(
     select: Callable[[Optional[Tuple[float, float]]], List[dict]],
     required: bool,
     has_max: bool,
+    aid: str,
 ) -> Response:
     now = ctx.clock.now()
     size = ctx.page_sizes[area]
+    if not has_max and "max" in req.query:  # max exists only on alerts and events
+        return problem(400, "Unknown query parameter: max", req.path)
     if has_max and "max" in req.query:
         text = req.query["max"]
         if not text.isdigit() or int(text) < 1:
@@ -93,7 +107,7 @@ def _paged(
         cursor = req.query.get("cursor")
         if cursor:
             state = ctx.cursor.decode(cursor)
-            if state.get("a") != area:
+            if state.get("a") != area or state.get("g") != aid:  # the aid it was issued for
                 raise CursorError("Cursor does not belong to this request")
             time_range = tuple(state["r"]) if state["r"] else None
             offset = state["o"]
@@ -109,7 +123,7 @@ def _paged(
     links = {"self": link(page_url(api, req.path[3:], params))}
     if offset + size < len(records):
         params["cursor"] = ctx.cursor.encode(
-            {"a": area, "r": list(time_range) if time_range else None, "o": offset + size}
+            {"a": area, "g": aid, "r": list(time_range) if time_range else None, "o": offset + size}
         )
         links["next"] = link(page_url(api, req.path[3:], params))
     body = {list_key: records[offset : offset + size], "_links": links}

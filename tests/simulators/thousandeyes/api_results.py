@@ -36,6 +36,8 @@ def test_results(ctx: SimContext, req: Request, caller: Caller, api: str) -> Res
     if len(parts) != 4 or parts[3] not in RESULT_KINDS:
         return problem(404, "Not found", req.path)
     test_id, kind = parts[2], parts[3]
+    if "max" in req.query:  # max exists only on alerts and events
+        return problem(400, "Unknown query parameter: max", req.path)
     aid, error = resolve_aid(ctx, caller, req)
     if error:
         return error
