@@ -30,7 +30,9 @@ CUSTOM += ("regions", "inputs-status", "catalog?connection=prod")
 
 
 def _connect(service, sim, lock_dir):
-    connections.create_connection(service, "prod", "us1", "device_code", ["offline_access"])
+    connections.create_connection(
+        service, "prod", "us1", "device_code", ["organization:read", "offline_access"]
+    )
     public = flows.start_device_authorization(service, "prod", sim.clock.now, lock_dir)
     sim.approve_device_via_pages(public["user_code"], region="us1")
     sim.clock.advance(public["interval"])
