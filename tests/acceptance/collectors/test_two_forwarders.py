@@ -8,6 +8,10 @@ builds for a test-results input (its state file from ``modinputs.base.run_dir`` 
 ``rate_limit.state_path_for``, the limiter's urgent share, a fresh transport and ApiClient with
 the run's deadline, RunContext and the collector) on a schedule, in a thread of this process.
 
+Why in this process and not through the Splunk stand-in's modular input runner: its children
+run on the simulator's clock through libfaketime, which shifts the clock but not the pace, so
+every pacing wait would be a real one (a backlog of six minutes of budget, six real minutes).
+
 Simulated time, no real waiting: the forwarders' clock is the simulator's, and their sleeps
 go through ``VirtualTime``, which moves the simulator's clock to the earliest wake-up once
 every forwarder is asleep (while one works, time passes as it really does). The simulator's
@@ -24,6 +28,7 @@ import os
 import threading
 from collections import Counter
 
+import pytest
 from ta_thousandeyes.api_client import ApiClient, ApiUnavailable
 from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
@@ -226,6 +231,7 @@ def _scenario(tmp_path, backlog):
         return figures, statuses
 
 
+@pytest.mark.slow
 def test_two_forwarders_share_the_organisation_budget(tmp_path):
     figures, statuses = _scenario(tmp_path, BACKLOG)
     ratio = figures["drain_seconds"] / figures["floor_seconds"]
@@ -239,6 +245,7 @@ def test_two_forwarders_share_the_organisation_budget(tmp_path):
     assert statuses[429] == 0, statuses
 
 
+@pytest.mark.slow
 def test_the_steady_state_meets_429s_without_pacing(tmp_path, monkeypatch):
     """The steady state above is a test of the pacing: forwarders that only wait after a 429
     (the reset it names) meet 429s in it."""
