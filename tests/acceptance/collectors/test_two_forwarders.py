@@ -39,7 +39,15 @@ from ta_thousandeyes.http import destination
 from ta_thousandeyes.modinputs.base import URGENT_SHARE, run_dir
 from ta_thousandeyes.rate_limit import RateLimiter, state_path_for
 
+from tests.acceptance.wiring import point_addon_at_simulator
+from tests.simulators.faketime import faketime_env
+from tests.simulators.splunk import SplunkEmulator
+from tests.simulators.splunk.inputs_manager import InputsManager
+from tests.simulators.splunk.modinput_runner import ModularInputRunner
 from tests.simulators.thousandeyes import ThousandEyesSimulator
+
+from .conftest import APP, SERVER_HOST, connect_device, python_for
+from .helpers import create_input, summary_lines
 
 LIMIT = 240  # the simulator's (and ThousandEyes' default) organisation budget a minute
 SCHEME = "thousandeyes_test_results"
@@ -257,3 +265,62 @@ def test_the_steady_state_meets_429s_without_pacing(tmp_path, monkeypatch):
     _, statuses = _scenario(tmp_path, 600.0)
     print(f"steady state without pacing: {dict(statuses)}")
     assert statuses[429] > 0, statuses
+
+
+# The same with real processes, as splunkd runs the inputs: two Splunk stand-ins, each its own
+# SPLUNK_HOME and device-flow connection, each a test-results input of its own account group,
+# run at once. libfaketime shifts their clock but not their pace, so the budget is made small
+# (the two together need about two of its windows) to keep the real waiting to a minute or so.
+SMALL_BUDGET = 50
+SIM_PAGE_SIZES = {"test-results": 25}  # the ``sim`` fixture's: about a page a stream
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "sim", [pytest.param({"rate_limit_per_minute": SMALL_BUDGET}, id="small-budget")],
+    indirect=True,
+)  # fmt: skip
+def test_two_splunk_standins_pace_on_the_headers(
+    tmp_path, sim, splunk, service, connected, runner, built_app
+):
+    other = SplunkEmulator(
+        splunk_home=tmp_path / "splunk2", apps={APP: built_app},
+        extra_env=faketime_env(sim.clock.offset_file),
+    )  # fmt: skip
+    with other:
+        other_service = point_addon_at_simulator(other, sim)
+        connect_device(other_service, sim, other)
+        other_runner = ModularInputRunner(
+            splunk_home=other.home, app_dir=other.app_dir(APP), app_name=APP,
+            server_uri=other.splunkd_uri,
+            session_key_provider=lambda: other.login("admin", "changeme"),
+            python=[python_for("3.13"), "-I"], extra_env=other.extra_env,
+            server_host=SERVER_HOST,
+        )  # fmt: skip
+        other.set_input_manager(InputsManager(other.app_dir(APP), APP, other_runner))
+        try:
+            stanzas = [
+                (run, create_input(svc, SCHEME, f"fwd_{aid}", account_groups=aid,
+                                   start_from="5m", interval="900"))
+                for run, svc, aid in ((runner, service, GROUPS[0]),
+                                      (other_runner, other_service, GROUPS[1]))
+            ]  # fmt: skip
+            sim.clear_request_log()
+            futures = [run.run_in_background(stanza, timeout=240) for run, stanza in stanzas]
+            results = [future.result(timeout=270) for future in futures]
+        finally:
+            other_runner.stop_scheduler()
+    for result in results:
+        assert result.exit_code == 0, result.stderr_lines
+        assert not [line for line in result.stderr_lines if line.startswith("ERROR")]
+        assert len(summary_lines(result)) == 1, result.stderr_lines
+    api = _api_log(sim, 0.0)
+    statuses = Counter(r.status for r in api)
+    served = sorted(r.time for r in api if r.status != 429)
+    print(f"two Splunk stand-ins, budget {SMALL_BUDGET}: {dict(statuses)}")
+    assert len(served) > SMALL_BUDGET, statuses  # together more than one window's budget
+    assert statuses[429] == 0, statuses
+    # each paced through the budget file under its own SPLUNK_HOME, none in common
+    for home in (splunk.home, other.home):
+        folder = os.path.join(home, "var", "run", "splunk", APP, "ratelimit")
+        assert [name for name in os.listdir(folder) if name.endswith(".json")], folder
