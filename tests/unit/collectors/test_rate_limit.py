@@ -1,3 +1,4 @@
+import heapq
 import multiprocessing
 import time
 
@@ -162,3 +163,95 @@ def test_background_share_waits_where_a_plain_client_would_send(clock):
     background.observe(headers(20, reset))  # 20 left of 240: inside the 24 left to urgent data
     background.acquire()
     assert clock.now >= reset
+
+
+class _RollingOrgBudget:
+    """The organisation's budget as ThousandEyes documents it: LIMIT a minute, the window
+    rolling from a batch's first request, Reset the epoch second it ends, no Retry-After."""
+
+    def __init__(self, limit=240):
+        self.limit = limit
+        self.start, self.used = None, 0
+
+    def answer(self, now):
+        if self.start is None or now >= self.start + 60:
+            self.start, self.used = now, 0
+        reset = int(-(-(self.start + 60) // 1))
+        if self.used >= self.limit:
+            return 429, headers(0, reset, self.limit)
+        self.used += 1
+        return 200, headers(self.limit - self.used, reset, self.limit)
+
+
+def _forwarders_against_one_org(machines, seconds, urgent_share=0.0):
+    """machines limiters with state of their own (no file or lock in common), each sending one
+    request after another as fast as it lets it (10 ms a round trip); returns (served per
+    machine, 429s). Discrete events on one clock: a send happens when its plan's wait ends."""
+    now = [1000.0]
+    server = _RollingOrgBudget()
+    waits = {}
+    limiters = []
+    for n in range(machines):
+        waits[n] = 0.0
+
+        def sleep(seconds, n=n):
+            waits[n] = seconds
+
+        # No state file: each limiter's state is its own, as on machines that share no disk.
+        limiters.append(
+            RateLimiter(None, clock=lambda: now[0], sleep=sleep, urgent_share=urgent_share)
+        )
+    events = [(now[0] + 0.001 * n, n, "plan") for n in range(machines)]
+    served, refused = [0] * machines, 0
+    while events:
+        at, n, kind = heapq.heappop(events)
+        if at > 1000.0 + seconds:
+            break
+        now[0] = at
+        if kind == "plan":
+            waits[n] = 0.0
+            limiters[n].acquire()
+            heapq.heappush(events, (at + waits[n], n, "send"))
+            continue
+        status, answer = server.answer(at)
+        if status == 429:
+            refused += 1
+            until = limiters[n].block(answer)
+            heapq.heappush(events, (max(until, at + 0.01), n, "plan"))
+            continue
+        served[n] += 1
+        limiters[n].observe(answer)
+        heapq.heappush(events, (at + 0.01, n, "plan"))
+    return served, refused
+
+
+def test_forwarders_sharing_nothing_but_the_headers_spend_the_budget_without_429():
+    """Issue 17 point 4 at the limiter: two or three machines, each seeing the organisation's
+    Remaining fall faster than its own sends explain, still never meet a 429 and together
+    spend close to the whole budget (240 a minute less the reserve)."""
+    minutes = 5
+    for machines in (1, 2, 3):
+        served, refused = _forwarders_against_one_org(machines, 60 * minutes)
+        assert refused == 0, (machines, served)
+        assert sum(served) >= 0.95 * 240 * minutes, (machines, served)
+        assert min(served) >= 0.5 * sum(served) / machines, (machines, served)  # no one starves
+
+
+def test_forwarders_keep_the_urgent_share_between_them():
+    """Backlog inputs on every machine leave urgent_share of the limit in each window: none of
+    them spends it for the others' urgent inputs."""
+    served, refused = _forwarders_against_one_org(2, 300, urgent_share=0.1)
+    assert refused == 0
+    assert sum(served) <= (240 - 24 + 2) * 5, served  # a request in flight per machine
+    assert sum(served) >= 0.95 * (240 - 24) * 5, served
+
+
+def test_forwarders_without_pacing_meet_429s(monkeypatch):
+    """The simulation above can fail: limiters that only wait after a 429 meet them."""
+    monkeypatch.setattr(
+        RateLimiter,
+        "_plan_budget",
+        lambda self, state, now: max(now, state.get("blocked_until", 0.0)),
+    )
+    _, refused = _forwarders_against_one_org(2, 300)
+    assert refused > 0
