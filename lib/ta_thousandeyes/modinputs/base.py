@@ -338,6 +338,7 @@ class ThousandEyesInput(Script):
             ("rate_limit_remaining", stats.get("rate_limit_remaining")),
             ("records_repaired", stats.get("records_repaired", 0)),
             ("records_unreadable", stats.get("records_unreadable", 0)),
+            *self.summary_fields(ctx),
             ("duration", f"{self.clock() - started:.2f}s"),
             ("checkpoint", ctx.checkpoint_position() if ctx else None),
             ("checkpoint_backend", getattr(store, "backend", "none")),
@@ -349,6 +350,10 @@ class ThousandEyesInput(Script):
             " ".join('{}="{}"'.format(k, "" if v is None else v) for k, v in fields),
         )
         return dict(fields)
+
+    def summary_fields(self, ctx: Optional[RunContext]) -> List[Tuple[str, Any]]:
+        """A subclass's own figures for its run summary line."""
+        return []
 
     def _owner(self, params: Dict[str, Any]) -> str:
         return input_owner(self.SCHEME, params)

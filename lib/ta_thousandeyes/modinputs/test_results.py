@@ -1,8 +1,9 @@
 """Input ``thousandeyes_test_results``: results of every selected test and data type."""
 
 import sys
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
+from .. import streams
 from ..collectors import test_results
 from ..collectors.base import RunContext
 from . import arguments
@@ -51,6 +52,9 @@ class TestResultsInput(ThousandEyesInput):
     def collect(
         self, ctx: RunContext, params: Dict[str, Any], connection: Any, account_groups: List[str]
     ) -> None:
+        config = connection.config
+        # Without streams:manage the connection cannot see its streams: no call, no coverage.
+        may_stream = streams.holds_scope(config.auth_method, config.scopes)
         test_results.collect(
             ctx,
             account_groups,
@@ -58,7 +62,12 @@ class TestResultsInput(ThousandEyesInput):
             test_ids=list_param(params, "test_ids"),
             labels=list_param(params, "labels"),
             data_types=list_param(params, "data_types"),
+            coverage=test_results.stream_coverage(ctx) if may_stream else None,
         )
+
+    def summary_fields(self, ctx: Optional[RunContext]) -> List[Tuple[str, Any]]:
+        # tests whose metric data came by a ThousandEyes stream, so were not polled for it
+        return [("streamed_tests", ctx.streamed_tests if ctx else 0)]
 
 
 def main() -> None:
