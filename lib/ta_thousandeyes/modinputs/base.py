@@ -81,6 +81,8 @@ class ThousandEyesInput(Script):
     TITLE = ""
     DESCRIPTION = ""
     EXTRA_ARGUMENTS = ()  # type: Tuple[Tuple[str, str, str, bool], ...]
+    # The comma-separated ones among them, checked by validate_input (arguments.validate_lists)
+    LIST_ARGUMENTS = ()  # type: Tuple[arguments.ListArgument, ...]
     USES_ACCOUNT_GROUPS = True
     USES_START = True
     # Small, time-critical data (alerts, events, activity): first in the shared budget, which
@@ -154,6 +156,7 @@ class ThousandEyesInput(Script):
         arguments.validate_interval(params.get("interval"))
         if self.USES_START:
             arguments.parse_start(params.get("start_from"), time.time())
+        arguments.validate_lists(params, self.LIST_ARGUMENTS)
         self.validate_extra(params)
         name = (params.get("connection") or "").strip()
         if not name:

@@ -39,15 +39,11 @@ class TestResultsInput(ThousandEyesInput):
             False,
         ),
     )
-
-    def validate_extra(self, params: Dict[str, Any]) -> None:
-        arguments.validate_choices(list_param(params, "test_types"), KNOWN_TEST_TYPES, "Test types")
-        arguments.validate_choices(
-            list_param(params, "data_types"), test_results.ALL_DATA_TYPES, "Data types"
-        )
-        for test_id in list_param(params, "test_ids"):
-            if not test_id.isdigit():
-                raise arguments.ArgumentError(f"Test ids are numbers (got {test_id!r})")
+    LIST_ARGUMENTS = (
+        arguments.ListArgument("test_types", "Test types", choices=KNOWN_TEST_TYPES),
+        arguments.ListArgument("data_types", "Data types", choices=test_results.ALL_DATA_TYPES),
+        arguments.ListArgument("test_ids", "Test ids", numbers=True),
+    )
 
     def collect(
         self, ctx: RunContext, params: Dict[str, Any], connection: Any, account_groups: List[str]
