@@ -215,14 +215,22 @@ def _load(ctx: RunContext, key: str, born: Optional[float]) -> Tuple[Dict[str, A
     return state, position, floor
 
 
-def hand_over(ctx: RunContext, key: str, handover: float, born: Optional[float] = None) -> bool:
+def hand_over(
+    ctx: RunContext,
+    key: str,
+    handover: float,
+    born: Optional[float] = None,
+    round_interval: Optional[float] = None,
+) -> bool:
     """Whether another path (a ThousandEyes stream) delivers this stream's data now: its
-    checkpoint reached ``handover`` (from there on the other path has everything). Then no
+    checkpoint reached ``handover`` (from there on the other path has everything), or no round
+    can start between the two (round_due: polling up to handover would ask for nothing, and
+    the stream would never get there). Then no
     request is made and the checkpoint moves to now - settle without data, so that polling,
     should the other path end, resumes from this run (reaching back by the overlap), not from
     the hand-over. Before it, False: the caller polls up to handover (run_stream's until)."""
     state, position, floor = _load(ctx, key, born)
-    if position < handover:
+    if position < handover and round_due(position, handover, round_interval):
         return False
     end_limit = ctx.now() - ctx.settle_seconds
     if position < end_limit or "start" not in state:

@@ -303,7 +303,13 @@ def _hand_over(
     ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, handover: float
 ) -> bool:
     key = checkpoint_key(ctx.owner, aid, str(test.get("testId")), data_type)
-    return hand_over(ctx, key, handover, parse_iso(test.get("createdDate")))
+    born = parse_iso(test.get("createdDate"))
+    return hand_over(ctx, key, handover, born, _round_interval(test))
+
+
+def _round_interval(test: Dict[str, Any]) -> Optional[float]:
+    interval = test.get("interval")
+    return float(interval) if isinstance(interval, (int, float)) and interval > 0 else None
 
 
 def _collect_one(
@@ -323,10 +329,7 @@ def _collect_one(
 
     key = checkpoint_key(ctx.owner, aid, test_id, data_type)
     prefix = ctx.prefix(sourcetype_for(data_type), f"thousandeyes:test:{aid}:{test_id}")
-    interval = test.get("interval")
-    round_interval = (
-        float(interval) if isinstance(interval, (int, float)) and interval > 0 else None
-    )
+    round_interval = _round_interval(test)
     retain = round_interval or 3600.0
     convert = ResultConverter(test, data_type, aid, inventory.agent_names, inventory.mark_stale)
     # A test created after the input's anchor has no older results to ask for.

@@ -278,6 +278,21 @@ def test_hand_over_polls_up_to_the_stream_then_stops_then_resumes(api, clock, tm
     assert resumed and min(resumed) >= last_covered - 300 - api.interval
 
 
+def test_hand_over_when_no_round_can_start_before_it(api, clock, tmp_path):
+    """A checkpoint just short of the hand-over with no round starting in between is handed
+    over: polling up to the hand-over would ask for nothing, so it would never get there."""
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+    first = harness.run(collect_all)
+    key = test_results.checkpoint_key(first.owner, "100", "1", "network")
+    position = harness.store.load(key)["start"]
+    assert (position // api.interval + 1) * api.interval > position + 10  # no round in between
+    since = position + 10 - test_results.HANDOVER_MARGIN_SECONDS
+    clock.now += 300
+    ctx = harness.run(lambda c: test_results.collect(c, ["100"], coverage=lambda aid: {"1": since}))
+    assert ctx.streamed_tests == 1
+    assert harness.store.load(key)["start"] == clock.now - 60
+
+
 def test_streamed_data_types_and_coverage_from_streams():
     assert test_results.STREAMED_DATA_TYPES == {
         "network", "http-server", "page-load", "web-transactions", "ftp-server", "dns-server",
