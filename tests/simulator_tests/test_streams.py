@@ -253,7 +253,9 @@ def test_trace_streams_send_spans_in_the_hec_exporters_shape(sim):
     events = sim.streams.ground_truth(stream_id, now, now + 3600)
     assert events
     assert {e["fields"]["thousandeyes.test.type"] for e in events} == {
-        "page-load", "web-transactions", "api"
+        "page-load",
+        "web-transactions",
+        "api",
     }
     for event in events:
         span = event["event"]
