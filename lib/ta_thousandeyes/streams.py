@@ -15,7 +15,9 @@ Invariants:
 """
 
 import re
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional
+
+from . import connections
 
 SCOPE = "streams:manage"
 OURS_PREFIX = "TA-thousandeyes: "
@@ -168,16 +170,24 @@ def public_view(stream: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def covered_tests(streams: Iterable[Dict[str, Any]]) -> Tuple[Set[str], bool]:
-    """Which tests' metric data the enabled splunk-hec metric streams deliver:
-    (test ids named in testMatch, True when a stream takes every test of its group).
+def holds_scope(auth_method: str, scopes: Iterable[str]) -> bool:
+    """Whether a connection may read and manage streams: a user API token carries every scope
+    (connections.API_TOKEN), an OAuth connection only the scopes it was authorized with."""
+    return auth_method == connections.API_TOKEN or SCOPE in set(scopes or ())
 
-    A stream with tagMatch or test-type filters covers only what the API cannot tell us here
-    (tags are not in the tests listing), so it counts only through its testMatch ids, and only
-    when it has no test-type filter: under-counting coverage polls twice at worst, never loses
-    data."""
-    ids = set()  # type: Set[str]
-    everything = False
+
+def coverage_since(streams: Iterable[Dict[str, Any]]) -> Dict[str, float]:
+    """Which tests' metric data the streams deliver, and since when: test id -> epoch seconds
+    of the covering stream's last change (``auditOperation`` updatedDate, else createdDate;
+    the earliest when several streams cover a test).
+
+    Only enabled splunk-hec metric streams of data model v2 count, not failing ones (their
+    data does not reach Splunk), and only through the test ids of their ``testMatch``:
+    tags are not in the tests listing and a test-type filter may drop a named test, so a
+    stream with a test-type filter, or naming no test, covers nothing here. A stream without
+    dates covers nothing (when its data begin is unknown). Under-counting coverage polls
+    twice at worst, never loses data."""
+    since = {}  # type: Dict[str, float]
     for stream in streams:
         if not isinstance(stream, dict) or not stream.get("enabled", True):
             continue
@@ -185,11 +195,28 @@ def covered_tests(streams: Iterable[Dict[str, Any]]) -> Tuple[Set[str], bool]:
             continue
         if stream.get("dataModelVersion") not in (None, "v2"):
             continue
+        status = stream.get("streamStatus") if isinstance(stream.get("streamStatus"), dict) else {}
+        if status.get("status") == "failing":
+            continue
         filters = stream.get("filters") if isinstance(stream.get("filters"), dict) else {}
         if filters and (filters.get("testTypes") or {}).get("values"):
             continue
-        matched = [m for m in stream.get("testMatch") or [] if isinstance(m, dict)]
-        if not matched and not stream.get("tagMatch"):
-            everything = True
-        ids.update(str(m.get("id")) for m in matched if m.get("domain", "cea") == "cea")
-    return ids, everything
+        changed = _last_change(stream.get("auditOperation"))
+        if changed is None:
+            continue
+        for match in stream.get("testMatch") or []:
+            if isinstance(match, dict) and match.get("domain", "cea") == "cea":
+                test_id = str(match.get("id"))
+                since[test_id] = min(since.get(test_id, changed), changed)
+    return since
+
+
+def _last_change(audit: Any) -> Optional[float]:
+    """Epoch seconds of a stream's last change (its audit dates are epoch ms)."""
+    if not isinstance(audit, dict):
+        return None
+    for name in ("updatedDate", "createdDate"):
+        value = audit.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return value / 1000.0
+    return None

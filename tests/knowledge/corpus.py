@@ -4,12 +4,12 @@ The add-on's own collectors (test results of every data type, alerts, events, th
 log, inventory, endpoint agents and their tests' results) run in-process against the
 ThousandEyes simulator over loopback HTTPS, with the add-on's ApiClient, ApiTransport and
 XmlEventWriter: the code path of the modular inputs and of the acceptance runs, minus the
-process around it. Pushed data: a splunk-hec stream the add-on's own body
-(``ta_thousandeyes.streams.create_body``) makes in the simulator, and the HEC events the
-simulator sends for it (its ground truth), as HEC indexes them: ``_raw`` is the event
-(``metric``), the attributes are indexed ``fields``. The simulator's small world has
-every test type in its default account group, so every data type yields results. Nothing
-here is a hand-written field list: the fields are what the events carry.
+process around it. Pushed data: a metric and a trace splunk-hec stream the add-on's own
+body (``ta_thousandeyes.streams.create_body``) makes in the simulator, and the HEC events the
+simulator sends for them (its ground truth), as HEC indexes them: ``_raw`` is the event
+(``metric``, or the span as JSON), the attributes are indexed ``fields``. The simulator's
+small world has every test type in its default account group, so every data type yields
+results. Nothing here is a hand-written field list: the fields are what the events carry.
 """
 
 import io
@@ -116,27 +116,34 @@ def _inventory_with_endpoint(ctx: RunContext, groups: List[str]) -> None:
 
 
 def _pushed_events(sim, client: ApiClient, aid: str, now: float) -> List[Dict]:
-    """The metric data points a stream of every test of the group pushes over HOURS."""
+    """What a metric stream and a trace stream of every test of the group push over HOURS."""
     sim.streams.auto_push = False  # nothing listens at the URL; ground truth is what it sends
-    body = stream_model.create_body(
-        "knowledge", "https://hec.example.invalid:8088/services/collector/event",
-        "00000000-0000-4000-8000-000000000001", index="thousandeyes",
-    )  # fmt: skip
-    stream = client.send("POST", "/streams", body, aid=aid)
-    pushed = sim.streams.ground_truth(stream["id"], now - HOURS * 3600, now - PUBLISH_DELAY)
-    assert pushed, "the stream pushes data points"
-    return [
-        {"sourcetype": e["sourcetype"], "source": e["source"], "_time": float(e["time"]),
-         "_raw": e["event"], "fields": dict(e["fields"]), "collector": "stream"}
-        for e in pushed
-    ]  # fmt: skip
+    found = []  # type: List[Dict]
+    for signal in ("metric", "trace"):
+        body = stream_model.create_body(
+            "knowledge " + signal, "https://hec.example.invalid:8088/services/collector/event",
+            "00000000-0000-4000-8000-000000000001", signal=signal, index="thousandeyes",
+        )  # fmt: skip
+        stream = client.send("POST", "/streams", body, aid=aid)
+        pushed = sim.streams.ground_truth(stream["id"], now - HOURS * 3600, now - PUBLISH_DELAY)
+        assert pushed, f"the {signal} stream pushes"
+        # HEC indexes a JSON event as its text: _raw is "metric" or the span's JSON
+        found.extend(
+            {"sourcetype": e["sourcetype"], "source": e["source"], "_time": float(e["time"]),
+             "_raw": e["event"] if isinstance(e["event"], str) else json.dumps(e["event"]),
+             "fields": dict(e["fields"]), "collector": "stream"}
+            for e in pushed
+        )  # fmt: skip
+    return found
 
 
 def event_json(event: Dict) -> Dict:
-    """What search sees of an event as JSON: the _raw object, or a HEC event's indexed fields."""
-    if "fields" in event:
-        return dict(event["fields"])
-    return json.loads(event["_raw"])
+    """What search sees of an event as JSON: the _raw object and a HEC event's indexed fields."""
+    seen = {}  # type: Dict
+    if event["_raw"].startswith("{"):
+        seen.update(json.loads(event["_raw"]))
+    seen.update(event.get("fields") or {})
+    return seen
 
 
 class _Receiver:

@@ -239,3 +239,29 @@ def test_v2_metric_names_cover_the_reference_table():
     assert set(V2_METRICS) == {"network", "http-server", "page-load", "web-transactions",
                                "dns-server", "dns-trace", "dnssec", "ftp-server", "sip-server",
                                "bgp"}  # fmt: skip
+
+
+def test_trace_streams_send_spans_in_the_hec_exporters_shape(sim):
+    """OTEL-HEC ``tracedata_to_splunk.go``: one event per span, ``event`` the span (trace_id,
+    span_id, parent_span_id, name, kind, start_time/end_time in ns, status{code, message},
+    attributes), ``fields`` the resource attributes, ``time`` the start in seconds. Which
+    tests: page-load, web-transactions and API (TA's trace test list)."""
+    tests = sim.world.tests_in("2001")
+    stream_id = _stream(sim, signal="trace",
+                        testMatch=[{"id": t.test_id, "domain": "cea"} for t in tests])  # fmt: skip
+    now = sim.clock.now()
+    events = sim.streams.ground_truth(stream_id, now, now + 3600)
+    assert events
+    assert {e["fields"]["thousandeyes.test.type"] for e in events} == {
+        "page-load",
+        "web-transactions",
+        "api",
+    }
+    for event in events:
+        span = event["event"]
+        assert set(span) == {"trace_id", "span_id", "parent_span_id", "name", "kind",
+                             "start_time", "end_time", "status", "attributes"}  # fmt: skip
+        assert span["start_time"] == int(event["time"]) * 1_000_000_000 <= span["end_time"]
+        assert len(span["trace_id"]) == 32 and len(span["span_id"]) == 16
+        assert event["fields"]["thousandeyes.source.agent.id"]
+    assert sim.streams.ground_truth(stream_id, now, now + 3600) == events  # reproducible

@@ -80,6 +80,7 @@ class RunContext:
         self.stop_requested = stop_requested
         self.events = 0
         self.not_due = 0  # streams not asked for: no new round could exist yet
+        self.streamed_tests = 0  # tests whose metric data a ThousandEyes stream delivers
         self.positions = []  # type: List[float]
         self.errors = []  # type: List[str]
         self.inventory_stale = False  # set when data names an object the inventory lacks
@@ -155,8 +156,10 @@ def run_stream(
     label: str = "",
     born: Optional[float] = None,
     round_interval: Optional[float] = None,
+    until: Optional[float] = None,
 ) -> float:
-    """Collect one stream from its checkpoint to now - settle; returns its new position.
+    """Collect one stream from its checkpoint to now - settle (or until, when earlier: where
+    another path takes its data over, see hand_over); returns its new position.
 
     fetch(window_start, window_end) yields pages; convert(record, raw) returns what to emit.
     label names the stream in log lines (e.g. ``test 12 (network) of account group 34``).
@@ -166,14 +169,11 @@ def run_stream(
     nothing is asked for until the window can hold a round newer than the last one asked for.
     Raises whatever the API client raises; the checkpoint then holds the last full page.
     """
-    state = ctx.store.load_migrating(key, ctx.owner) or {}
-    first = ctx.initial_start if born is None else max(ctx.initial_start, born)
-    position = float(state.get("start", first))
-    # The stream's first start: nothing older is asked for or sent, even from the round that
-    # straddles it, so the data covered is exactly [floor, position).
-    floor = float(state.get("floor", position))
+    state, position, floor = _load(ctx, key, born)
     seen = state.get("keys") or {}  # type: Dict[str, float]
     end_limit = ctx.now() - ctx.settle_seconds
+    if until is not None:
+        end_limit = min(end_limit, until)
     if "start" in state and not round_due(position, end_limit, round_interval):
         ctx.positions.append(position)
         ctx.not_due += 1
@@ -202,6 +202,42 @@ def run_stream(
     finally:
         ctx.positions.append(position)
     return position
+
+
+def _load(ctx: RunContext, key: str, born: Optional[float]) -> Tuple[Dict[str, Any], float, float]:
+    """A stream's checkpoint, its position and its floor."""
+    state = ctx.store.load_migrating(key, ctx.owner) or {}
+    first = ctx.initial_start if born is None else max(ctx.initial_start, born)
+    position = float(state.get("start", first))
+    # The stream's first start: nothing older is asked for or sent, even from the round that
+    # straddles it, so the data covered is exactly [floor, position).
+    floor = float(state.get("floor", position))
+    return state, position, floor
+
+
+def hand_over(
+    ctx: RunContext,
+    key: str,
+    handover: float,
+    born: Optional[float] = None,
+    round_interval: Optional[float] = None,
+) -> bool:
+    """Whether another path (a ThousandEyes stream) delivers this stream's data now: its
+    checkpoint reached ``handover`` (from there on the other path has everything), or no round
+    can start between the two (round_due: polling up to handover would ask for nothing, and
+    the stream would never get there). Then no
+    request is made and the checkpoint moves to now - settle without data, so that polling,
+    should the other path end, resumes from this run (reaching back by the overlap), not from
+    the hand-over. Before it, False: the caller polls up to handover (run_stream's until)."""
+    state, position, floor = _load(ctx, key, born)
+    if position < handover and round_due(position, handover, round_interval):
+        return False
+    end_limit = ctx.now() - ctx.settle_seconds
+    if position < end_limit or "start" not in state:
+        # the keys stay: they stop a resumed poll repeating what was polled before handover
+        seen = state.get("keys") or {}
+        ctx.store.save(key, ctx.owner, _state(max(position, end_limit), floor, seen))
+    return True
 
 
 def round_due(position: float, end_limit: float, round_interval: Optional[float]) -> bool:

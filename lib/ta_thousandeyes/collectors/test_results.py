@@ -5,18 +5,23 @@ when the test takes network measurements, network and path visualization results
 Events are timestamped at the round (``roundId``, the round's start epoch), deduplicated on
 (test, agent or BGP monitor, round, direction, server, prefix) and enriched with the test's
 name and type and the agent's name.
+
+A test whose metric data a ThousandEyes stream of the connection delivers (``coverage``) is
+polled for those data types (STREAMED_DATA_TYPES) only up to the stream's last change plus
+HANDOVER_MARGIN_SECONDS; after that its checkpoints move on without requests
+(base.hand_over), and what only polling gives is polled as before.
 """
 
 import logging
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from ..api_client import ApiError, ApiUnavailable, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
 from ..events import to_json
-from ..streams import covered_tests
+from ..streams import coverage_since
 from . import inventory_cache
-from .base import Emitted, RunContext, iso, parse_iso, run_stream
+from .base import Emitted, RunContext, hand_over, iso, parse_iso, run_stream
 from .event_text import event_text
 
 logger = logging.getLogger(__name__)
@@ -53,12 +58,22 @@ ALL_DATA_TYPES = (
     "rtp-server",
     "bgp",
 )
-# What a metric stream (data model v2) delivers of a test: its metric data types. Path
-# visualization is not streamed; API and voice send nothing (their v2 names are not known), so
-# polling keeps them. Source: ``shared/reference/thousandeyes-streams-endpoint.md`` (DOC-V2).
-STREAMED_DATA_TYPES = frozenset(ALL_DATA_TYPES) - {"path-vis", "api", "rtp-server"}
-# Which tests of an account group a stream of the connection covers: (test ids, every test)
-Coverage = Callable[[str], Tuple[Set[str], bool]]
+# What a metric stream (data model v2) delivers of a test, decided from the reference
+# (shared/reference/thousandeyes-streams-endpoint.md: DOC-V2, DOC-SL): per round and agent the
+# v2 metrics of every layer the test measures (an HTTP server test streams its network layer
+# too). So a covered test's network, http-server, page-load, web-transactions, ftp-server,
+# dns-server, dns-trace, dnssec and sip-server results are not polled. Polling keeps what only
+# it gives: path visualization (not streamed), API and voice results (their v2 metric names
+# are not known: nothing sent) and BGP (event-driven: sent only on announcements or
+# withdrawals, so the rounds in between reach Splunk only by polling). A polled record's
+# fields beyond the v2 metrics (HTTP timing phases, DNS mappings, ...) are not in the stream:
+# a test whose full records matter is left out of the streams (README, "Streams").
+STREAMED_DATA_TYPES = frozenset(ALL_DATA_TYPES) - {"path-vis", "api", "rtp-server", "bgp"}
+# Where a stream's data begin after it is created or changed is not documented (data start
+# "within a few minutes", WS): polling goes on this long past that, double data at worst.
+HANDOVER_MARGIN_SECONDS = 300.0
+# Which tests of an account group a stream of the connection covers: test id -> since when
+Coverage = Callable[[str], Dict[str, float]]
 # Accepted spellings in the test_types filter besides the API's own names.
 TEST_TYPE_ALIASES = {"network": ("agent-to-server", "agent-to-agent"), "rtp-server": ("voice",)}
 
@@ -69,37 +84,35 @@ def sourcetype_for(data_type: str) -> str:
     return "cisco:thousandeyes:test:" + data_type
 
 
-def data_types_for(
-    test: Dict[str, Any], wanted: Optional[Sequence[str]] = None, streamed: bool = False
-) -> List[str]:
-    """The result data types to poll for a test (wanted narrows them; None = all); a test a
-    stream covers (streamed) keeps only what the stream does not deliver."""
+def data_types_for(test: Dict[str, Any], wanted: Optional[Sequence[str]] = None) -> List[str]:
+    """The result data types to poll for a test (wanted narrows them; None = all)."""
     own, extras = DATA_TYPES_BY_TEST_TYPE.get(test.get("type", ""), ((), False))
     types = list(own)
     if extras and test.get("networkMeasurements") is not False:
         types.extend(NETWORK_EXTRAS)
     if wanted:
         types = [t for t in types if t in wanted]
-    if streamed:
-        types = [t for t in types if t not in STREAMED_DATA_TYPES]
     return types
 
 
 def stream_coverage(ctx: RunContext) -> Coverage:
     """Coverage read from the connection's streams (``/v7/streams``, once per account group
-    and run); a connection without ``streams:manage`` or any failure means no coverage, so
-    everything is polled (double data at worst, never a gap)."""
+    and run; streams.coverage_since says which count). Any failure means no coverage, so
+    everything is polled (double data at worst, never a gap). Call it only for a connection
+    that holds ``streams:manage`` (streams.holds_scope)."""
+    known = {}  # type: Dict[str, Dict[str, float]]
 
-    def covered(aid: str) -> Tuple[Set[str], bool]:
-        try:
-            found = ctx.client.send("GET", "/streams", aid=aid)
-        except (ApiError, ApiUnavailable, ForeignLinkRefused) as error:
-            logger.debug("no stream coverage for account group %s: %s", aid, error)
-            return set(), False
-        ids, _every_test = covered_tests(found if isinstance(found, list) else [])
-        # A stream naming no test covers every test only as the simulator chose (not
-        # documented): such tests are still polled.
-        return ids, False
+    def covered(aid: str) -> Dict[str, float]:
+        if aid not in known:
+            try:
+                found = ctx.client.send("GET", "/streams", aid=aid)
+            except (ApiError, ApiUnavailable, ForeignLinkRefused) as error:
+                logger.warning(
+                    "account group %s: streams not readable (%s); polling every test", aid, error
+                )
+                found = []
+            known[aid] = coverage_since(found if isinstance(found, list) else [])
+        return known[aid]
 
     return covered
 
@@ -267,19 +280,45 @@ def collect(
             return
         inventory = inventory_cache.load(ctx, aid, list_tests, list_agent_names)
         tests = select_tests(inventory.tests, test_types, test_ids, labels)
-        streamed_ids, everything = coverage(aid) if coverage else (set(), False)
+        covered = coverage(aid) if coverage else {}
         for test in tests:
-            streamed = everything or str(test.get("testId")) in streamed_ids
-            for data_type in data_types_for(test, data_types, streamed):
+            since = covered.get(str(test.get("testId")))
+            handover = None if since is None else since + HANDOVER_MARGIN_SECONDS
+            streamed = False
+            for data_type in data_types_for(test, data_types):
                 if ctx.past_deadline():
                     break
-                _collect_one(ctx, aid, test, data_type, inventory)
+                if handover is None or data_type not in STREAMED_DATA_TYPES:
+                    _collect_one(ctx, aid, test, data_type, inventory)
+                elif _hand_over(ctx, aid, test, data_type, handover):
+                    streamed = True
+                else:  # polled up to where the stream surely has the data
+                    _collect_one(ctx, aid, test, data_type, inventory, until=handover)
+            ctx.streamed_tests += streamed
         if inventory.stale:
             inventory_cache.expire(ctx, aid)
 
 
+def _hand_over(
+    ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, handover: float
+) -> bool:
+    key = checkpoint_key(ctx.owner, aid, str(test.get("testId")), data_type)
+    born = parse_iso(test.get("createdDate"))
+    return hand_over(ctx, key, handover, born, _round_interval(test))
+
+
+def _round_interval(test: Dict[str, Any]) -> Optional[float]:
+    interval = test.get("interval")
+    return float(interval) if isinstance(interval, (int, float)) and interval > 0 else None
+
+
 def _collect_one(
-    ctx: RunContext, aid: str, test: Dict[str, Any], data_type: str, inventory: Any
+    ctx: RunContext,
+    aid: str,
+    test: Dict[str, Any],
+    data_type: str,
+    inventory: Any,
+    until: Optional[float] = None,
 ) -> None:
     test_id = str(test.get("testId"))
     path = f"/test-results/{quote(test_id, safe='')}/{data_type}"  # an id is data, not a path
@@ -290,17 +329,14 @@ def _collect_one(
 
     key = checkpoint_key(ctx.owner, aid, test_id, data_type)
     prefix = ctx.prefix(sourcetype_for(data_type), f"thousandeyes:test:{aid}:{test_id}")
-    interval = test.get("interval")
-    round_interval = (
-        float(interval) if isinstance(interval, (int, float)) and interval > 0 else None
-    )
+    round_interval = _round_interval(test)
     retain = round_interval or 3600.0
     convert = ResultConverter(test, data_type, aid, inventory.agent_names, inventory.mark_stale)
     # A test created after the input's anchor has no older results to ask for.
     born = parse_iso(test.get("createdDate"))
     try:
         label = f"test {test_id} ({data_type}) of account group {aid}"
-        run_stream(ctx, key, fetch, convert, prefix, retain, label, born, round_interval)
+        run_stream(ctx, key, fetch, convert, prefix, retain, label, born, round_interval, until)
     except (ApiError, ForeignLinkRefused) as error:
         if getattr(error, "status", None) in (400, 404) and data_type in NETWORK_EXTRAS:
             logger.debug("no %s results for test %s", data_type, test_id)

@@ -3,7 +3,7 @@
 import calendar
 import re
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -138,3 +138,25 @@ def validate_choices(values: Sequence[str], allowed: Sequence[str], name: str) -
                 name, ", ".join(repr(u) for u in unknown), ", ".join(allowed)
             )
         )
+
+
+class ListArgument(NamedTuple):
+    """A comma-separated input parameter: its name, the title an admin sees, and what each
+    value must be (one of choices, when given; digits only, when numbers)."""
+
+    name: str
+    title: str
+    choices: Sequence[str] = ()
+    numbers: bool = False
+
+
+def validate_lists(params: Dict[str, Any], specs: Sequence[ListArgument]) -> None:
+    """Check every list parameter of an input against its spec (empty lists pass)."""
+    for spec in specs:
+        values = split_list(params.get(spec.name))
+        if spec.choices:
+            validate_choices(values, spec.choices, spec.title)
+        if spec.numbers:
+            for value in values:
+                if not value.isdigit():
+                    raise ArgumentError(f"{spec.title} are numbers (got {value!r})")

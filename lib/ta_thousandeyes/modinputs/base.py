@@ -81,6 +81,8 @@ class ThousandEyesInput(Script):
     TITLE = ""
     DESCRIPTION = ""
     EXTRA_ARGUMENTS = ()  # type: Tuple[Tuple[str, str, str, bool], ...]
+    # The comma-separated ones among them, checked by validate_input (arguments.validate_lists)
+    LIST_ARGUMENTS = ()  # type: Tuple[arguments.ListArgument, ...]
     USES_ACCOUNT_GROUPS = True
     USES_START = True
     # Small, time-critical data (alerts, events, activity): first in the shared budget, which
@@ -154,6 +156,7 @@ class ThousandEyesInput(Script):
         arguments.validate_interval(params.get("interval"))
         if self.USES_START:
             arguments.parse_start(params.get("start_from"), time.time())
+        arguments.validate_lists(params, self.LIST_ARGUMENTS)
         self.validate_extra(params)
         name = (params.get("connection") or "").strip()
         if not name:
@@ -338,6 +341,7 @@ class ThousandEyesInput(Script):
             ("rate_limit_remaining", stats.get("rate_limit_remaining")),
             ("records_repaired", stats.get("records_repaired", 0)),
             ("records_unreadable", stats.get("records_unreadable", 0)),
+            *self.summary_fields(ctx),
             ("duration", f"{self.clock() - started:.2f}s"),
             ("checkpoint", ctx.checkpoint_position() if ctx else None),
             ("checkpoint_backend", getattr(store, "backend", "none")),
@@ -349,6 +353,10 @@ class ThousandEyesInput(Script):
             " ".join('{}="{}"'.format(k, "" if v is None else v) for k, v in fields),
         )
         return dict(fields)
+
+    def summary_fields(self, ctx: Optional[RunContext]) -> List[Tuple[str, Any]]:
+        """A subclass's own figures for its run summary line."""
+        return []
 
     def _owner(self, params: Dict[str, Any]) -> str:
         return input_owner(self.SCHEME, params)

@@ -32,13 +32,12 @@ class EndpointResultsInput(ThousandEyesInput):
             False,
         ),
     )
-
-    def validate_extra(self, params: Dict[str, Any]) -> None:
-        kinds = tuple(endpoint_results.TEST_KINDS)
-        arguments.validate_choices(list_param(params, "test_kinds"), kinds, "Test kinds")
-        arguments.validate_choices(
-            list_param(params, "data_types"), endpoint_results.DATA_TYPES, "Data types"
-        )
+    LIST_ARGUMENTS = (
+        arguments.ListArgument(
+            "test_kinds", "Test kinds", choices=tuple(endpoint_results.TEST_KINDS)
+        ),
+        arguments.ListArgument("data_types", "Data types", choices=endpoint_results.DATA_TYPES),
+    )
 
     def collect(
         self, ctx: RunContext, params: Dict[str, Any], connection: Any, account_groups: List[str]

@@ -1,8 +1,9 @@
 """Input ``thousandeyes_test_results``: results of every selected test and data type."""
 
 import sys
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
+from .. import streams
 from ..collectors import test_results
 from ..collectors.base import RunContext
 from . import arguments
@@ -38,19 +39,18 @@ class TestResultsInput(ThousandEyesInput):
             False,
         ),
     )
-
-    def validate_extra(self, params: Dict[str, Any]) -> None:
-        arguments.validate_choices(list_param(params, "test_types"), KNOWN_TEST_TYPES, "Test types")
-        arguments.validate_choices(
-            list_param(params, "data_types"), test_results.ALL_DATA_TYPES, "Data types"
-        )
-        for test_id in list_param(params, "test_ids"):
-            if not test_id.isdigit():
-                raise arguments.ArgumentError(f"Test ids are numbers (got {test_id!r})")
+    LIST_ARGUMENTS = (
+        arguments.ListArgument("test_types", "Test types", choices=KNOWN_TEST_TYPES),
+        arguments.ListArgument("data_types", "Data types", choices=test_results.ALL_DATA_TYPES),
+        arguments.ListArgument("test_ids", "Test ids", numbers=True),
+    )
 
     def collect(
         self, ctx: RunContext, params: Dict[str, Any], connection: Any, account_groups: List[str]
     ) -> None:
+        config = connection.config
+        # Without streams:manage the connection cannot see its streams: no call, no coverage.
+        may_stream = streams.holds_scope(config.auth_method, config.scopes)
         test_results.collect(
             ctx,
             account_groups,
@@ -58,7 +58,12 @@ class TestResultsInput(ThousandEyesInput):
             test_ids=list_param(params, "test_ids"),
             labels=list_param(params, "labels"),
             data_types=list_param(params, "data_types"),
+            coverage=test_results.stream_coverage(ctx) if may_stream else None,
         )
+
+    def summary_fields(self, ctx: Optional[RunContext]) -> List[Tuple[str, Any]]:
+        # tests whose metric data came by a ThousandEyes stream, so were not polled for it
+        return [("streamed_tests", ctx.streamed_tests if ctx else 0)]
 
 
 def main() -> None:

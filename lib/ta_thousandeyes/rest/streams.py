@@ -54,7 +54,7 @@ def _account_group(request: Request, config: connections.ConnectionConfig) -> st
 
 
 def _require_scope(config: connections.ConnectionConfig) -> None:
-    if config.auth_method != connections.API_TOKEN and model.SCOPE not in config.scopes:
+    if not model.holds_scope(config.auth_method, config.scopes):
         raise ApiError(409, SCOPE_MESSAGE.format(name=config.name))
 
 

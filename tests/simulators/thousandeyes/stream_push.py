@@ -16,6 +16,15 @@ Sources (``shared/reference/thousandeyes-streams-endpoint.md``, tags as there):
 - POST to the full ``streamEndpointUrl`` with ``Authorization: Splunk <token>`` plus the
   stream's ``customHeaders`` (TA, WS; the header is HEC's standard one).
 
+- Traces: a ``trace`` stream (v2) of page-load, web-transactions and API tests (the tests the
+  official app offers for traces, TA) sends spans in the OTel HEC exporter's span event
+  (OTEL-HEC ``tracedata_to_splunk.go``): ``event`` = ``{trace_id, span_id, parent_span_id,
+  name, kind, start_time, end_time (epoch ns), status{code, message}, attributes}``,
+  ``fields`` = the resource attributes as strings, ``time`` = the span's start. ThousandEyes
+  documents neither its span names nor attributes: one root span per round and agent, named
+  after the test type, lasting the round's page-load, transaction or API time, with the
+  common ``thousandeyes.*`` attributes and the agent's id and name, is the simulator's choice.
+
 Not in the sources, so the simulator's choices (tests/simulators/README.md):
 - When: data points of a round are due once the round is published (``rounds.PUBLISH_DELAY``
   after it starts). ``push_due()`` sends everything due; the simulator calls it after every
@@ -212,7 +221,11 @@ def matched_tests(world: World, record: StreamRecord) -> List[Test]:
 
 def pushes_data(record: StreamRecord) -> bool:
     f = record.fields
-    return f["type"] == "splunk-hec" and f["signal"] == "metric" and f["dataModelVersion"] == "v2"
+    return (
+        f["type"] == "splunk-hec"
+        and f["signal"] in ("metric", "trace")
+        and f["dataModelVersion"] == "v2"
+    )
 
 
 def data_points(world: World, record: StreamRecord, start: float, end: float) -> List[Event]:
@@ -220,6 +233,8 @@ def data_points(world: World, record: StreamRecord, start: float, end: float) ->
     time, then test id, unit, kind and metric. Ground truth for what the stream sends."""
     if not pushes_data(record):
         return []
+    if record.fields["signal"] == "trace":
+        return _spans(world, record, start, end)
     hec = record.hec
     tag_keys = sorted({t["key"] for t in record.fields.get("tagMatch", [])})
     keyed: List[Tuple[int, int, List[Event]]] = []
@@ -242,6 +257,57 @@ def data_points(world: World, record: StreamRecord, start: float, end: float) ->
             keyed.append((round_id, order, events))
     keyed.sort(key=lambda item: (item[0], item[1]))
     return [event for _, _, events in keyed for event in events]
+
+
+# ------------------------------------------------------------------------------ traces
+# test type -> (result kind, the record's duration in ms): the tests the official app offers
+# for trace streams (TA). One root span per round and agent is the simulator's choice; span
+# names and attributes are not documented (the module docstring, "Traces").
+TRACE_KINDS = {
+    "page-load": ("page-load", "pageLoadTime"),
+    "web-transactions": ("web-transactions", "transactionTime"),
+    "api": ("api", "apiTransactionTime"),
+}
+
+
+def _spans(world: World, record: StreamRecord, start: float, end: float) -> List[Event]:
+    """The HEC span events of every round that starts in [start, end), in round order."""
+    hec = record.hec
+    keyed: List[Tuple[int, int, Event]] = []
+    for order, test in enumerate(matched_tests(world, record)):
+        if test.test_type not in TRACE_KINDS or test.instant:
+            continue
+        kind, duration_field = TRACE_KINDS[test.test_type]
+        common = _common_attributes(world, record, test)
+        for round_id in _rounds(test, start, end):
+            for unit_id, direction in units(test):
+                result = test_result_json(world, test, kind, round_id, unit_id, direction)
+                agent = world.agents[unit_id]
+                fields = dict(common)
+                fields.update({"thousandeyes.source.agent.id": agent.agent_id,
+                               "thousandeyes.source.agent.name": agent.name})  # fmt: skip
+                trace = stable_int(world.seed, "trace", test.test_id, round_id, unit_id)
+                begin = round_id * 1_000_000_000
+                failed = bool(result.get("errorType") or result.get("numErrors"))
+                span = {
+                    "trace_id": f"{trace % 2**128:032x}", "span_id": f"{trace % 2**64:016x}",
+                    "parent_span_id": "", "name": test.test_type, "kind": "SPAN_KIND_CLIENT",
+                    "start_time": begin,
+                    "end_time": begin + int(float(result[duration_field]) * 1_000_000),
+                    "status": {"message": "", "code": "STATUS_CODE_ERROR" if failed
+                               else "STATUS_CODE_OK"},
+                    "attributes": {"server.address": test.target},
+                }  # fmt: skip
+                event: Event = {"time": float(round_id), "host": "unknown",
+                                "source": hec["source"],
+                                "sourcetype": hec["sourceType"]}  # fmt: skip
+                if hec.get("index"):
+                    event["index"] = hec["index"]
+                event["event"] = span
+                event["fields"] = fields
+                keyed.append((round_id, order, event))
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return [event for _, _, event in keyed]
 
 
 def point_key(event: Event) -> Tuple[Any, ...]:

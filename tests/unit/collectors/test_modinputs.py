@@ -96,6 +96,29 @@ def test_test_results_specific_validation(monkeypatch):
     assert code == 1 and "Test ids are numbers" in message
 
 
+def test_list_arguments_are_checked_by_one_helper(monkeypatch):
+    """Review finding D4: both results inputs declare their list parameters (LIST_ARGUMENTS)
+    and the base class checks them with arguments.validate_lists."""
+    from ta_thousandeyes.modinputs.endpoint_results import EndpointResultsInput
+
+    code, message = run_validation(
+        EndpointResultsInput(), monkeypatch, connection="prod", test_kinds="scheduled, weekly"
+    )
+    assert code == 1 and "Test kinds: unknown value(s) 'weekly'" in message
+    code, message = run_validation(
+        EndpointResultsInput(), monkeypatch, connection="prod", data_types="bgp"
+    )
+    assert code == 1 and "Data types: unknown value(s) 'bgp'" in message
+    spec = (arguments.ListArgument("ids", "Ids", numbers=True),
+            arguments.ListArgument("kinds", "Kinds", choices=("a", "b")))  # fmt: skip
+    arguments.validate_lists({"ids": "1, 22", "kinds": "a,b", "other": "x"}, spec)
+    arguments.validate_lists({}, spec)
+    with pytest.raises(arguments.ArgumentError, match="Ids are numbers"):
+        arguments.validate_lists({"ids": "1,x"}, spec)
+    with pytest.raises(arguments.ArgumentError, match="Kinds: unknown value"):
+        arguments.validate_lists({"kinds": "c"}, spec)
+
+
 def test_start_from_dates():
     now = 1_700_000_000.0
     assert arguments.parse_start("2h", now) == now - 7200

@@ -211,48 +211,113 @@ def test_test_id_is_encoded_into_the_path(api, clock, tmp_path):
     assert not any("/users" in u.split("?")[0] for u in api.requests)
 
 
+def _types_by_test(events, after=None):
+    found = {}
+    for event in events:
+        if after is None or event[0] >= after:
+            found.setdefault(event[3]["testId"], set()).add(event[3]["dataType"])
+    return found
+
+
 def test_tests_a_stream_covers_keep_only_what_polling_alone_gives(api, clock, tmp_path):
     """Issue 19 point 5: a stream's tests are not polled for their metric data types; path
-    visualization (not streamed) still is, and tests no stream names are polled in full."""
+    visualization and BGP (event-driven in the stream) still are, and tests no stream names
+    are polled in full. Coverage is read once per account group and run."""
     harness = Harness(api, clock, tmp_path, clock.now - 600)
+    since = clock.now - 7200  # the stream is older than the input's start
     asked = []
 
     def coverage(aid):
         asked.append(aid)
-        return {"1", "3"}, False
+        return {"1": since, "3": since}
 
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"], coverage=coverage))
-    types_by_test = {}
-    for event in harness.events:
-        types_by_test.setdefault(event[3]["testId"], set()).add(event[3]["dataType"])
-    assert asked == ["100"]
+    ctx = harness.run(lambda ctx: test_results.collect(ctx, ["100", "100"], coverage=coverage))
+    assert asked == ["100", "100"]
+    types_by_test = _types_by_test(harness.events)
     assert types_by_test["1"] == {"path-vis"}  # network comes by the stream
-    assert "3" not in types_by_test  # bgp: all of it is streamed
+    assert types_by_test["3"] == {"bgp"}  # not streamed between announcements: polled
     assert types_by_test["2"] == {"network", "path-vis"}  # no stream: polled as before
+    assert not [u for u in api.requests if "/test-results/1/network" in u]
+    assert ctx.streamed_tests == 2  # test 1, in each of the two account group passes
+    # The handed-over stream's checkpoint moved on without a request, to now - settle.
+    key = test_results.checkpoint_key(ctx.owner, "100", "1", "network")
+    assert harness.store.load(key)["start"] == clock.now - 60
+
+
+def test_hand_over_polls_up_to_the_stream_then_stops_then_resumes(api, clock, tmp_path):
+    """The stream begins while the input runs: polling goes on to its change plus the margin
+    (no gap: where its data begin is not documented), then stops; when the stream ends,
+    polling resumes from the last covered run, reaching back by the overlap."""
+    harness = Harness(api, clock, tmp_path, clock.now - 1800)
+    harness.run(collect_all)  # polled as before the stream
+    since = clock.now + 100  # the stream is created after this run
+    handover = since + test_results.HANDOVER_MARGIN_SECONDS
+    coverage = lambda aid: {"1": since}  # noqa: E731
+    for _ in range(4):
+        clock.now += 300
+        harness.run(lambda ctx: test_results.collect(ctx, ["100"], coverage=coverage))
+    network = sorted(e[0] for e in harness.events
+                     if e[3]["testId"] == "1" and e[3]["dataType"] == "network")  # fmt: skip
+    covered_end = handover  # polled up to the hand-over, nothing after it
+    assert network and max(network) <= covered_end
+    want = {test_results.result_key(r)
+            for r in api.ground_truth_results("1", "network", clock.now - 3000, handover)
+            if r["roundId"] < handover - 60}  # fmt: skip
+    got = {test_results.result_key(e[3]) for e in harness.events
+           if e[3]["testId"] == "1" and e[3]["dataType"] == "network"}  # fmt: skip
+    assert want <= got
+    stopped = len(api.requests)
+    clock.now += 300
+    harness.run(lambda ctx: test_results.collect(ctx, ["100"], coverage=coverage))
+    assert not [u for u in api.requests[stopped:] if "/test-results/1/network" in u]
+    last_covered, before = clock.now - 60, len(harness.events)
+    clock.now += 300
+    harness.run(collect_all)  # the stream is gone
+    resumed = [e[0] for e in harness.events[before:]
+               if e[3]["testId"] == "1" and e[3]["dataType"] == "network"]  # fmt: skip
+    assert resumed and min(resumed) >= last_covered - 300 - api.interval
+
+
+def test_hand_over_when_no_round_can_start_before_it(api, clock, tmp_path):
+    """A checkpoint just short of the hand-over with no round starting in between is handed
+    over: polling up to the hand-over would ask for nothing, so it would never get there."""
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+    first = harness.run(collect_all)
+    key = test_results.checkpoint_key(first.owner, "100", "1", "network")
+    position = harness.store.load(key)["start"]
+    assert (position // api.interval + 1) * api.interval > position + 10  # no round in between
+    since = position + 10 - test_results.HANDOVER_MARGIN_SECONDS
+    clock.now += 300
+    ctx = harness.run(lambda c: test_results.collect(c, ["100"], coverage=lambda aid: {"1": since}))
+    assert ctx.streamed_tests == 1
+    assert harness.store.load(key)["start"] == clock.now - 60
 
 
 def test_streamed_data_types_and_coverage_from_streams():
-    a2s = {"testId": "1", "type": "agent-to-server"}
-    http = {"testId": "4", "type": "http-server"}
-    assert test_results.data_types_for(a2s, streamed=True) == ["path-vis"]
-    assert test_results.data_types_for(http, streamed=True) == ["path-vis"]
-    assert test_results.data_types_for({"type": "api"}, streamed=True) == ["api"]
-    assert test_results.data_types_for({"type": "voice"}, streamed=True) == ["rtp-server"]
+    assert test_results.STREAMED_DATA_TYPES == {
+        "network", "http-server", "page-load", "web-transactions", "ftp-server", "dns-server",
+        "dns-trace", "dnssec", "sip-server",
+    }  # fmt: skip
 
     class Client:
         def __init__(self, answer):
             self.answer = answer
+            self.calls = 0
 
         def send(self, method, path, body=None, aid=None):
+            self.calls += 1
             if isinstance(self.answer, Exception):
                 raise self.answer
             return self.answer
 
     stream = {"type": "splunk-hec", "signal": "metric", "dataModelVersion": "v2",
-              "testMatch": [{"id": "1", "domain": "cea"}]}  # fmt: skip
+              "testMatch": [{"id": "1", "domain": "cea"}],
+              "auditOperation": {"createdDate": 1_700_000_000_000}}  # fmt: skip
     ctx = type("Ctx", (), {"client": Client([stream, dict(stream, testMatch=[])])})()
-    assert test_results.stream_coverage(ctx)("100") == ({"1"}, False)  # no-test stream: polled
+    covered = test_results.stream_coverage(ctx)
+    assert covered("100") == {"1": 1_700_000_000.0}  # no-test stream: polled
+    assert covered("100") == {"1": 1_700_000_000.0} and ctx.client.calls == 1  # cached
     from ta_thousandeyes.api_client import ApiError
 
     ctx.client = Client(ApiError(403, "Insufficient scope"))
-    assert test_results.stream_coverage(ctx)("100") == (set(), False)
+    assert test_results.stream_coverage(ctx)("100") == {}

@@ -131,18 +131,33 @@ def test_bad_parameters(call, monkeypatch):
         assert reply.status == 400, form
 
 
-def test_covered_tests_counts_only_what_surely_arrives():
+def test_coverage_since_counts_only_what_surely_arrives():
+    """Issue 19 point 5: only enabled, not failing splunk-hec metric v2 streams with dates
+    cover, through their testMatch cea ids, since their last change (epoch ms -> s)."""
+    made = {"createdDate": 1_700_000_000_000}
+    hec = {"type": "splunk-hec", "signal": "metric", "dataModelVersion": "v2",
+           "auditOperation": made}  # fmt: skip
     streams = [
-        {"type": "splunk-hec", "signal": "metric", "dataModelVersion": "v2", "enabled": True,
-         "testMatch": [{"id": "11", "domain": "cea"}, {"id": "5", "domain": "endpoint"}]},
-        {"type": "splunk-hec", "signal": "metric", "dataModelVersion": "v2", "enabled": False,
-         "testMatch": [{"id": "12", "domain": "cea"}]},
-        {"type": "splunk-hec", "signal": "metric", "dataModelVersion": "v2",
-         "testMatch": [{"id": "13", "domain": "cea"}],
-         "filters": {"testTypes": {"values": ["bgp"]}}},
-        {"type": "splunk-hec", "signal": "trace", "dataModelVersion": "v2", "testMatch": []},
-        {"type": "opentelemetry", "signal": "metric", "testMatch": []},
+        dict(hec, enabled=True,
+             testMatch=[{"id": "11", "domain": "cea"}, {"id": "5", "domain": "endpoint"}]),
+        dict(hec, enabled=False, testMatch=[{"id": "12", "domain": "cea"}]),
+        dict(hec, testMatch=[{"id": "13", "domain": "cea"}],
+             filters={"testTypes": {"values": ["bgp"]}}),
+        dict(hec, testMatch=[{"id": "14", "domain": "cea"}], streamStatus={"status": "failing"}),
+        dict(hec, testMatch=[{"id": "15", "domain": "cea"}], auditOperation={}),
+        dict(hec, signal="trace", testMatch=[{"id": "16", "domain": "cea"}]),
+        {"type": "opentelemetry", "signal": "metric", "testMatch": [{"id": "17"}],
+         "auditOperation": made},
+        dict(hec),  # no test named: covers nothing here
     ]  # fmt: skip
-    assert model.covered_tests(streams) == ({"11"}, False)
-    everything = {"type": "splunk-hec", "signal": "metric", "dataModelVersion": "v2"}
-    assert model.covered_tests(streams + [everything]) == ({"11"}, True)
+    assert model.coverage_since(streams) == {"11": 1_700_000_000.0}
+    later = dict(hec, testMatch=[{"id": "11"}, {"id": "18"}],
+                 auditOperation=dict(made, updatedDate=1_700_000_600_000))  # fmt: skip
+    assert model.coverage_since(streams + [later]) == {"11": 1_700_000_000.0,
+                                                       "18": 1_700_000_600.0}  # fmt: skip
+
+
+def test_scope_of_a_connection():
+    assert model.holds_scope(connections.API_TOKEN, [])
+    assert model.holds_scope(connections.DEVICE_CODE, ["tests:read", "streams:manage"])
+    assert not model.holds_scope(connections.DEVICE_CODE, ["tests:read"])
