@@ -31,7 +31,6 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Proto
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-import urllib3
 
 from .http import UnsafeUrlError, destination
 from .json_spans import Damage, parse_body, salvage_body
@@ -137,8 +136,8 @@ class TokenSource(Protocol):
 class ApiClient:
     """GETs against one v7 base URL (e.g. ``https://api.thousandeyes.com/v7``).
 
-    transport: ``get(url, headers=...)`` answering ``status_code``, ``headers``, ``content``
-    and ``reason`` (an ``ApiTransport``; a requests session works too).
+    transport: a requests session under http's policy (``http.build_session``: the region's
+    origins only, no redirects followed, connection failures as ``requests.RequestException``).
     token_source: a ``TokenSource``.
     deadline: epoch seconds (this process's clock) after which no new attempt starts.
     """
@@ -146,7 +145,7 @@ class ApiClient:
     def __init__(
         self,
         base_url: str,
-        transport: Any,
+        transport: requests.Session,
         token_source: TokenSource,
         rate_limiter: Optional[RateLimiter] = None,
         deadline: Optional[float] = None,
@@ -283,7 +282,7 @@ class ApiClient:
                     response = self.transport.put(url, data or b"", headers=headers)
                 else:
                     response = self.transport.post(url, data or b"", headers=headers)
-            except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+            except requests.RequestException as error:
                 raise ApiUnavailable(f"connection failed, not retried: {type(error).__name__}")
             limiter.observe(response.headers)
             status = response.status_code
@@ -362,7 +361,7 @@ class ApiClient:
                 else:
                     headers["Content-Type"] = "application/json"
                     response = self.transport.post(url, request_body, headers=headers)
-            except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+            except requests.RequestException as error:
                 attempt = self._back_off(attempt, f"connection failed: {type(error)}")
                 continue
             self._observe(response)

@@ -12,7 +12,7 @@ from typing import Callable, List, Optional
 
 import requests
 
-from . import api_transport, connections, credential_store, http, locks, regions, settings, tokens
+from . import connections, credential_store, http, locks, regions, settings, tokens
 from .api_client import TokenSource
 
 
@@ -24,8 +24,8 @@ class Parts:
     config: connections.ConnectionConfig
     region: regions.Region
     settings: settings.Settings
-    proxy_url: Optional[str]
-    session: requests.Session  # OAuth and identity calls, limited to the region's origins
+    proxy: Optional[http.Proxy]
+    session: requests.Session  # every call of this connection (http's one policy), region only
     store: credential_store.CredentialStore
     key: str  # the connection's credential record
     lock: locks.ConnectionLock  # every writer of that record holds it
@@ -40,11 +40,10 @@ class Parts:
 
 @dataclass
 class Connection:
-    """An opened connection: what a collector needs to call the v7 API."""
+    """An opened connection: what a collector needs to call the v7 API (over ``session``)."""
 
     parts: Parts
     token_source: TokenSource  # tokens.TokenManager or tokens.ApiTokenSource
-    api_transport: api_transport.ApiTransport  # the collectors' v7 GETs
 
     @property
     def name(self) -> str:
@@ -72,7 +71,6 @@ class Connection:
 
     def close(self) -> None:
         self.parts.close()
-        self.api_transport.close()
 
 
 def connection_lock(name: str, lock_dir: Optional[str] = None) -> locks.ConnectionLock:
@@ -90,14 +88,14 @@ def parts(
     config = config or connections.get_connection(service, name)
     region = regions.get_region(service, config.region)
     current = settings.load_settings(service)
-    proxy_url = _proxy_url(service, current)
+    proxy = _proxy(service, current)
     return Parts(
         service=service,
         config=config,
         region=region,
         settings=current,
-        proxy_url=proxy_url,
-        session=http_session(current, region, proxy_url),
+        proxy=proxy,
+        session=http_session(current, region, proxy),
         store=credential_store.CredentialStore(service),
         key=credential_store.connection_key(name),
         lock=connection_lock(name, lock_dir),
@@ -105,20 +103,18 @@ def parts(
 
 
 def http_session(
-    current: settings.Settings, region: regions.Region, proxy_url: Optional[str]
+    current: settings.Settings, region: regions.Region, proxy: Optional[http.Proxy]
 ) -> requests.Session:
     """HTTP session with the settings' CA bundle and proxy; credentials only to the region."""
-    session = http.build_session(ca_bundle=current.ca_bundle or None, proxy_url=proxy_url)
-    http.restrict_destinations(session, region.origins)
-    return session
+    return http.build_session(region.origins, current.ca_bundle or None, proxy)
 
 
-def _proxy_url(service: object, current: settings.Settings) -> Optional[str]:
+def _proxy(service: object, current: settings.Settings) -> Optional[http.Proxy]:
     proxy_password = None
     if current.proxy_enabled and current.proxy_username:
         record = credential_store.CredentialStore(service).read(settings.PROXY_SECRET_KEY) or {}
         proxy_password = record.get("password")
-    return current.proxy_url(proxy_password)
+    return current.proxy(proxy_password)
 
 
 def open_connection(
@@ -146,18 +142,11 @@ def open_connection(
             ),
         )
     opened = parts(service, name, lock_dir, config)
-    # The collectors' GETs: same CA bundle, proxy and origin limits, without requests' cost.
-    transport = api_transport.ApiTransport(
-        opened.region.origins,
-        ca_bundle=opened.settings.ca_bundle or None,
-        proxy_url=opened.proxy_url,
-    )
     try:
         source = tokens.token_source_for(
             service, config, opened.region, opened.settings, opened.session, clock, lock_dir
         )
     except Exception:
         opened.close()
-        transport.close()
         raise
-    return Connection(parts=opened, token_source=source, api_transport=transport)
+    return Connection(parts=opened, token_source=source)

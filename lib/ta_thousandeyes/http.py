@@ -1,9 +1,15 @@
-"""requests sessions as every outbound call of the add-on needs them, and the one URL policy.
+"""The one transport policy: requests sessions for every outbound call, and the URL policy.
 
-TLS verification is always on (a custom CA bundle may replace the default one), every call
-has a timeout, the user agent names the add-on, and connection-level failures are retried by
-urllib3's own machinery. Status-based retries (429, 5xx) are left to the API client, which
-knows the rate-limit budget and the run's deadline.
+Every outbound call of the add-on (OAuth flows, identity, token refreshes, the collectors' v7
+API calls, instant tests and streams) goes through a session from ``build_session``: TLS
+verification always on (the settings' CA bundle, or certifi's, requests' default), a timeout on
+every call, the add-on's user agent, urllib3's ``Retry`` (through requests' ``HTTPAdapter``)
+for connection-level failures only, the admin's proxy (credentials sent as a
+``Proxy-Authorization`` header, never written into a URL), no redirect ever followed (a
+redirect must not carry a secret anywhere) and, when origins are given, every request checked
+against them before it leaves. Failures are requests' one exception family
+(``requests.RequestException``). Status-based retries (429, 5xx) are left to the API client,
+which knows the rate-limit budget and the run's deadline.
 
 The URL policy (``destination``) decides where a request goes, for every request that carries
 a secret: it parses with urllib3's parser, the one that opens the connection (requests
@@ -19,12 +25,13 @@ canonicalised: they cannot change the destination.
 import functools
 import ipaddress
 import re
-from typing import FrozenSet, Iterable, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Iterable, Optional, Tuple, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
+from urllib3.util import make_headers, parse_url
 from urllib3.util.retry import Retry
 
 from . import USER_AGENT
@@ -32,6 +39,7 @@ from . import USER_AGENT
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
 DEFAULT_PORTS = {"https": 443, "http": 80}
 MAX_URL_LENGTH = 8192
+SessionT = TypeVar("SessionT", bound=requests.Session)
 
 _VISIBLE_ASCII = re.compile(r"[!-~]+")  # no space, no control character, no non-ASCII
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
@@ -130,22 +138,50 @@ def admits(url: str, origins: FrozenSet[str]) -> bool:
         return False
 
 
-class _TimeoutAdapter(HTTPAdapter):
-    """An adapter that applies a default timeout to calls that do not pass their own.
+@dataclass(frozen=True)
+class Proxy:
+    """The admin's forward proxy, from the settings (the password from the credential store)."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def url(self) -> str:
+        """``scheme://host:port``, never with credentials (they go in a header)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{int(self.port)}"
+
+    def headers(self) -> Dict[str, str]:
+        """Proxy-Authorization (basic) when a user name is set."""
+        if not self.username:
+            return {}
+        return make_headers(proxy_basic_auth=f"{self.username}:{self.password}")
+
+
+class PolicyAdapter(HTTPAdapter):
+    """requests' adapter with the policy: default timeout, origin check, proxy credentials.
 
     When ``allowed_origins`` is set, every request is checked with the URL policy on the URL
     as prepared for sending, and refused before it leaves unless it goes to one of them: a
-    secret may ride in a header or in the body, so no request is exempt (this also covers
-    redirects and pagination).
+    secret may ride in a header or in the body, so no request is exempt.
     """
 
-    allowed_origins = None  # type: Optional[FrozenSet[str]]
-
-    def __init__(self, timeout: tuple, **kwargs: object) -> None:
+    def __init__(
+        self,
+        timeout: tuple,
+        allowed_origins: Optional[FrozenSet[str]] = None,
+        proxy: Optional[Proxy] = None,
+        **kwargs: Any,
+    ) -> None:
         self._timeout = timeout
+        self.allowed_origins = allowed_origins
+        self._proxy = proxy
         super().__init__(**kwargs)
 
-    def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         if self.allowed_origins is not None:
             try:
                 where = destination(request.url or "")
@@ -157,50 +193,92 @@ class _TimeoutAdapter(HTTPAdapter):
             kwargs["timeout"] = self._timeout
         return super().send(request, **kwargs)
 
+    def proxy_headers(self, proxy: str) -> Dict[str, str]:
+        # requests would parse credentials out of the proxy URL; ours never put them there.
+        return self._proxy.headers() if self._proxy else {}
+
 
 def connection_retry(count: int, methods: frozenset, **options: object) -> Retry:
-    """urllib3 retries for connection-level failures only (statuses are the caller's)."""
+    """urllib3 retries for connection-level failures only (statuses are the caller's).
+
+    A request that failed before it was sent (connect) is retried whatever its method; a read
+    failure only for ``methods``: a POST that reached the server (an instant test) is not sent
+    twice."""
     return Retry(
         total=count,
         connect=count,
         read=count,
         status=0,
         other=0,
+        redirect=False,
         backoff_factor=0.5,
         backoff_jitter=0.5,
         allowed_methods=methods,
         raise_on_status=False,
+        raise_on_redirect=False,
         **options,
     )
 
 
-def build_session(
+def _no_redirect(response: requests.Response) -> None:
+    return None
+
+
+def apply_policy(
+    session: requests.Session,
+    allowed_origins: Optional[Iterable[str]] = None,
     ca_bundle: Optional[str] = None,
-    proxy_url: Optional[str] = None,
+    proxy: Optional[Proxy] = None,
     timeout: tuple = DEFAULT_TIMEOUT,
     connect_retries: int = 3,
 ) -> requests.Session:
-    """A session with verification on, a timeout, our user agent and connection retries.
-
-    ca_bundle: path of a PEM bundle to trust instead of certifi's; proxy_url: e.g.
-    ``http://user:password@proxy:3128`` (the caller builds it from the credential store).
-    """
-    session = requests.Session()
+    """Give ``session`` (a requests.Session or a subclass, e.g. requests-oauthlib's
+    OAuth2Session) the policy of the module docstring; returns it."""
     session.verify = ca_bundle or True
     session.trust_env = False  # Splunk's environment is not the admin's proxy configuration
-    if proxy_url:
-        session.proxies = {"http": proxy_url, "https": proxy_url}
+    if proxy is not None:
+        session.proxies = {"http": proxy.url, "https": proxy.url}
     session.headers["User-Agent"] = USER_AGENT
+    # requests asks this of every answer before following it: no answer is followed.
+    session.get_redirect_target = _no_redirect  # type: ignore[method-assign]
+    origins = None if allowed_origins is None else frozenset(allowed_origins)
     retry = connection_retry(connect_retries, frozenset({"GET", "HEAD", "OPTIONS"}))
-    adapter = _TimeoutAdapter(timeout, max_retries=retry)
+    adapter = PolicyAdapter(timeout, origins, proxy, max_retries=retry)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def build_session(
+    allowed_origins: Optional[Iterable[str]] = None,
+    ca_bundle: Optional[str] = None,
+    proxy: Optional[Proxy] = None,
+    timeout: tuple = DEFAULT_TIMEOUT,
+    connect_retries: int = 3,
+) -> requests.Session:
+    """A new session under the policy. allowed_origins: ``scheme://host:port``s
+    (destination()); ca_bundle: path of a PEM bundle to trust instead of certifi's."""
+    return apply_policy(
+        requests.Session(), allowed_origins, ca_bundle, proxy, timeout, connect_retries
+    )
+
+
+def adopt_policy(source: requests.Session, target: SessionT) -> SessionT:
+    """``target`` (e.g. an OAuth2Session) under ``source``'s policy: the same adapters (origin
+    check, retries, connection pool), CA bundle, proxy, user agent, no redirects."""
+    target.verify = source.verify
+    target.trust_env = source.trust_env
+    target.proxies = dict(source.proxies)
+    target.headers["User-Agent"] = source.headers["User-Agent"]
+    target.get_redirect_target = _no_redirect  # type: ignore[method-assign]
+    for prefix, adapter in source.adapters.items():
+        target.mount(prefix, adapter)
+    return target
 
 
 def restrict_destinations(session: requests.Session, origins: Iterable[str]) -> None:
     """Let the session's requests go only to these ``scheme://host:port``s (destination())."""
     allowed = frozenset(origins)
     for adapter in session.adapters.values():
-        if isinstance(adapter, _TimeoutAdapter):
+        if isinstance(adapter, PolicyAdapter):
             adapter.allowed_origins = allowed

@@ -371,7 +371,7 @@ class InstantTestAction:
         try:
             client = ApiClient(
                 connection.region.api_base_url,
-                connection.api_transport,
+                connection.session,
                 connection.token_source,
                 rate_limiter=RateLimiter(
                     state_path_for(directory, firing.connection, "org"),

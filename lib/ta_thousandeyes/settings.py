@@ -9,9 +9,8 @@ import re
 import ssl
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
-from urllib.parse import quote
 
-from . import splunk_service
+from . import http, splunk_service
 
 CONF_NAME = "ta_thousandeyes_settings"
 PROXY_SECRET_KEY = "settings:proxy"  # noqa: S105 - a store key, not a secret
@@ -98,17 +97,17 @@ class Settings:
         for scope in self.scopes:
             parse_scopes(scope)
 
-    def proxy_url(self, password: Optional[str] = None) -> Optional[str]:
-        """The proxy URL for requests, credentials percent-encoded; None when disabled."""
+    def proxy(self, password: Optional[str] = None) -> Optional[http.Proxy]:
+        """The proxy for http.build_session (credentials kept apart); None when disabled."""
         if not self.proxy_enabled or not self.proxy_host:
             return None
-        credentials = ""
-        if self.proxy_username:
-            credentials = quote(self.proxy_username, safe="")
-            if password:
-                credentials += ":" + quote(password, safe="")
-            credentials += "@"
-        return f"{self.proxy_scheme}://{credentials}{self.proxy_host}:{int(self.proxy_port)}"
+        return http.Proxy(
+            scheme=self.proxy_scheme,
+            host=self.proxy_host,
+            port=int(self.proxy_port),
+            username=self.proxy_username,
+            password=(password or "") if self.proxy_username else "",
+        )
 
     def to_stanzas(self) -> Dict[str, Dict[str, str]]:
         return {

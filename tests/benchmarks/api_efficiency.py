@@ -19,11 +19,11 @@ from collections import Counter
 from typing import Dict, List, Tuple
 
 from ta_thousandeyes.api_client import ApiClient, ApiUnavailable
-from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore
 from ta_thousandeyes.collectors import test_results
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.rate_limit import RateLimiter
 
@@ -73,7 +73,7 @@ def drain(sim: SimulatorProcess, clock: SimulatedClock, backlog: float, interval
         started = clock.now()
         deadline = started + max(30.0, 0.9 * interval)
         limiter = RateLimiter(state_path, clock=clock.now, sleep=clock.sleep)
-        transport = ApiTransport([origin(sim.api_base)], ca_bundle=sim.ca_bundle)
+        transport = build_session([origin(sim.api_base)], ca_bundle=sim.ca_bundle)
         client = ApiClient(
             sim.api_base, transport, StaticToken(token), rate_limiter=limiter,
             deadline=deadline, clock=clock.now, sleep=clock.sleep,

@@ -8,11 +8,11 @@ import tempfile
 from typing import Any, Callable, List, Optional
 
 from ta_thousandeyes.api_client import ApiClient
-from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore
 from ta_thousandeyes.collectors import alerts, test_results
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 
 from .workload import HOST, INDEX, STANZA, StaticToken, Workload
@@ -31,7 +31,7 @@ def run(
     if checkpoint_dir is None:
         with scratch_checkpoint_dir() as scratch:
             return run(workload, output, on_response, scratch)
-    transport = ApiTransport([origin(workload.api_base)], ca_bundle=workload.ca_bundle)
+    transport = open_transport(workload)
     if on_response is not None:
         transport = _Observed(transport, on_response)
     client = ApiClient(workload.api_base, transport, StaticToken(workload.token))
@@ -56,6 +56,11 @@ def run(
     return ctx.events
 
 
+def open_transport(workload: Workload) -> Any:
+    """The inputs' transport: a session under http's one policy (tradeoffs swaps it)."""
+    return build_session([origin(workload.api_base)], ca_bundle=workload.ca_bundle)
+
+
 def scratch_checkpoint_dir() -> tempfile.TemporaryDirectory[str]:
     """A fresh, empty checkpoint directory for one run (nothing carries over between runs)."""
     return tempfile.TemporaryDirectory(prefix="bench-ckpt-")
@@ -64,7 +69,7 @@ def scratch_checkpoint_dir() -> tempfile.TemporaryDirectory[str]:
 class _Observed:
     """The transport, with each reply shown to a calibration callback (untimed runs only)."""
 
-    def __init__(self, transport: ApiTransport, on_response: Callable[[Any], None]) -> None:
+    def __init__(self, transport: Any, on_response: Callable[[Any], None]) -> None:
         self._transport = transport
         self._on_response = on_response
 

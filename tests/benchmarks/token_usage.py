@@ -89,9 +89,7 @@ def _connect_device(service: object, sim: ThousandEyesSimulator, lock_dir: str) 
 def _one_run(service: object, sim: ThousandEyesSimulator, lock_dir: str) -> None:
     connection = assembly.open_connection(service, NAME, sim.clock.now, lock_dir)
     try:
-        client = ApiClient(
-            connection.api_base_url, connection.api_transport, connection.token_source
-        )
+        client = ApiClient(connection.api_base_url, connection.session, connection.token_source)
         client.get("/users/current")
     finally:
         connection.close()

@@ -4,8 +4,8 @@
 
 - ``no-fsync``: checkpoint saves without ``os.fsync`` (a power cut could then leave a stream's
   checkpoint older or empty: repeated data, or a stream starting afresh);
-- ``bare-http``: GETs on one ``http.client`` connection per origin instead of urllib3's pool
-  (connection reuse, stale-connection checks and connection retries written by hand).
+- ``bare-http``: GETs on one ``http.client`` connection per origin instead of requests'
+  session (connection reuse, stale-connection checks and connection retries written by hand).
 
 Same workload, same process, rounds interleaved with the SDK baseline (b) as in throughput.py;
 prints the add-on's CPU per record for each variant and its median a/b. Not part of
@@ -14,60 +14,31 @@ prints the add-on's CPU per record for each variant and its median a/b. Not part
 
 from __future__ import annotations
 
-import http.client
 import os
-import ssl
 import sys
-from typing import Any, Callable, Dict, List, Optional, Tuple
-from urllib.parse import urlsplit
-
-from ta_thousandeyes.api_transport import Reply
+from typing import Callable, Dict, List, Tuple
 
 from . import pipeline_addon, pipeline_sdk, throughput
 from .bench import FULL
+from .pipeline_floor import BareHttpTransport
 from .stats import median
 from .workload import Workload, null_binary, null_text
 
 VARIANTS = ("as shipped", "no-fsync", "bare-http", "no-fsync + bare-http")
 
 
-class BareHttpTransport:
-    """The experiment's transport: one kept-alive http.client connection per origin."""
-
-    def __init__(self, ca_bundle: str) -> None:
-        self._context = ssl.create_default_context(cafile=ca_bundle)
-        self._connections: Dict[Any, http.client.HTTPSConnection] = {}
-
-    def get(self, url: str, headers: Optional[Dict[str, str]] = None) -> Reply:
-        parts = urlsplit(url)
-        where = (parts.hostname, parts.port)
-        connection = self._connections.get(where)
-        if connection is None:
-            connection = http.client.HTTPSConnection(
-                parts.hostname, parts.port, context=self._context, timeout=60
-            )
-            self._connections[where] = connection
-        connection.request("GET", parts.path + "?" + parts.query, headers=headers or {})
-        response = connection.getresponse()
-        return Reply(response.status, response.headers, response.read(), response.reason)
-
-    def close(self) -> None:
-        for connection in self._connections.values():
-            connection.close()
-
-
 def _run_variant(variant: str, workload: Workload) -> Tuple[float, int]:
     """CPU microseconds per record of one add-on run in this variant, and its events."""
-    real_fsync, real_transport = os.fsync, pipeline_addon.ApiTransport
+    real_fsync, real_transport = os.fsync, pipeline_addon.open_transport
     if "no-fsync" in variant:
         os.fsync = lambda descriptor: None
     if "bare-http" in variant:
-        pipeline_addon.ApiTransport = lambda *args, **kwargs: BareHttpTransport(workload.ca_bundle)
+        pipeline_addon.open_transport = lambda workload: BareHttpTransport(workload.ca_bundle)
     try:
         with null_binary() as sink, pipeline_addon.scratch_checkpoint_dir() as scratch:
             return _micros(lambda: pipeline_addon.run(workload, sink, None, scratch))
     finally:
-        os.fsync, pipeline_addon.ApiTransport = real_fsync, real_transport
+        os.fsync, pipeline_addon.open_transport = real_fsync, real_transport
 
 
 def _micros(run: Callable[[], int]) -> Tuple[float, int]:

@@ -2,7 +2,7 @@
 
 The add-on's own collectors (test results of every data type, alerts, events, the activity
 log, inventory, endpoint agents and their tests' results) run in-process against the
-ThousandEyes simulator over loopback HTTPS, with the add-on's ApiClient, ApiTransport and
+ThousandEyes simulator over loopback HTTPS, with the add-on's ApiClient, policy session and
 XmlEventWriter: the code path of the modular inputs and of the acceptance runs, minus the
 process around it. Pushed data: a metric and a trace splunk-hec stream the add-on's own
 body (``ta_thousandeyes.streams.create_body``) makes in the simulator, and the HEC events the
@@ -23,7 +23,6 @@ from typing import Dict, List, Tuple
 from ta_thousandeyes import instant_tests, redaction
 from ta_thousandeyes import streams as stream_model
 from ta_thousandeyes.api_client import ApiClient
-from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
 from ta_thousandeyes.collectors import (
     activity,
@@ -36,6 +35,7 @@ from ta_thousandeyes.collectors import (
 )
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.modinputs.activity import ActivityInput
 from ta_thousandeyes.modinputs.alerts import AlertsInput
@@ -74,7 +74,7 @@ def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
         user = sim.world.user_by_email(sim.demo_email)
         token = sim.create_api_token(sim.demo_email)
         base = sim.region_urls("global")["api_base_url"]
-        transport = ApiTransport([origin(base)], ca_bundle=sim.ca_bundle_path)
+        transport = build_session([origin(base)], ca_bundle=sim.ca_bundle_path)
         client = ApiClient(base, transport, _StaticToken(token))
         groups = list(user.aids)
         now = sim.clock.now()

@@ -73,6 +73,28 @@ def test_every_module_and_vendored_package_imports_from_the_package(version):
     assert int(result.stdout.strip()) >= 1 + len(vendored)
 
 
+USED_BY_THE_ADD_ON = r"""
+import importlib, pkgutil, sys
+sys.path.insert(0, sys.argv[1])
+import ta_thousandeyes
+for m in pkgutil.walk_packages(ta_thousandeyes.__path__, "ta_thousandeyes."):
+    importlib.import_module(m.name)
+print(" ".join(name for name in sys.argv[2:] if name not in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_vendored_package_is_used_by_the_add_on(version):
+    """Importing the add-on's own modules loads every bundled distribution: nothing is
+    shipped that no code of ours (or of a package we use) imports (docs/design.md, bundle)."""
+    app = require_build()
+    python = bare_python(version)
+    vendored = [IMPORT_NAMES.get(name, name) for name in runtime_requirement_names()]
+    result = _run(python, ["-c", USED_BY_THE_ADD_ON, str(app / "lib")] + vendored)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == []
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_every_modular_input_prints_a_valid_scheme(version):
     app = require_build()

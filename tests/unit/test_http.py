@@ -6,7 +6,7 @@ from urllib3.util import parse_url
 
 
 def test_session_defaults():
-    session = http.build_session(ca_bundle="/tmp/ca.pem", proxy_url="http://p:3128")
+    session = http.build_session(ca_bundle="/tmp/ca.pem", proxy=http.Proxy("http", "p", 3128))
     assert session.verify == "/tmp/ca.pem" and session.trust_env is False
     assert session.proxies == {"http": "http://p:3128", "https": "http://p:3128"}
     assert session.headers["User-Agent"] == USER_AGENT

@@ -240,7 +240,7 @@ class ThousandEyesInput(Script):
             )
             client = ApiClient(
                 connection.region.api_base_url,
-                connection.api_transport,
+                connection.session,
                 connection.token_source,
                 rate_limiter=limiter,
                 deadline=deadline,

@@ -3,7 +3,9 @@
 ``begin`` builds the authorize URL for the browser and returns the pending state (verifier,
 state, redirect URI, expected issuer) that the caller keeps server-side; ``complete`` takes the
 parameters of the redirect, checks ``state`` in constant time and the RFC 9207 ``iss`` (when
-present, or when the server's metadata promised it), and exchanges the code.
+present, or when the server's metadata promised it), and exchanges the code. Both steps are
+requests-oauthlib's OAuth2Session (``authorization_url``, ``fetch_token``); the checks of state
+and issuer are ours, made before the exchange.
 """
 
 import hmac
@@ -12,6 +14,7 @@ from typing import Callable, Dict, List, Mapping, Tuple
 
 import requests
 from oauthlib.oauth2 import WebApplicationClient
+from requests_oauthlib import OAuth2Session
 
 from .. import redaction, regions
 from . import errors, transport
@@ -34,16 +37,16 @@ def begin(
     methods = endpoints.code_challenge_methods
     if endpoints.discovered and methods and "S256" not in methods:
         raise errors.NotSupportedError("The authorization server does not support PKCE S256")
+    # OAuth2Session's own pkce= keeps the verifier on the session object; ours must outlive
+    # this request (the callback is another one), so it is made here and stored server-side.
     client = WebApplicationClient(client_id)
+    oauth = OAuth2Session(client=client, redirect_uri=redirect_uri, scope=scopes or None)
     verifier = client.create_code_verifier(_VERIFIER_LENGTH)
     challenge = client.create_code_challenge(verifier, "S256")
-    state = secrets.token_urlsafe(32)
     redaction.register_secret(verifier)
-    url = client.prepare_request_uri(
+    url, state = oauth.authorization_url(
         authorize_url,
-        redirect_uri=redirect_uri,
-        scope=scopes or None,
-        state=state,
+        state=secrets.token_urlsafe(32),
         code_challenge=challenge,
         code_challenge_method="S256",
     )
@@ -101,12 +104,17 @@ def complete(
     if not code:
         raise errors.ServerError("The authorization response carries no code")
     redaction.register_secret(code)
-    client = WebApplicationClient(str(pending["client_id"]))
-    body = client.prepare_request_body(
-        code=code,
-        redirect_uri=str(pending["redirect_uri"]),
-        code_verifier=str(pending["code_verifier"]),
-        include_client_id=True,
+    oauth = transport.oauth_session(
+        session, str(pending["client_id"]), redirect_uri=str(pending["redirect_uri"])
     )
-    response = transport.post_form(session, region, str(pending["token_url"]), body)
-    return transport.parse_tokens(response, clock)
+    return transport.grant_tokens(
+        region,
+        str(pending["token_url"]),
+        clock,
+        lambda url: oauth.fetch_token(
+            url,
+            code=code,
+            include_client_id=True,
+            code_verifier=str(pending["code_verifier"]),
+        ),
+    )

@@ -1,9 +1,12 @@
-"""The refresh token grant (RFC 6749 section 6) for a public client (or one with a secret)."""
+"""The refresh token grant (RFC 6749 section 6) for a public client (or one with a secret).
+
+requests-oauthlib's OAuth2Session sends it; the lock, the re-read of the stored record, the
+``refresh_sent_at`` marker and the retry of a lost answer are tokens.TokenManager's, around
+this one call (OAuth2Session's auto-refresh knows none of them and is not used)."""
 
 from typing import Callable, Dict, Optional
 
 import requests
-from oauthlib.oauth2 import WebApplicationClient
 
 from .. import regions
 from . import transport
@@ -19,13 +22,16 @@ def refresh_tokens(
     client_secret: Optional[str] = None,
 ) -> Dict[str, object]:
     """New tokens; raises InvalidGrantError when the refresh token is dead."""
-    client = WebApplicationClient(client_id)
+    oauth = transport.oauth_session(session, client_id)
     extra = {"client_secret": client_secret} if client_secret else {}
-    body = client.prepare_refresh_body(
-        refresh_token=refresh_token, client_id=client_id, include_client_id=True, **extra
+    tokens = transport.grant_tokens(
+        region,
+        token_url,
+        clock,
+        lambda url: oauth.refresh_token(
+            url, refresh_token=refresh_token, client_id=client_id, include_client_id=True, **extra
+        ),
     )
-    response = transport.post_form(session, region, token_url, body)
-    tokens = transport.parse_tokens(response, clock)
     if "refresh_token" not in tokens:
         tokens["refresh_token"] = refresh_token  # the server did not rotate it
     return tokens

@@ -1,18 +1,28 @@
-"""Sending OAuth requests: only to the region's hosts, only over TLS, errors parsed."""
+"""Sending OAuth requests: only to the region's hosts, only over TLS, errors parsed.
 
-import json
+The code + PKCE exchange and the refresh grant go through requests-oauthlib's OAuth2Session
+(``oauth_session``, ``grant_tokens``); the device grant, revocation and registration, which it
+does not offer, through ``post_form``. Either way the answer is judged by ``check_token_answer``
+and the request failure by ``_request_failed``: one set of errors for every grant.
+"""
+
+import logging
 import os
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Mapping, Optional
 
 import requests
 from oauthlib.oauth2.rfc6749 import parameters as oauth_parameters
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from requests_oauthlib import OAuth2Session
 from urllib3.exceptions import NewConnectionError
 
 from .. import http, redaction, regions
 from . import errors
 
 _JSON = "application/json"
+# requests-oauthlib logs request bodies (refresh tokens, codes, verifiers) and token answers
+# at DEBUG on its own logger, outside our redacting handler: such records are never made.
+logging.getLogger("requests_oauthlib").setLevel(logging.INFO)
 
 
 def check_endpoint(region: regions.Region, url: str) -> str:
@@ -55,13 +65,17 @@ def post_form(
     try:
         return session.post(url, data=body, headers=send_headers, allow_redirects=False)
     except requests.RequestException as error:
-        if _never_sent(error):
-            raise errors.ServerError(
-                f"Could not reach the authorization server: {redaction.redact(error)}"
-            )
-        raise errors.AnswerLostError(
-            f"The answer of the authorization server was lost: {redaction.redact(error)}"
+        raise _request_failed(error)
+
+
+def _request_failed(error: requests.RequestException) -> errors.ServerError:
+    if _never_sent(error):
+        return errors.ServerError(
+            f"Could not reach the authorization server: {redaction.redact(error)}"
         )
+    return errors.AnswerLostError(
+        f"The answer of the authorization server was lost: {redaction.redact(error)}"
+    )
 
 
 def _never_sent(error: requests.RequestException) -> bool:
@@ -85,40 +99,89 @@ def raise_for_oauth_error(response: requests.Response) -> Dict[str, object]:
     )
 
 
-def parse_tokens(response: requests.Response, clock: Callable[[], float]) -> Dict[str, object]:
-    """A token answer as the record we store: expiry made absolute with our clock.
+def check_token_answer(response: requests.Response) -> requests.Response:
+    """The answer when it may hold tokens (oauthlib then reads it); otherwise raises.
 
     AnswerLostError when the server may have issued tokens we cannot read: a success whose
-    body is no usable token answer, or a server error without an OAuth error code (a gateway
-    answering for a backend that may have acted)."""
-    succeeded = 200 <= response.status_code < 300
-    if response.status_code >= 500 and "error" not in _json_body(response):
+    body is no JSON object, or a server error without an OAuth error code (a gateway
+    answering for a backend that may have acted); the matching OAuthFlowError for an OAuth
+    error. Also requests-oauthlib's token-response compliance hook (``oauth_session``)."""
+    body = _json_body(response)
+    if response.status_code >= 500 and "error" not in body:
         raise errors.AnswerLostError(
             f"The authorization server answered HTTP {response.status_code} without an "
             "OAuth error; it may have acted on the request"
         )
-    body = raise_for_oauth_error(response)
+    raise_for_oauth_error(response)
+    if not body:
+        raise errors.AnswerLostError("The authorization server's token answer is unreadable")
+    return response
+
+
+def parse_tokens(response: requests.Response, clock: Callable[[], float]) -> Dict[str, object]:
+    """A token answer as the record we store (check_token_answer, then oauthlib's parse)."""
+    check_token_answer(response)
     try:
         # oauthlib validates the answer (access token present, error codes); scope=None
         # because a server may narrow scopes and that is not an error for us.
-        token = oauth_parameters.parse_token_response(json.dumps(body), scope=None)
+        token = oauth_parameters.parse_token_response(response.text, scope=None)
     except OAuth2Error as error:
-        if succeeded:
-            raise errors.AnswerLostError(
-                f"The authorization server's token answer is unreadable ({error.error})"
-            )
-        raise errors.from_error_code(error.error, error.description or "", response.status_code)
+        raise unreadable(error)
+    return token_record(token, clock)
+
+
+def unreadable(error: OAuth2Error) -> errors.AnswerLostError:
+    """oauthlib refused a 2xx token answer (check_token_answer let only those through)."""
+    return errors.AnswerLostError(
+        f"The authorization server's token answer is unreadable ({error.error})"
+    )
+
+
+def token_record(token: Mapping[str, object], clock: Callable[[], float]) -> Dict[str, object]:
+    """oauthlib's parsed token as the record we store: expiry made absolute with our clock
+    (not oauthlib's ``expires_at``, which is time.time()'s), secrets registered."""
+    scopes = getattr(token, "scopes", None) or str(token.get("scope") or "").split()
     record = {
         "access_token": str(token["access_token"]),
         "token_type": str(token.get("token_type") or "Bearer"),
-        "scope": " ".join(token.scopes) if token.get("scope") else "",
+        "scope": " ".join(scopes) if token.get("scope") else "",
         "obtained_at": int(clock()),
     }  # type: Dict[str, object]
     if token.get("refresh_token"):
         record["refresh_token"] = str(token["refresh_token"])
     expires_in = token.get("expires_in")
     if expires_in is not None:
-        record["expires_at"] = int(clock()) + int(expires_in)
+        record["expires_at"] = int(clock()) + int(expires_in)  # type: ignore[call-overload]
     for secret in ("access_token", "refresh_token"):
         redaction.register_secret(record.get(secret))
     return record
+
+
+def oauth_session(
+    session: requests.Session, client_id: str, redirect_uri: Optional[str] = None
+) -> OAuth2Session:
+    """requests-oauthlib's OAuth2Session on ``session``'s policy (its adapters, so its origin
+    check and connection pool, CA bundle, proxy), with check_token_answer as the token-answer
+    hook. No scope: a server may narrow scopes and that is not an error for us."""
+    oauth = http.adopt_policy(session, OAuth2Session(client_id, redirect_uri=redirect_uri))
+    oauth.register_compliance_hook("access_token_response", check_token_answer)
+    oauth.register_compliance_hook("refresh_token_response", check_token_answer)
+    return oauth
+
+
+def grant_tokens(
+    region: regions.Region,
+    url: str,
+    clock: Callable[[], float],
+    grant: Callable[[str], Mapping[str, object]],
+) -> Dict[str, object]:
+    """``grant(url)`` (an OAuth2Session fetch_token or refresh_token call) as the record we
+    store, with post_form's errors: never sent, lost answer, OAuth error, unreadable."""
+    check_endpoint(region, url)
+    try:
+        token = grant(url)
+    except requests.RequestException as error:
+        raise _request_failed(error)
+    except OAuth2Error as error:
+        raise unreadable(error)
+    return token_record(token, clock)

@@ -27,7 +27,7 @@ def client_for(connection: Any, name: str) -> api_client.ApiClient:
     limiter = RateLimiter(state_path_for(directory, name, "org")) if directory else None
     return api_client.ApiClient(
         connection.region.api_base_url,
-        connection.api_transport,
+        connection.session,
         connection.token_source,
         rate_limiter=limiter,
         deadline=time.time() + DEADLINE_SECONDS,

@@ -1,8 +1,8 @@
 """Issue 17 point 1: a test's results are asked for only when a new round can exist.
 
 The test-results collector runs in-process against the simulator (the add-on's ApiClient,
-ApiTransport, checkpoints and event writer; the modular-input process around it is what the
-other acceptance tests cover), once a minute on the simulator's clock, over an organisation
+http.build_session, checkpoints and event writer; the modular-input process around it is what
+the other acceptance tests cover), once a minute on the simulator's clock, over an organisation
 whose tests have the realistic mix of intervals (1, 2, 5, 10, 15, 30 and 60 minutes). In
 steady state at most 5 % of the result requests bring no new record, there are at most 1.05
 requests per (stream, new round) and nothing is missing against the simulator's ground truth.
@@ -15,12 +15,11 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from ta_thousandeyes.api_client import ApiClient
-from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
 from ta_thousandeyes.collectors import test_results
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
-from ta_thousandeyes.http import destination
+from ta_thousandeyes.http import build_session, destination
 
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 
@@ -80,7 +79,7 @@ def test_steady_state_asks_only_for_rounds_that_can_exist():
         tests = [t for t in sim.world.tests_in(aid) if not t.instant]
         assert len({t.interval for t in tests}) >= 5  # a mix, not one interval
         base = sim.region_urls("global")["api_base_url"]
-        transport = ApiTransport([destination(base)], ca_bundle=sim.ca_bundle_path)
+        transport = build_session([destination(base)], ca_bundle=sim.ca_bundle_path)
         client = ApiClient(base, transport, _StaticToken(sim.create_api_token(sim.demo_email)))
         store = FileCheckpointStore(checkpoints)
         started = sim.clock.now()

@@ -1,6 +1,6 @@
 import pytest
 import requests
-from ta_thousandeyes.api_transport import ApiTransport
+from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 
 from tests.unit.collectors.stub_server import StubServer
@@ -59,11 +59,11 @@ def clock():
     return FakeClock()
 
 
-@pytest.fixture(params=["api_transport", "requests"])
+@pytest.fixture(params=["policy", "requests"])
 def session(request, stub):
-    """What the ApiClient GETs through: the inputs' ApiTransport, or a requests session."""
-    if request.param == "api_transport":
-        s = ApiTransport([origin(stub.base_url)], connect_retries=0)
+    """What the ApiClient GETs through: the inputs' policy session, or a bare requests one."""
+    if request.param == "policy":
+        s = build_session([origin(stub.base_url)], connect_retries=0)
     else:
         s = requests.Session()
     yield s

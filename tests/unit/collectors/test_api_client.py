@@ -6,7 +6,7 @@ from ta_thousandeyes.api_client import (
     ForeignLinkRefused,
     Unauthorized,
 )
-from ta_thousandeyes.api_transport import ApiTransport
+from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.rate_limit import RateLimiter
 from ta_thousandeyes.tokens import ReauthorizationRequired
@@ -243,7 +243,7 @@ def test_token_never_in_error_messages(stub, session, tokens, clock):
 def test_the_transport_follows_no_redirect(stub, tokens, clock):
     elsewhere = f"http://127.0.0.1:{stub.port}/steal"
     stub.replies = [Reply(302, {"title": "Found"}, headers={"Location": elsewhere})]
-    transport = ApiTransport([origin(stub.base_url)], connect_retries=0)
+    transport = build_session([origin(stub.base_url)], connect_retries=0)
     client = make_client(stub, transport, tokens, clock)
     with pytest.raises(ApiError) as info:
         client.get("/x")

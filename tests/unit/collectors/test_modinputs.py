@@ -209,7 +209,7 @@ def run_input(monkeypatch, tmp_path, clock, api, open_connection=None, capsys=No
     def default_open(service, name, **kwargs):
         return SimpleNamespace(
             region=SimpleNamespace(api_base_url=api.base_url),
-            api_transport=api.session(),
+            session=api.session(),
             token_source=FakeTokens(),
             config=FakeConfig(),
             close=lambda: None,

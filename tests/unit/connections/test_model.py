@@ -8,6 +8,7 @@ from ta_thousandeyes import (
     splunk_service,
 )
 from ta_thousandeyes.connections import ConnectionConfigError
+from urllib3.util import make_headers
 
 
 def test_default_regions_are_the_four_keys_on_public_hosts(fake_service):
@@ -37,13 +38,16 @@ def test_unknown_region_keys_are_refused(fake_service, key):
         regions.get_region(fake_service, key)
 
 
-def test_settings_defaults_and_proxy_url(fake_service):
+def test_settings_defaults_and_proxy(fake_service):
     current = settings.load_settings(fake_service)
     assert current.scopes == ["organization:read", "tests:read", "alerts:read", "offline_access"]
-    assert current.proxy_url("x") is None
+    assert current.proxy("x") is None
     current.proxy_enabled, current.proxy_host, current.proxy_port = True, "proxy.local", 3128
     current.proxy_username = "svc user"
-    assert current.proxy_url("p@ss:word") == "http://svc%20user:p%40ss%3Aword@proxy.local:3128"
+    proxy = current.proxy("p@ss:word")
+    assert proxy.url == "http://proxy.local:3128"  # no credentials in any URL
+    assert proxy.headers() == make_headers(proxy_basic_auth="svc user:p@ss:word")
+    assert "p@ss:word" not in repr(proxy)
     settings.save_settings(fake_service, current)
     again = settings.load_settings(fake_service)
     assert again.proxy_enabled and again.proxy_port == 3128 and again.proxy_username == "svc user"

@@ -276,3 +276,18 @@ def test_twenty_processes_across_several_lifetimes(wired, tmp_path):
     # a process starved of CPU may present a token after it expired: the 401 path recovers
     assert sum(r["unauthorized"] for r in results) <= len(results)
     assert connections.get_connection(service, "prod").state == "connected"
+
+
+def test_a_refresh_through_oauth2session_logs_no_secret(wired, caplog):
+    """requests-oauthlib logs request bodies and token answers at DEBUG on its own logger,
+    outside the redacting handler; with the root at DEBUG, none of that reaches a record."""
+    service, stub, lock_dir = wired
+    conn = _connect(service, stub, lock_dir)
+    old = credential_store.CredentialStore(service).read("connection:prod")["refresh_token"]
+    with caplog.at_level("DEBUG"):
+        new = conn.token_source.refresh_after_unauthorized(conn.token_source.access_token())
+    stored = credential_store.CredentialStore(service).read("connection:prod")
+    assert new == stored["access_token"] and stored["refresh_token"] != old
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in (old, new, stored["refresh_token"]):
+        assert secret not in logged

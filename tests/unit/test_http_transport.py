@@ -1,4 +1,4 @@
-"""ApiTransport: the collectors' GETs on urllib3 keep the policy of http.build_session."""
+"""http.build_session, the one transport of every call: TLS, user agent, origins, proxy."""
 
 import base64
 import json
@@ -6,10 +6,9 @@ import socket
 import threading
 
 import pytest
-import urllib3
+import requests
 from ta_thousandeyes import USER_AGENT
-from ta_thousandeyes.api_transport import ApiTransport
-from ta_thousandeyes.http import UnsafeDestinationError
+from ta_thousandeyes.http import Proxy, UnsafeDestinationError, build_session
 from ta_thousandeyes.http import destination as origin
 
 from tests.simulators.loopback_tls import LoopbackTLS
@@ -70,7 +69,7 @@ class _ConnectProxy:
 
 @pytest.fixture
 def api(tmp_path):
-    tls = LoopbackTLS(str(tmp_path), "ApiTransport test CA", "ca.pem")
+    tls = LoopbackTLS(str(tmp_path), "transport test CA", "ca.pem")
     server = StubServer(tls=tls.server_context())
     server.ca_bundle = tls.ca_bundle_path
     server.fallback = lambda path: Reply(body={"path": path}, headers=RATE_HEADERS)
@@ -79,7 +78,7 @@ def api(tmp_path):
 
 
 def test_get_verifies_tls_against_the_bundle_and_names_the_add_on(api):
-    transport = ApiTransport([origin(api.base_url)], ca_bundle=api.ca_bundle)
+    transport = build_session([origin(api.base_url)], ca_bundle=api.ca_bundle)
     reply = transport.get(api.base_url + "/tests?aid=1&x=a%20b", headers={"Accept": "x/y"})
     transport.close()
     assert reply.status_code == 200 and reply.reason == "OK"
@@ -90,31 +89,33 @@ def test_get_verifies_tls_against_the_bundle_and_names_the_add_on(api):
 
 
 def test_an_untrusted_certificate_is_refused(api):
-    transport = ApiTransport([origin(api.base_url)], connect_retries=0)  # certifi's roots
-    with pytest.raises(urllib3.exceptions.HTTPError):
+    transport = build_session([origin(api.base_url)], connect_retries=0)  # certifi's roots
+    with pytest.raises(requests.RequestException):
         transport.get(api.base_url + "/tests")
 
 
 def test_credentials_go_only_to_the_allowed_origins():
-    transport = ApiTransport(["https://api.example.com:443"], connect_retries=0)
+    transport = build_session(["https://api.example.com:443"], connect_retries=0)
     for url in ("https://elsewhere.example.com/v7/x", "http://api.example.com/v7/x",
                 "https://api.example.com:8443/v7/x"):  # fmt: skip
         with pytest.raises(UnsafeDestinationError):
             transport.get(url, headers={"Authorization": "Bearer secret"})
 
 
-def test_nothing_listening_raises_urllib3_errors():
-    transport = ApiTransport(["http://127.0.0.1:9"], connect_retries=0, timeout=(1.0, 1.0))
-    with pytest.raises(urllib3.exceptions.HTTPError):
+def test_nothing_listening_raises_the_one_exception_family():
+    transport = build_session(["http://127.0.0.1:9"], connect_retries=0, timeout=(1.0, 1.0))
+    with pytest.raises(requests.RequestException):
         transport.get("http://127.0.0.1:9/v7/x")
 
 
 def test_https_through_the_proxy_tunnel_with_basic_credentials(api):
     proxy = _ConnectProxy()
     try:
-        proxy_url = proxy.url.replace("http://", "http://svc%20user:p%40ss%3Aword@")
-        transport = ApiTransport(
-            [origin(api.base_url)], ca_bundle=api.ca_bundle, proxy_url=proxy_url
+        port = int(proxy.url.rsplit(":", 1)[1])
+        transport = build_session(
+            [origin(api.base_url)],
+            ca_bundle=api.ca_bundle,
+            proxy=Proxy("http", "127.0.0.1", port, "svc user", "p@ss:word"),
         )
         first = transport.get(api.base_url + "/a", headers={"Authorization": "Bearer t"})
         second = transport.get(api.base_url + "/b", headers={"Authorization": "Bearer t"})
@@ -129,3 +130,14 @@ def test_https_through_the_proxy_tunnel_with_basic_credentials(api):
     assert "proxy-authorization: basic " + expected.lower() in [h.lower() for h in headers]
     # the bearer token travelled inside the tunnel only, never in the proxy's request
     assert not any("Bearer" in line for line in headers)
+
+
+def test_no_redirect_is_followed(api):
+    elsewhere = api.base_url + "/steal"
+    api.fallback = lambda path: Reply(302, {"title": "Found"}, headers={"Location": elsewhere})
+    transport = build_session([origin(api.base_url)], ca_bundle=api.ca_bundle)
+    reply = transport.post(api.base_url + "/token", data=b"refresh_token=secret")
+    again = transport.get(api.base_url + "/x", headers={"Authorization": "Bearer t"})
+    transport.close()
+    assert reply.status_code == 302 and again.status_code == 302
+    assert [seen.path for seen in api.seen] == ["/v7/token", "/v7/x"]
