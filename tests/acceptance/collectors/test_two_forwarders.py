@@ -5,7 +5,7 @@ SPLUNK_HOME, so its own run directory and rate-limit state file (no lock file in
 they share is the organisation's 240 requests a minute, which every answer reports in the
 ``X-Organization-Rate-Limit-*`` headers. Each forwarder runs what ``ThousandEyesInput.run_stanza``
 builds for a test-results input (its state file from ``modinputs.base.run_dir`` and
-``rate_limit.state_path_for``, the limiter's urgent share, a fresh transport and ApiClient with
+``rate_limit.state_path_for``, the limiter's urgent share, a fresh session and ApiClient with
 the run's deadline, RunContext and the collector) on a schedule, in a thread of this process.
 
 Why in this process and not through the Splunk stand-in's modular input runner: its children
@@ -31,12 +31,11 @@ from collections import Counter
 
 import pytest
 from ta_thousandeyes.api_client import ApiClient, ApiUnavailable
-from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
 from ta_thousandeyes.collectors import test_results
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.events import XmlEventWriter
-from ta_thousandeyes.http import destination
+from ta_thousandeyes.http import build_session, destination
 from ta_thousandeyes.modinputs.base import URGENT_SHARE, run_dir
 from ta_thousandeyes.rate_limit import RateLimiter, state_path_for
 
@@ -146,9 +145,9 @@ class Forwarder:
         limiter = RateLimiter(
             self.state_path, clock=clock, sleep=sleep, urgent_share=URGENT_SHARE
         )  # fmt: skip
-        transport = ApiTransport([destination(self.base)], ca_bundle=self.sim.ca_bundle_path)
+        session = build_session([destination(self.base)], ca_bundle=self.sim.ca_bundle_path)
         client = ApiClient(
-            self.base, transport, _StaticToken(self.token), rate_limiter=limiter,
+            self.base, session, _StaticToken(self.token), rate_limiter=limiter,
             deadline=deadline, clock=clock, sleep=sleep,
         )  # fmt: skip
         writer = XmlEventWriter(output=io.BytesIO(), error=io.StringIO())
@@ -166,7 +165,7 @@ class Forwarder:
             finished = False
         finished = finished and not ctx.past_deadline()
         writer.close()
-        transport.close()
+        session.close()
         self.events += ctx.events
         self.errors.extend(ctx.errors)
         self.runs.append((started, clock(), finished))
