@@ -10,7 +10,7 @@ authorization asks for; the page then offers "Reconnect to grant <scope>".
 from typing import Dict
 
 from .. import connections as model
-from .. import credential_store
+from .. import credential_store, features
 from ..oauth import flows
 from . import status, summary, validation
 from .base import ApiError, Request, json_reply, route
@@ -46,7 +46,11 @@ def list_connections(context: object, request: Request) -> Dict:
         )
         for config in model.list_connections(service)
     ]
-    return json_reply(200, {"connections": items})
+    catalog = [
+        {"key": f.key, "label": f.label, "scope": f.scope, "description": f.description}
+        for f in features.FEATURES.values()
+    ]  # what the connect form offers before any connection exists
+    return json_reply(200, {"connections": items, "features": catalog})
 
 
 def get_connection(context: object, request: Request, name: str) -> Dict:
