@@ -535,6 +535,9 @@
         showNewFeatures();
       }
       renderConnections(data.connections || []);
+      // The Streams section (streams.js) follows connections and their features.
+      document.dispatchEvent(new CustomEvent("ta-thousandeyes-connections",
+        { detail: data.connections || [] }));
     }).catch(function (error) {
       announce("Could not load the connections: " + error.message, "error");
     });

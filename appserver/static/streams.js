@@ -60,16 +60,24 @@
     });
   }
 
+  function showConnections(all) {
+    var before = ui.connection.value, aid = ui.aid.value;
+    connections = all.filter(function (c) { return c.state === "connected"; });
+    clear(ui.connection);
+    connections.forEach(function (c) {
+      ui.connection.appendChild(el("option", { value: c.name, text: c.name }));
+    });
+    if (connections.some(function (c) { return c.name === before; })) { ui.connection.value = before; }
+    fillGroups();
+    var kept = Array.prototype.some.call(ui.aid.options, function (o) { return o.value === aid; });
+    if (aid && kept && ui.connection.value === before) { ui.aid.value = aid; }
+    if (connections.length) { return refresh(); }
+    say("Connect to ThousandEyes first: streams belong to a connection.", "info");
+  }
+
   function loadConnections() {
     return api("GET", "connections").then(function (data) {
-      connections = (data.connections || []).filter(function (c) { return c.state === "connected"; });
-      clear(ui.connection);
-      connections.forEach(function (c) {
-        ui.connection.appendChild(el("option", { value: c.name, text: c.name }));
-      });
-      fillGroups();
-      if (connections.length) { return refresh(); }
-      say("Connect to ThousandEyes first: streams belong to a connection.", "info");
+      return showConnections(data.connections || []);
     }).catch(function (error) { say("Could not load connections: " + error.message, "error"); });
   }
 
@@ -238,6 +246,10 @@
     ]));
     syncToken();
     loadConnections();
+    // The setup section above lists connections again after a connect, log out or feature change.
+    document.addEventListener("ta-thousandeyes-connections", function (event) {
+      showConnections(event.detail || []);
+    });
   }
 
   function main(common) {

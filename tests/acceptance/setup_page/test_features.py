@@ -112,6 +112,7 @@ def test_streams_ticked_for_an_existing_connection_is_asked_for_on_reconnect(bro
         in row.locator("[data-feature='streams'] .te-feature-state").text_content()
     )
     assert connections.get_connection(service, "prod").features == ["streams"]
+    expect(page.locator("#te-streams-scope-note")).to_contain_text("not granted yet")
     browser.screenshot("features-reconnect-to-grant")
 
     grant.click()
@@ -127,6 +128,7 @@ def test_streams_ticked_for_an_existing_connection_is_asked_for_on_reconnect(bro
     expect(row.locator(".te-grant")).to_have_count(0)
     expect(row.locator("[data-feature='instant_tests'] .te-feature-state")).to_have_text("")
     browser.screenshot("features-granted")
+    expect(page.locator("#te-streams-scope-note")).to_be_hidden()  # the section followed
 
     page = browser.open_setup()  # the streams section now lists prod's streams
     page.wait_for_selector("#te-streams-rows tr")
