@@ -567,10 +567,5 @@
     te.boot(ROOT_ID, start);
   }
 
-  if (window.TAThousandEyes) { main(window.TAThousandEyes); }
-  else {
-    document.addEventListener("ta-thousandeyes-common", function () {
-      main(window.TAThousandEyes);
-    }, { once: true });
-  }
+  (window.TAThousandEyesPages = window.TAThousandEyesPages || []).push(main);  // te_common.js
 })();

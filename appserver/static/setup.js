@@ -22,6 +22,7 @@
 
   var ui = {};
   var regionLabels = {};
+  var featureCatalog = [];  // GET connections' "features": key, label, scope, description
   var flow = { timer: null, countdown: null, name: "", errors: 0 };
 
   function announce(message, kind) {
@@ -55,6 +56,7 @@
       field("te-region", "Region", ui.region, "The ThousandEyes region your organization uses."),
       field("te-method", "Method", ui.method),
       ui.apiTokenField,
+      buildNewFeatures(),
       el("div", { className: "te-actions" }, [ui.connectButton]),
     ]);
     ui.method.addEventListener("change", syncMethod);
@@ -69,6 +71,127 @@
 
   function syncMethod() {
     ui.apiTokenField.hidden = ui.method.value !== "api_token";
+    ui.newFeatures.hidden = ui.method.value === "api_token";
+  }
+
+  // ---------------------------------------------------------------- optional features
+
+  function featureLabel(feature) { return feature.label + " (" + feature.scope + ")"; }
+
+  // The connect form's checkboxes: what a new connection asks for besides [oauth] scopes.
+  function buildNewFeatures() {
+    ui.newFeatureList = el("div", { className: "te-feature-list" });
+    ui.newFeatures = el("fieldset", { id: "te-new-features", className: "te-features" }, [
+      el("legend", { text: "Optional features" }),
+      el("p", { className: "te-hint", text: "Each asks ThousandEyes for one more scope when " +
+        "you connect. You can change them later under Connections and reconnect." }),
+      ui.newFeatureList,
+    ]);
+    return ui.newFeatures;
+  }
+
+  function showNewFeatures() {
+    var checked = {};
+    ui.newFeatureList.querySelectorAll("input[data-feature]").forEach(function (box) {
+      checked[box.getAttribute("data-feature")] = box.checked;
+    });
+    clear(ui.newFeatureList);
+    featureCatalog.forEach(function (feature) {
+      var id = "te-new-feature-" + feature.key;
+      var box = el("input", { type: "checkbox", id: id, "data-feature": feature.key,
+        "aria-describedby": id + "-hint" });
+      box.checked = !!checked[feature.key];
+      ui.newFeatureList.appendChild(el("div", { className: "te-field te-check" }, [
+        box, el("label", { "for": id, text: featureLabel(feature) }),
+        el("p", { id: id + "-hint", className: "te-hint", text: feature.description }),
+      ]));
+    });
+  }
+
+  function chosenNewFeatures() {
+    var keys = [];
+    ui.newFeatureList.querySelectorAll("input[data-feature]").forEach(function (box) {
+      if (box.checked) { keys.push(box.getAttribute("data-feature")); }
+    });
+    return keys.join(",");
+  }
+
+  function featureId(connection, feature) {
+    return "te-feature-" + connection.name + "-" + feature.key;
+  }
+
+  // One connection's features: a checkbox each, and whether its scope is held or only asked.
+  function featuresCell(connection) {
+    var cell = el("td", { className: "te-features-cell" });
+    if (connection.auth_method === "api_token") {
+      cell.appendChild(el("span", { className: "te-hint",
+        text: "All available: a user API token carries every scope." }));
+      return cell;
+    }
+    connection.features.forEach(function (feature) {
+      var id = featureId(connection, feature);
+      var box = el("input", { type: "checkbox", id: id, "data-feature": feature.key,
+        "aria-describedby": id + "-state" });
+      box.checked = feature.requested || feature.in_base;
+      box.disabled = feature.in_base;  // asked for by [oauth] scopes whatever the box says
+      box.addEventListener("change", function () { saveFeatures(connection, box); });
+      cell.appendChild(el("div", { className: "te-field te-check te-feature",
+        "data-feature": feature.key }, [
+        box,
+        el("label", { "for": id, text: featureLabel(feature), title: feature.description }),
+        el("span", { id: id + "-state", className: "te-hint te-feature-state",
+          text: featureState(connection, feature) }),
+      ]));
+    });
+    return cell;
+  }
+
+  function featureState(connection, feature) {
+    var wanted = feature.requested || feature.in_base;
+    if (connection.state === "disconnected") {
+      return wanted ? "asked for when you connect" : "";
+    }
+    if (feature.granted) {
+      if (!wanted) { return "granted; no longer needed (reconnect to give it up)"; }
+      return feature.in_base ? "granted (asked for by [oauth] scopes)" : "granted";
+    }
+    return wanted ? "requested, not granted yet: reconnect to grant " + feature.scope : "";
+  }
+
+  function saveFeatures(connection, changed) {
+    var row = changed.closest("td");
+    var keys = [];
+    row.querySelectorAll("input[data-feature]").forEach(function (box) {
+      if (box.checked && !box.disabled) { keys.push(box.getAttribute("data-feature")); }
+    });
+    row.querySelectorAll("input[data-feature]").forEach(function (box) { box.disabled = true; });
+    var focusId = changed.id;
+    api("POST", "connections/" + encodeURIComponent(connection.name) + "/features",
+      { features: keys.join(",") }).then(function (data) {
+      var saved = data.connection;
+      var feature = saved.features.filter(function (f) {
+        return f.key === changed.getAttribute("data-feature");
+      })[0];
+      var what = featureLabel(feature) + (feature.requested ? " turned on" : " turned off") +
+        " for " + saved.name;
+      if (saved.missing_scopes.length) {
+        what += ": reconnect to grant " + saved.missing_scopes.join(" ") + ".";
+      } else if (saved.unneeded_scopes.length) {
+        what += ": reconnect to give up " + saved.unneeded_scopes.join(" ") + ".";
+      } else if (saved.state === "disconnected") {
+        what += ": it is asked for when you connect.";
+      } else {
+        what += ".";
+      }
+      announce(what, "info");
+      return refreshStatus();
+    }).catch(function (error) {
+      announce("Features not saved: " + error.message, "error");
+      return refreshStatus();
+    }).then(function () {
+      var again = document.getElementById(focusId);
+      if (again) { again.focus(); }
+    });
   }
 
   function setBusy(busy) {
@@ -89,14 +212,18 @@
       ui.apiToken.focus();
       return;
     }
-    connect(name, ui.region.value, ui.method.value);
+    connect(name, ui.region.value, ui.method.value,
+      ui.method.value === "api_token" ? null : chosenNewFeatures());
   }
 
-  function connect(name, region, method) {
+  // features: comma-separated keys to store with the connection; null keeps its own.
+  function connect(name, region, method, features) {
     stopFlowTimers();
     setBusy(true);
     announce("Connecting " + name + "…", "info");
-    api("POST", "connections", { name: name, region: region, auth_method: method })
+    var params = { name: name, region: region, auth_method: method };
+    if (features !== null && features !== undefined) { params.features = features; }
+    api("POST", "connections", params)
       .then(function () {
         if (method === "device_code") { return startDeviceFlow(name); }
         if (method === "authorization_code") { return startAuthorizationCode(name); }
@@ -285,7 +412,7 @@
     ui.statusTable = el("table", { className: "te-table" }, [
       el("caption", { className: "te-visually-hidden", text: "ThousandEyes connections" }),
       el("thead", {}, [el("tr", {}, ["Connection", "Region", "Connected as", "Account groups",
-        "Token", "Inputs (last successful run)", "Actions"].map(function (text) {
+        "Token", "Optional features", "Inputs (last successful run)", "Actions"].map(function (text) {
         return el("th", { scope: "col", text: text });
       }))]),
       ui.table,
@@ -356,6 +483,20 @@
         "aria-label": (connection.state === "disconnected" ? "Connect " : "Reconnect ") + label,
         onclick: function () { reconnect(connection); },
       }));
+    } else if (connection.state === "connected" && connection.missing_scopes.length) {
+      var grant = "Reconnect to grant " + connection.missing_scopes.join(" ");
+      cell.appendChild(el("button", {
+        type: "button", className: "te-button te-primary te-grant", text: grant,
+        "aria-label": grant + " to " + label,
+        onclick: function () { reconnect(connection); },
+      }));
+    } else if (connection.state === "connected" && connection.unneeded_scopes.length) {
+      var giveUp = "Reconnect to give up " + connection.unneeded_scopes.join(" ");
+      cell.appendChild(el("button", {
+        type: "button", className: "te-button te-grant", text: giveUp,
+        "aria-label": giveUp + " for " + label,
+        onclick: function () { reconnect(connection); },
+      }));
     }
     if (connection.state !== "disconnected") {
       var logout = el("button", {
@@ -380,6 +521,7 @@
         el("td", { text: connection.user_email || "—" }),
         el("td", { text: groups.length ? groups.join(", ") : "—" }),
         tokenCell(connection),
+        featuresCell(connection),
         inputsCell(connection),
         actionsCell(connection),
       ]));
@@ -388,7 +530,14 @@
 
   function refreshStatus() {
     return api("GET", "connections").then(function (data) {
+      if (!featureCatalog.length && data.features) {
+        featureCatalog = data.features;
+        showNewFeatures();
+      }
       renderConnections(data.connections || []);
+      // The Streams section (streams.js) follows connections and their features.
+      document.dispatchEvent(new CustomEvent("ta-thousandeyes-connections",
+        { detail: data.connections || [] }));
     }).catch(function (error) {
       announce("Could not load the connections: " + error.message, "error");
     });
@@ -399,6 +548,12 @@
     ui.region.value = connection.region;
     ui.method.value = connection.auth_method;
     syncMethod();
+    // The form shows what this connection asks for, so a later Connect keeps it.
+    ui.newFeatureList.querySelectorAll("input[data-feature]").forEach(function (box) {
+      box.checked = connection.features.some(function (feature) {
+        return feature.key === box.getAttribute("data-feature") && feature.requested;
+      });
+    });
     if (connection.auth_method === "api_token") {
       announce("Enter a new API token for " + connection.name + ".", "info");
       ui.apiToken.focus();
@@ -600,10 +755,5 @@
     te.boot(ROOT_ID, start);
   }
 
-  if (window.TAThousandEyes) { main(window.TAThousandEyes); }
-  else {
-    document.addEventListener("ta-thousandeyes-common", function () {
-      main(window.TAThousandEyes);
-    }, { once: true });
-  }
+  (window.TAThousandEyesPages = window.TAThousandEyesPages || []).push(main);  // te_common.js
 })();

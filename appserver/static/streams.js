@@ -27,24 +27,57 @@
     return { connection: ui.connection.value, aid: ui.aid.value };
   }
 
+  function streamsFeature(connection) {
+    return (connection.features || []).filter(function (f) { return f.key === "streams"; })[0];
+  }
+
+  // The chosen OAuth connection without streams:manage: say so, and lead to its checkbox.
+  function showScopeNote(connection) {
+    clear(ui.scopeNote);
+    var feature = connection && streamsFeature(connection);
+    ui.scopeNote.hidden = !feature || feature.granted;
+    if (ui.scopeNote.hidden) { return; }
+    var boxId = "te-feature-" + connection.name + "-streams";
+    ui.scopeNote.appendChild(document.createTextNode(
+      (feature.requested ? "Streams are turned on for " + connection.name +
+        " but not granted yet: reconnect it under Connections to grant streams:manage. "
+        : connection.name + " was not granted streams:manage. ")));
+    ui.scopeNote.appendChild(el("button", { type: "button", className: "te-button",
+      id: "te-streams-goto-feature", text: feature.requested ? "Go to the connection"
+        : "Go to its Streams checkbox",
+      onclick: function () {
+        var box = document.getElementById(boxId);
+        if (box) { box.scrollIntoView({ block: "center" }); box.focus(); }
+      } }));
+  }
+
   function fillGroups() {
     clear(ui.aid);
     var chosen = connections.filter(function (c) { return c.name === ui.connection.value; })[0];
+    showScopeNote(chosen);
     ((chosen && chosen.account_groups) || []).forEach(function (group) {
       ui.aid.appendChild(el("option", { value: group.aid, text: group.name + " (" + group.aid + ")" }));
     });
   }
 
+  function showConnections(all) {
+    var before = ui.connection.value, aid = ui.aid.value;
+    connections = all.filter(function (c) { return c.state === "connected"; });
+    clear(ui.connection);
+    connections.forEach(function (c) {
+      ui.connection.appendChild(el("option", { value: c.name, text: c.name }));
+    });
+    if (connections.some(function (c) { return c.name === before; })) { ui.connection.value = before; }
+    fillGroups();
+    var kept = Array.prototype.some.call(ui.aid.options, function (o) { return o.value === aid; });
+    if (aid && kept && ui.connection.value === before) { ui.aid.value = aid; }
+    if (connections.length) { return refresh(); }
+    say("Connect to ThousandEyes first: streams belong to a connection.", "info");
+  }
+
   function loadConnections() {
     return api("GET", "connections").then(function (data) {
-      connections = (data.connections || []).filter(function (c) { return c.state === "connected"; });
-      clear(ui.connection);
-      connections.forEach(function (c) {
-        ui.connection.appendChild(el("option", { value: c.name, text: c.name }));
-      });
-      fillGroups();
-      if (connections.length) { return refresh(); }
-      say("Connect to ThousandEyes first: streams belong to a connection.", "info");
+      return showConnections(data.connections || []);
     }).catch(function (error) { say("Could not load connections: " + error.message, "error"); });
   }
 
@@ -88,6 +121,13 @@
   function refresh() {
     var where = selected();
     if (!where.connection || !where.aid) { return Promise.resolve(); }
+    var chosen = connections.filter(function (c) { return c.name === where.connection; })[0];
+    var feature = chosen && streamsFeature(chosen);
+    if (feature && !feature.granted) {  // ThousandEyes would refuse: the note says what to do
+      clear(ui.rows);
+      ui.count.textContent = "";
+      return Promise.resolve();
+    }
     return api("GET", "streams", where).then(function (data) {
       render(data.streams || [], data.limit || 10);
     }).catch(function (error) {
@@ -139,6 +179,7 @@
     clear(root);
     ui.status = el("p", { id: "te-streams-status", className: "te-status", role: "status",
       "aria-live": "polite" });
+    ui.scopeNote = el("p", { id: "te-streams-scope-note", className: "te-hint", hidden: true });
     ui.connection = select([], "");
     ui.connection.addEventListener("change", function () { fillGroups(); refresh(); });
     ui.aid = select([], "");
@@ -169,8 +210,9 @@
         "HEC must be enabled and reachable from ThousandEyes' cloud over HTTPS with a certificate it trusts." }),
       el("p", { id: "te-streams-scope", className: "te-hint", text:
         "Streams need the streams:manage scope. A user API token has it. For an OAuth connection, " +
-        "turn streams on by adding streams:manage to [oauth] scopes in ta_thousandeyes_settings.conf, " +
-        "then connect again above (Log out, then Connect)." }),
+        "tick \u201cStreams (streams:manage)\u201d for it under Connections above, then " +
+        "\u201cReconnect to grant streams:manage\u201d." }),
+      ui.scopeNote,
       ui.status,
       el("div", { className: "te-form te-inline" }, [
         field("te-streams-connection", "Connection", ui.connection),
@@ -204,6 +246,10 @@
     ]));
     syncToken();
     loadConnections();
+    // The setup section above lists connections again after a connect, log out or feature change.
+    document.addEventListener("ta-thousandeyes-connections", function (event) {
+      showConnections(event.detail || []);
+    });
   }
 
   function main(common) {
@@ -212,10 +258,5 @@
     te.boot(ROOT_ID, build);
   }
 
-  if (window.TAThousandEyes) { main(window.TAThousandEyes); }
-  else {
-    document.addEventListener("ta-thousandeyes-common", function () {
-      main(window.TAThousandEyes);
-    }, { once: true });
-  }
+  (window.TAThousandEyesPages = window.TAThousandEyesPages || []).push(main);  // te_common.js
 })();

@@ -1,13 +1,13 @@
-// Helpers shared by the add-on's pages (setup, inputs): Splunk Web's settings ($C), REST calls
-// through Splunk Web's CSRF-protected splunkd proxy, and DOM building that inserts every text
-// from the server with textContent. Pages get them as window.TAThousandEyes; a page script that
-// runs first waits for the "ta-thousandeyes-common" event (Splunk Web may load a view's scripts
-// in any order).
+// Helpers shared by the add-on's pages (setup, streams, inputs): Splunk Web's settings ($C), REST
+// calls through Splunk Web's CSRF-protected splunkd proxy, and DOM building that inserts every
+// text from the server with textContent. A page script hands its start function to the queue
+//   (window.TAThousandEyesPages = window.TAThousandEyesPages || []).push(main);
+// which works whichever script Splunk Web runs first: functions queued before this script ran
+// start when it does, later ones at once; each gets the helpers as its argument.
 (function () {
   "use strict";
 
   var APP = "TA-thousandeyes";
-  var READY_EVENT = "ta-thousandeyes-common";
 
   // ---------------------------------------------------------------- Splunk Web settings
 
@@ -234,5 +234,19 @@
     boot: boot,
   };
   window.TAThousandEyes = shared;
-  document.dispatchEvent(new Event(READY_EVENT));
+
+  // One page's failure to start must not keep the others from starting; it is still reported.
+  function startPage(main) {
+    try { main(shared); }
+    catch (error) { setTimeout(function () { throw error; }, 0); }
+  }
+
+  var queued = window.TAThousandEyesPages;
+  window.TAThousandEyesPages = {
+    push: function () {
+      Array.prototype.forEach.call(arguments, startPage);
+      return 0;
+    },
+  };
+  if (Array.isArray(queued)) { queued.forEach(startPage); }
 })();

@@ -32,7 +32,10 @@ class Parts:
 
     @property
     def scopes(self) -> List[str]:
-        return self.config.scopes or list(self.settings.scopes)
+        """What a flow asks for: ``[oauth] scopes`` plus the scopes of the connection's
+        features. Not the scopes granted last time, so a scope added to either is asked for
+        when the admin reconnects, and one the admin turned off is given up."""
+        return self.config.requested_scopes(list(self.settings.scopes))
 
     def close(self) -> None:
         self.session.close()

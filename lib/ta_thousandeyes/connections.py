@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from . import credential_store, redaction, regions, settings, splunk_service
+from . import credential_store, features, redaction, regions, settings, splunk_service
 
 CONF_NAME = "ta_thousandeyes_connections"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -61,7 +61,7 @@ class ConnectionConfig:
     name: str
     region: str
     auth_method: str
-    scopes: List[str] = field(default_factory=list)
+    scopes: List[str] = field(default_factory=list)  # granted (the token response's scope)
     state: str = DISCONNECTED
     error: str = ""
     user_email: str = ""
@@ -69,6 +69,9 @@ class ConnectionConfig:
     last_refresh: float = 0.0
     token_expiry: float = 0.0
     client_id: str = ""
+    # Optional features the admin turned on (features.FEATURES keys): their scopes are asked
+    # for on top of [oauth] scopes by the next authorization.
+    features: List[str] = field(default_factory=list)
 
     def validate(self) -> None:
         validate_name(self.name)
@@ -80,6 +83,14 @@ class ConnectionConfig:
             raise ConnectionConfigError(f"Unknown state {self.state!r}")
         for scope in self.scopes:
             settings.parse_scopes(scope)
+        try:
+            self.features = features.parse(self.features)
+        except features.UnknownFeatureError as error:
+            raise ConnectionConfigError(str(error))
+
+    def requested_scopes(self, base: List[str]) -> List[str]:
+        """What this connection's next OAuth flow asks for, given the base scopes."""
+        return features.requested_scopes(base, self.features)
 
     def to_stanza(self) -> Dict[str, str]:
         return {
@@ -93,6 +104,7 @@ class ConnectionConfig:
             "last_refresh": _epoch_text(self.last_refresh),
             "token_expiry": _epoch_text(self.token_expiry),
             "client_id": self.client_id,
+            "features": ",".join(self.features),
         }
 
     def as_public_dict(self) -> Dict[str, object]:
@@ -141,6 +153,7 @@ def config_from_stanza(name: str, stanza: Dict[str, str]) -> ConnectionConfig:
         last_refresh=_float(stanza.get("last_refresh")),
         token_expiry=_float(stanza.get("token_expiry")),
         client_id=stanza.get("client_id") or "",
+        features=features.known(re.split(r"[\s,]+", stanza.get("features") or "")),
     )
 
 
@@ -172,14 +185,23 @@ def create_connection(
     region: str,
     auth_method: str,
     scopes: Optional[List[str]] = None,
+    feature_keys: Optional[List[str]] = None,
 ) -> ConnectionConfig:
-    """A new, disconnected connection (fails if the name is taken)."""
+    """A new, disconnected connection (fails if the name is taken).
+
+    scopes: what the connection is expected to be granted; a feature's scope among them turns
+    that feature on (a flow asks for [oauth] scopes plus the features' scopes, not for these).
+    """
     validate_name(name)
     if splunk_service.read_stanza(service, CONF_NAME, name):
         raise ConnectionConfigError(f"A connection named {name!r} already exists")
     regions.get_region(service, region)  # the region must be configured
     config = ConnectionConfig(
-        name=name, region=region, auth_method=auth_method, scopes=list(scopes or [])
+        name=name,
+        region=region,
+        auth_method=auth_method,
+        scopes=list(scopes or []),
+        features=list(feature_keys or []) + features.for_scopes(scopes or []),
     )
     save_connection(service, config)
     return config

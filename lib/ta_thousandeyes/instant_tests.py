@@ -42,7 +42,7 @@ import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
-from . import assembly, connections, locks, redaction, settings, splunk_service, tokens
+from . import assembly, connections, features, locks, redaction, settings, splunk_service, tokens
 from .api_client import ApiClient, ApiError, ApiUnavailable, ForeignLinkRefused
 from .events import to_json
 from .rate_limit import INSTANT_TESTS, RateLimiter, state_path_for
@@ -50,7 +50,7 @@ from .rate_limit import INSTANT_TESTS, RateLimiter, state_path_for
 logger = logging.getLogger("ta_thousandeyes.instant_tests")
 
 ACTION = "thousandeyes_instant_test"
-INSTANT_TEST_SCOPE = "tests:manage"  # assumed: no instant-test scope is documented
+INSTANT_TEST_SCOPE = features.FEATURES[features.INSTANT_TESTS].scope  # tests:manage, assumed
 SETTINGS_STANZA = "instant_tests"
 SOURCE = "thousandeyes:instant_test"
 SOURCETYPE_PREFIX = "cisco:thousandeyes:instant:"
@@ -345,9 +345,10 @@ class InstantTestAction:
             ):
                 raise ActionError(
                     f"connection {firing.connection!r} was authorized without the "
-                    f"{INSTANT_TEST_SCOPE} scope instant tests need: an admin adds "
-                    f"{INSTANT_TEST_SCOPE} to [oauth] scopes in ta_thousandeyes_settings.conf "
-                    "and connects it again on the setup page (log out, connect)"
+                    f"{INSTANT_TEST_SCOPE} scope instant tests need: an admin ticks "
+                    f'"{features.label(features.INSTANT_TESTS)}" for it under Connections on '
+                    "the setup page and connects it again there (Reconnect to grant "
+                    f"{INSTANT_TEST_SCOPE})"
                 )
             aid = _account_group(firing.account_group, config.account_groups)
             rows = read_results(str(self.payload.get("results_file") or ""))

@@ -10,8 +10,9 @@
 - ``POST streams/<id>``: edit ours (name, enabled, tests, tags, test types, index,
   sourcetype, URL, token); ``POST streams/<id>/delete``: delete ours.
 
-The connection must hold ``streams:manage`` (OAuth connections ask for the scopes of
-``[oauth] scopes``; a user API token carries every scope): otherwise 409 and what to do.
+The connection must hold ``streams:manage`` (an OAuth connection asks for it only when the
+admin turns its Streams feature on, ``ta_thousandeyes.features``; a user API token carries
+every scope): otherwise 409 and what to do.
 ThousandEyes' refusals are shown as such: the 10-stream limit (412), the endpoint check (400
 "TLS/SSL": bad certificate; "connection issue"/"I/O issue": unreachable).
 """
@@ -20,7 +21,7 @@ import json
 import secrets
 from typing import Any, Dict, Optional
 
-from .. import api_client, assembly, connections, redaction, splunk_service
+from .. import api_client, assembly, connections, features, redaction, splunk_service
 from .. import streams as model
 from ..redaction import redact
 from . import validation
@@ -31,9 +32,15 @@ HEC_NAMESPACE = "splunk_httpinput"
 HEC_TOKENS_PATH = "data/inputs/http"
 SCOPE_MESSAGE = (
     "Connection {name!r} was authorized without the streams:manage scope that streams need. "
-    "To turn streams on: add streams:manage to [oauth] scopes in ta_thousandeyes_settings.conf "
-    "(local), then connect {name!r} again on this page (Log out, then Connect)."
+    'To turn streams on: tick "{feature}" for {name!r} under Connections on this page, then '
+    'click "Reconnect to grant streams:manage" there.'
 )
+
+
+def scope_message(name: str) -> str:
+    return SCOPE_MESSAGE.format(name=name, feature=features.label(features.STREAMS))
+
+
 EDIT_FIELDS = ("name", "enabled", "tests", "tags", "test_types", "index", "sourcetype",
                "hec_url", "hec_token")  # fmt: skip
 
@@ -55,7 +62,7 @@ def _account_group(request: Request, config: connections.ConnectionConfig) -> st
 
 def _require_scope(config: connections.ConnectionConfig) -> None:
     if not model.holds_scope(config.auth_method, config.scopes):
-        raise ApiError(409, SCOPE_MESSAGE.format(name=config.name))
+        raise ApiError(409, scope_message(config.name))
 
 
 def _hec_url(value: Optional[str]) -> str:
@@ -84,7 +91,7 @@ def _translate(error: Exception, name: str) -> ApiError:
             return ApiError(409, f"ThousandEyes refused: at most {model.MAX_STREAMS_PER_GROUP} "
                                  f"streams per account group ({text})")  # fmt: skip
         if error.status == 403:
-            return ApiError(409, SCOPE_MESSAGE.format(name=name) + f" (ThousandEyes: {text})")
+            return ApiError(409, scope_message(name) + f" (ThousandEyes: {text})")
         if error.status == 404:
             return ApiError(404, "ThousandEyes has no such stream in this account group")
         if error.status == 400 and "TLS/SSL" in text:

@@ -1,10 +1,10 @@
 """Checks on every parameter the browser sends; each failure is a 400 with a plain message."""
 
 import re
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 from urllib.parse import urlsplit
 
-from .. import connections, http, regions, settings
+from .. import connections, features, http, regions, settings
 from .base import CONTROL_PARAMETERS, ApiError, Request
 
 CALLBACK_PATH = "/ta_thousandeyes/oauth/callback"
@@ -48,6 +48,14 @@ def auth_method(value: Optional[str]) -> str:
     if value not in connections.AUTH_METHODS:
         raise ApiError(400, "Method must be one of {}".format(", ".join(connections.AUTH_METHODS)))
     return str(value)
+
+
+def feature_keys(value: Optional[str]) -> List[str]:
+    """Comma-separated keys of features.FEATURES; anything else (a scope included) is a 400."""
+    try:
+        return features.parse((value or "").split(","))
+    except features.UnknownFeatureError as error:
+        raise ApiError(400, str(error))
 
 
 def boolean(name: str, value: Optional[str]) -> bool:

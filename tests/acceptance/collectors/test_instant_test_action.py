@@ -135,6 +135,9 @@ def test_refuses_without_scope_enablement_or_allow_list(sim, splunk, service):
     assert no_scope.exit_code == 2
     assert "tests:manage" in " ".join(no_scope.stderr_lines)
     assert "connects it again" in " ".join(no_scope.stderr_lines)
+    # what to do is the connection's checkbox on the setup page, not a conf edit
+    assert '"Instant-test alert action (tests:manage)"' in " ".join(no_scope.stderr_lines)
+    assert "ta_thousandeyes_settings.conf" not in " ".join(no_scope.stderr_lines)
     assert not [r for r in sim.request_log if r.path.endswith("/instant")]
     enable(service, allowed="")
     connections.delete_connection(service, "prod")

@@ -7,6 +7,7 @@ from ta_thousandeyes import (
     credential_store,
     redaction,
     regions,
+    settings,
     splunk_service,
 )
 from ta_thousandeyes.oauth import errors, flows
@@ -22,6 +23,9 @@ def _new(service, name="prod", method="device_code"):
 
 def test_device_flow_pending_slow_down_then_connected(wired):
     service, stub, lock_dir = wired
+    splunk_service.write_stanza(
+        service, settings.CONF_NAME, "oauth", {"scopes": "tests:read offline_access"}
+    )
     _new(service)
     public = flows.start_device_authorization(service, "prod", stub.clock, lock_dir)
     assert set(public) == {
@@ -73,6 +77,40 @@ def test_device_flow_pending_slow_down_then_connected(wired):
     assert record["revocation_url"].endswith("/oauth2/revoke")  # discovered
     form = [f for m, p, f in stub.log if p == "/oauth2/device/authorization"][0]
     assert form == {"client_id": "configured-client", "scope": "tests:read offline_access"}
+
+
+def _device_connect(service, stub, lock_dir, name="prod"):
+    """One approved device flow; returns the scope its device authorization request asked."""
+    public = flows.start_device_authorization(service, name, stub.clock, lock_dir)
+    asked = [f for m, p, f in stub.log if p == "/oauth2/device/authorization"][-1]["scope"]
+    stub.approve_device(public["user_code"])
+    stub.clock.advance(public["interval"])
+    assert flows.poll_device_authorization(service, name, stub.clock, lock_dir)["status"] == (
+        "connected"
+    )
+    return asked.split()
+
+
+def test_reconnect_asks_for_base_plus_features_not_the_last_grant(wired):
+    """The scopes asked for are [oauth] scopes plus the connection's features, each time: a
+    feature turned on after connecting is asked for on reconnect, one turned off is given up,
+    and a scope added to [oauth] scopes later is asked for too."""
+    service, stub, lock_dir = wired
+    connections.create_connection(service, "prod", "global", "device_code")
+    base = list(settings.DEFAULT_SCOPES)
+    assert _device_connect(service, stub, lock_dir) == base
+    assert sorted(connections.get_connection(service, "prod").scopes) == sorted(base)
+
+    connections.update_connection(service, "prod", features=["streams"])
+    assert _device_connect(service, stub, lock_dir) == base + ["streams:manage"]
+    assert "streams:manage" in connections.get_connection(service, "prod").scopes
+
+    connections.update_connection(service, "prod", features=[])
+    splunk_service.write_stanza(
+        service, settings.CONF_NAME, "oauth", {"scopes": " ".join(base + ["tags:read"])}
+    )
+    assert _device_connect(service, stub, lock_dir) == base + ["tags:read"]
+    assert "streams:manage" not in connections.get_connection(service, "prod").scopes
 
 
 def test_device_flow_denied(wired):

@@ -136,3 +136,37 @@ def test_open_connection_refuses_logged_out_connection(fake_service):
     connections.create_connection(fake_service, "idle", "global", "device_code")
     with pytest.raises(ReauthorizationRequired, match="logged out"):
         assembly.open_connection(fake_service, "idle")
+
+
+def test_features_are_validated_stored_and_add_their_scopes(fake_service):
+    """Features are keys of features.FEATURES: a scope or anything else is refused; each adds
+    its scope to what the next authorization asks for, after the base scopes."""
+    connections.create_connection(fake_service, "prod", "eu", "device_code")
+    for bad in (["streams:manage"], ["admin"], ["streams", "tests:manage"]):
+        with pytest.raises(ConnectionConfigError, match="Unknown feature"):
+            connections.update_connection(fake_service, "prod", features=bad)
+    config = connections.update_connection(
+        fake_service, "prod", features=["endpoint_agents", "streams", "streams"]
+    )
+    assert config.features == ["streams", "endpoint_agents"]  # the map's order, no repeats
+    stanza = splunk_service.read_stanza(fake_service, connections.CONF_NAME, "prod")
+    assert stanza["features"] == "streams,endpoint_agents"
+    base = list(settings.DEFAULT_SCOPES)
+    assert connections.get_connection(fake_service, "prod").requested_scopes(base) == base + [
+        "streams:manage",
+        "endpoint-tests:read",
+    ]
+    parts = assembly.parts(fake_service, "prod")
+    try:
+        assert parts.scopes == base + ["streams:manage", "endpoint-tests:read"]
+    finally:
+        parts.close()
+    # a hand-edited conf with an unknown feature keeps the connection usable
+    splunk_service.write_stanza(
+        fake_service, connections.CONF_NAME, "prod", {"features": "streams, bogus"}
+    )
+    assert connections.get_connection(fake_service, "prod").features == ["streams"]
+    # scopes given at creation (callers that name what the connection is to hold) turn on
+    # the features they cover
+    connections.create_connection(fake_service, "lab", "eu", "device_code", base + ["tests:manage"])
+    assert connections.get_connection(fake_service, "lab").features == ["instant_tests"]

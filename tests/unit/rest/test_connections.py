@@ -103,3 +103,63 @@ def test_logout_and_delete_call_the_flow_and_answer_without_secrets(call, monkey
 def test_logout_refuses_parameters_and_bad_names(call):
     assert call(H, "POST", "connections/prod/logout", form=[("force", "1")]).status == 400
     assert call(H, "POST", "connections/..%2F/logout").status == 400
+
+
+def test_features_accept_only_known_keys(call):
+    """POST connections/<name>/features takes feature keys, never scopes: anything outside
+    the map is a 400 and changes nothing."""
+    create(call)
+    path = "connections/prod/features"
+    for value in ("bogus", "streams:manage", "streams,tests:manage", "streams,admin"):
+        reply = call(H, "POST", path, form=[("features", value)])
+        assert reply.status == 400, value
+        assert "Unknown feature" in reply.json["error"]
+    assert call(H, "POST", path, form=[]).status == 400  # features= is required (empty: none)
+    assert call(H, "POST", path, form=[("features", "streams"), ("scope", "x")]).status == 400
+    assert model.get_connection(call.service, "prod").features == []
+    create(call, name="new", method="authorization_code")
+    refused = call(
+        H,
+        "POST",
+        "connections",
+        form=[("name", "other"), ("region", "us1"), ("auth_method", "device_code"),
+              ("features", "tests:manage")],
+    )  # fmt: skip
+    assert refused.status == 400
+    assert [c.name for c in model.list_connections(call.service)] == ["new", "prod"]
+
+
+def test_features_show_requested_and_granted(call):
+    create(call)
+    reply = call(H, "POST", "connections/prod/features", form=[("features", "streams")])
+    assert reply.status == 200
+    item = reply.json["connection"]
+    by_key = {f["key"]: f for f in item["features"]}
+    assert list(by_key) == ["streams", "instant_tests", "endpoint_agents"]
+    assert by_key["streams"]["scope"] == "streams:manage"
+    assert by_key["streams"]["requested"] and not by_key["streams"]["granted"]
+    assert "streams:manage" in item["requested_scopes"]
+    assert item["missing_scopes"] == []  # nothing to reconnect for while logged out
+    # connected with the base scopes only: the page offers "Reconnect to grant streams:manage"
+    model.update_connection(
+        call.service,
+        "prod",
+        allow_from_disconnected=True,
+        state="connected",
+        scopes=["organization:read", "tests:read", "alerts:read", "offline_access"],
+    )
+    item = call(H, "GET", "connections/prod").json["connection"]
+    assert item["missing_scopes"] == ["streams:manage"]
+    # granted, then turned off: the next authorization gives it up
+    model.update_connection(call.service, "prod", scopes=item["requested_scopes"])
+    reply = call(H, "POST", "connections/prod/features", form=[("features", "")])
+    item = reply.json["connection"]
+    by_key = {f["key"]: f for f in item["features"]}
+    assert by_key["streams"]["granted"] and not by_key["streams"]["requested"]
+    assert item["missing_scopes"] == [] and item["unneeded_scopes"] == ["streams:manage"]
+    # the create form may carry features too; absent, an existing connection keeps its own
+    form = [("name", "prod"), ("region", "us1"), ("auth_method", "device_code")]
+    call(H, "POST", "connections", form=form + [("features", "streams,instant_tests")])
+    assert model.get_connection(call.service, "prod").features == ["streams", "instant_tests"]
+    call(H, "POST", "connections", form=form)
+    assert model.get_connection(call.service, "prod").features == ["streams", "instant_tests"]

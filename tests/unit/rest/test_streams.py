@@ -103,6 +103,10 @@ def test_scope_missing_is_refused_with_what_to_do(call, monkeypatch):
                    query=[("connection", "prod"), ("aid", "2001")])  # fmt: skip
     assert refused.status == 409 and "streams:manage" in refused.json["error"]
     assert "connect" in refused.json["error"] and client.sent == []
+    # what to do is the setup page's checkbox, not a conf edit
+    assert '"Streams (streams:manage)"' in refused.json["error"]
+    assert "Reconnect to grant streams:manage" in refused.json["error"]
+    assert ".conf" not in refused.json["error"]
     _wire(monkeypatch, client, _Connection(connections.DEVICE_CODE, ["streams:manage"]))
     assert call(handlers.StreamsHandler, "GET", "streams",
                 query=[("connection", "prod"), ("aid", "2001")]).status == 200  # fmt: skip
