@@ -30,8 +30,9 @@ TEST_FIELDS = ("testId", "testName", "type", "testKind", "interval", "createdDat
 # from shifting under the cursor. The same body goes with every page.
 NETWORK_SEARCH = {"searchSort": [{"sort": "round-id", "order": "asc"}]}
 SCOPE_HINT = (
-    "endpoint data needs the OAuth scope endpoint-tests:read: add it to [oauth] scopes in "
-    "local/ta_thousandeyes_settings.conf and connect the connection again"
+    'endpoint data needs the OAuth scope endpoint-tests:read: tick "Endpoint agent data '
+    '(endpoint-tests:read)" for the connection under Connections on the setup page and '
+    "connect it again there (Reconnect to grant endpoint-tests:read)"
 )
 
 logger = logging.getLogger(__name__)
