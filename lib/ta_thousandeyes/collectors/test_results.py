@@ -281,7 +281,8 @@ def collect(
         inventory = inventory_cache.load(ctx, aid, list_tests, list_agent_names)
         tests = select_tests(inventory.tests, test_types, test_ids, labels)
         covered = coverage(aid) if coverage else {}
-        for test in tests:
+        resume = _Resume(ctx, aid)
+        for test in resume.order(tests):
             since = covered.get(str(test.get("testId")))
             handover = None if since is None else since + HANDOVER_MARGIN_SECONDS
             streamed = False
@@ -295,8 +296,39 @@ def collect(
                 else:  # polled up to where the stream surely has the data
                     _collect_one(ctx, aid, test, data_type, inventory, until=handover)
             ctx.streamed_tests += streamed
+            if ctx.past_deadline():
+                resume.stopped_at(test)
+                break
+        else:
+            resume.completed()
         if inventory.stale:
             inventory_cache.expire(ctx, aid)
+
+
+class _Resume:
+    """Where the next run starts in an account group's test list: at the test this run ran
+    out of time on. Past the rate-limit budget a run reaches only the head of the list, and
+    starting at the top each time would leave the tail unpolled for ever."""
+
+    def __init__(self, ctx: RunContext, aid: str) -> None:
+        self.ctx = ctx
+        self.key = checkpoint_key(ctx.owner, aid, "resume")
+        self.state = ctx.store.load(self.key) or {}
+
+    def order(self, tests: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        ids = [str(test.get("testId")) for test in tests]
+        first = str(self.state.get("test", ""))
+        if first not in ids:
+            return tests
+        at = ids.index(first)
+        return tests[at:] + tests[:at]
+
+    def stopped_at(self, test: Dict[str, Any]) -> None:
+        self.ctx.store.save(self.key, self.ctx.owner, {"test": str(test.get("testId"))})
+
+    def completed(self) -> None:
+        if self.state:
+            self.ctx.store.delete(self.key)
 
 
 def _hand_over(

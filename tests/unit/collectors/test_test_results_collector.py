@@ -321,3 +321,27 @@ def test_streamed_data_types_and_coverage_from_streams():
 
     ctx.client = Client(ApiError(403, "Insufficient scope"))
     assert test_results.stream_coverage(ctx)("100") == {}
+
+
+def test_a_run_out_of_time_resumes_where_it_stopped(api, clock, tmp_path):
+    """Past the budget a run reaches only the head of the test list; the next run starts at
+    the test the last one stopped on, so the tail is not left unpolled for ever."""
+    harness = Harness(api, clock, tmp_path, clock.now - 600)
+
+    def tests_polled(stop_after=None):
+        first = len(api.requests)
+        stop = (lambda: len(api.requests) - first >= stop_after) if stop_after else (lambda: False)
+        harness.run(collect_all, stop_requested=stop)
+        ids = [url.split("/test-results/")[1].split("/")[0] for url in api.requests[first:]
+               if "/test-results/" in url]  # fmt: skip
+        return list(dict.fromkeys(ids))
+
+    head = tests_polled(stop_after=25)
+    assert 0 < len(head) < 4, head
+    stopped_on = head[-1]
+    clock.now += 300
+    second = tests_polled()
+    assert second[0] == stopped_on, second
+    assert set(second) == {"1", "2", "3", "4"}  # a whole pass, wrapping round to the top
+    clock.now += 300
+    assert tests_polled()[0] == "1"  # a completed pass starts the next at the top again
