@@ -1,5 +1,5 @@
 """What the inputs left behind, judged against the simulator: one module for the acceptance
-tests, the demo and the benchmarks.
+tests and the demo.
 
 - Indexed events and checkpoints as read back from the Splunk stand-in (``IndexedEvent``,
   ``Checkpoint``, ``read_checkpoints``) and checkpoint-key decoding (``decode_checkpoint_key``).
