@@ -2,6 +2,8 @@
 
 from ta_thousandeyes import connections, regions, settings, splunk_service
 
+from tests import verification
+
 
 def point_addon_at_simulator(splunk, sim):
     """An admin's splunklib service for the add-on, its regions, CA and client id set to sim's.
@@ -37,4 +39,4 @@ def secrets_sent_outside_regions(sim, service):
     connection uses: the request-log part of every secret scan (a secret sent to another
     origin has leaked even when it is stored nowhere)."""
     used = {config.region for config in connections.list_connections(service)}
-    return [(r.region, r.method, r.path) for r in sim.secrets_sent_outside(sorted(used))]
+    return verification.request_log_hits(sim.secrets_sent_outside(sorted(used)))

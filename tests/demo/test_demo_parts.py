@@ -1,5 +1,6 @@
-"""Fast checks of the demo's own judgement: leak scan, log parsing, ground-truth comparison,
-the checkout copy and the command line. The end-to-end run is test_demo_end_to_end.py."""
+"""Fast checks of the demo's judgement (tests/verification.py: leak scan, ground-truth
+comparison), its log parsing, the checkout copy and the command line.
+The end-to-end run is test_demo_end_to_end.py."""
 
 import json
 import subprocess
@@ -9,9 +10,10 @@ from types import SimpleNamespace
 import pytest
 from ta_thousandeyes.checkpoints import checkpoint_key
 
+from tests import verification
 from tests.demo.checkout_copy import checkout_files, copy_checkout
 from tests.simulators.splunk import modinput_log
-from tools.demo import figures, leaks, options, truth
+from tools.demo import figures, options
 
 
 # -- leak scan ------------------------------------------------------------------------------
@@ -20,13 +22,13 @@ def test_leak_scan_finds_a_planted_secret_and_never_prints_it(tmp_path):
     (tmp_path / "var" / "log").mkdir(parents=True)
     (tmp_path / "var" / "log" / "splunkd.log").write_text(f"INFO refreshed {secret}\n")
     (tmp_path / "clean.conf").write_text("[oauth]\nclient_id = abc\n")
-    scan = leaks.scan_for_secrets(str(tmp_path), {secret, "abc"}, ["printed output"])
+    scan = verification.scan_for_secrets(str(tmp_path), {secret, "abc"}, ["printed output"])
     assert scan.secrets == 1  # too short to search: "abc"
     assert scan.files == 2
     assert len(scan.hits) == 1 and scan.hits[0].startswith("var/log/splunkd.log")
     assert secret not in " ".join(scan.hits)
-    assert leaks.scan_for_secrets(str(tmp_path), {secret}, [f"shown {secret}"]).hits[-1]
-    assert not leaks.scan_for_secrets(str(tmp_path), {"y" * 20}).hits
+    assert verification.scan_for_secrets(str(tmp_path), {secret}, [f"shown {secret}"]).hits[-1]
+    assert not verification.scan_for_secrets(str(tmp_path), {"y" * 20}).hits
 
 
 def test_leak_scan_counts_secrets_the_simulator_saw_go_to_another_region():
@@ -39,9 +41,9 @@ def test_leak_scan_counts_secrets_the_simulator_saw_go_to_another_region():
         requests.get(
             sim.base_url("us1") + "/v7/users/current", headers={"Authorization": "Bearer " + token}
         )
-        assert leaks.request_log_hits(sim.secrets_sent_outside(["us1"])) == []
+        assert verification.request_log_hits(sim.secrets_sent_outside(["us1"])) == []
         requests.post(sim.base_url("eu") + "/v7/oauth2/token", data={"refresh_token": token})
-        hits = leaks.request_log_hits(sim.secrets_sent_outside(["us1"]))
+        hits = verification.request_log_hits(sim.secrets_sent_outside(["us1"]))
     assert hits == [
         "simulator request log: POST /v7/oauth2/token on the eu host carried 1 secret(s)"
     ]
@@ -87,7 +89,7 @@ def _result_events(records, aid, test_id, data_type):
         raw = {"roundId": record["roundId"], "testId": test_id, "dataType": data_type, "aid": aid}
         raw.update(record)
         events.append(
-            figures.IndexedEvent(
+            verification.IndexedEvent(
                 "thousandeyes",
                 "cisco:thousandeyes:test:" + data_type,
                 f"thousandeyes:test:{aid}:{test_id}",
@@ -102,7 +104,7 @@ def _result_events(records, aid, test_id, data_type):
 def _stream_checkpoint(aid, test_id, data_type, floor, position):
     owner = "thousandeyes_test_results|demo|thousandeyes"
     key = checkpoint_key(owner, aid, test_id, data_type)
-    return figures.Checkpoint(key, owner, {"start": position, "floor": floor, "keys": {}})
+    return verification.Checkpoint(key, owner, {"start": position, "floor": floor, "keys": {}})
 
 
 def test_test_results_compared_stream_by_stream(sim):
@@ -122,12 +124,12 @@ def test_test_results_compared_stream_by_stream(sim):
     checkpoint = _stream_checkpoint(aid, test.test_id, kind, floor, position)
     only_this = [checkpoint]
     exact = _result_events(records, aid, test.test_id, kind)
-    verdict = truth.check_test_results(sim, only_this, exact, [])
+    verdict = verification.check_test_results(sim, only_this, exact, [])
     assert (verdict.expected, verdict.indexed, verdict.missing) == (len(records), len(records), 0)
     assert verdict.ok
 
     flawed = exact[1:] + exact[-1:]  # first result lost, last one twice
-    verdict = truth.check_test_results(sim, only_this, flawed, [])
+    verdict = verification.check_test_results(sim, only_this, flawed, [])
     assert (verdict.missing, verdict.duplicates, verdict.unexpected) == (1, 1, 0)
     assert not verdict.ok
 
@@ -141,7 +143,7 @@ def test_a_floor_later_than_the_admin_asked_counts_what_it_skipped(sim):
     log = [SimpleNamespace(time=first_request - 5, path="/v7/alerts"),
            SimpleNamespace(time=first_request, path=f"/v7/test-results/{test.test_id}/{kind}"),
            SimpleNamespace(time=first_request + 9, path="/v7/tests")]  # fmt: skip
-    asked = truth.asked_starts(log, "2h", first_request - 1)
+    asked = verification.asked_starts(log, "2h", first_request - 1)
     assert asked == {"thousandeyes_test_results": first_request + 1 - 7200}
     moved = asked["thousandeyes_test_results"] + 1800  # where a later run would have started
     position = sim.clock.now() - 120
@@ -154,8 +156,8 @@ def test_a_floor_later_than_the_admin_asked_counts_what_it_skipped(sim):
     ]
     checkpoint = _stream_checkpoint(aid, test.test_id, kind, moved, position)
     indexed = _result_events(records, aid, test.test_id, kind)
-    assert truth.check_test_results(sim, [checkpoint], indexed, []).ok  # trusting the floor
-    verdict = truth.check_test_results(sim, [checkpoint], indexed, [], asked)
+    assert verification.check_test_results(sim, [checkpoint], indexed, []).ok  # trusting the floor
+    verdict = verification.check_test_results(sim, [checkpoint], indexed, [], asked)
     assert verdict.missing >= 1800 // test.interval and not verdict.ok
 
 
@@ -165,7 +167,7 @@ def test_uncollected_streams_count_as_missing(sim):
     floor, position = sim.clock.now() - 3600, sim.clock.now() - 120
     first = tests[0]
     checkpoint = _stream_checkpoint(aid, first.test_id, "http-server", floor, position)
-    verdict = truth.check_test_results(sim, [checkpoint], [], [aid])
+    verdict = verification.check_test_results(sim, [checkpoint], [], [aid])
     assert verdict.missing > 0 and not verdict.ok
     assert any("never collected" in note for note in verdict.notes)
 
@@ -183,12 +185,12 @@ class _FakeSim:
 
 def _event(aid, state, event_id):
     raw = json.dumps({"aid": aid, "eventState": state, "id": event_id})
-    return figures.IndexedEvent("thousandeyes", truth.EVENTS, "s", 0.0, raw, None)
+    return verification.IndexedEvent("thousandeyes", verification.EVENTS, "s", 0.0, raw, None)
 
 
 def test_event_states_follow_the_api_semantics():
     floor, position = 1000.0, 9000.0
-    checkpoint = figures.Checkpoint(
+    checkpoint = verification.Checkpoint(
         checkpoint_key("thousandeyes_events|demo|thousandeyes", "2001", "events"),
         "thousandeyes_events|demo|thousandeyes",
         {"start": position, "floor": floor},
@@ -198,20 +200,20 @@ def test_event_states_follow_the_api_semantics():
     fake = _FakeSim([ended, ongoing], now=9500.0)
     good = [_event("2001", "ongoing", "e1"), _event("2001", "ended", "e1")]
     good.append(_event("2001", "ongoing", "e2"))
-    verdict = truth.check_events(fake, [checkpoint], good)
+    verdict = verification.check_events(fake, [checkpoint], good)
     assert verdict.ok and verdict.expected == 3
 
     missing_end = [_event("2001", "ongoing", "e1"), _event("2001", "ongoing", "e2")]
-    verdict = truth.check_events(fake, [checkpoint], missing_end)
+    verdict = verification.check_events(fake, [checkpoint], missing_end)
     assert verdict.missing == 1 and not verdict.ok
 
     twice = good + [_event("2001", "ongoing", "e2"), _event("2001", "ended", "e9")]
-    verdict = truth.check_events(fake, [checkpoint], twice)
+    verdict = verification.check_events(fake, [checkpoint], twice)
     assert (verdict.duplicates, verdict.unexpected) == (1, 1)
 
 
 def test_an_event_ending_after_the_span_may_show_either_state():
-    checkpoint = figures.Checkpoint(
+    checkpoint = verification.Checkpoint(
         checkpoint_key("thousandeyes_events|demo|thousandeyes", "2001", "events"),
         "thousandeyes_events|demo|thousandeyes",
         {"start": 9000.0, "floor": 1000.0},
@@ -219,9 +221,10 @@ def test_an_event_ending_after_the_span_may_show_either_state():
     late = {"id": "e3", "startDate": "1970-01-01T02:25:00Z", "endDate": "1970-01-01T02:33:20Z"}
     fake = _FakeSim([late], now=9500.0)  # ended at 9200: after the span, before "now"
     for seen in (["ongoing"], ["ended"], ["ongoing", "ended"]):
-        verdict = truth.check_events(fake, [checkpoint], [_event("2001", s, "e3") for s in seen])
+        indexed = [_event("2001", s, "e3") for s in seen]
+        verdict = verification.check_events(fake, [checkpoint], indexed)
         assert verdict.ok, seen
-    verdict = truth.check_events(fake, [checkpoint], [])
+    verdict = verification.check_events(fake, [checkpoint], [])
     assert verdict.missing == 1 and not verdict.ok
 
 

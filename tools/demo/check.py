@@ -4,7 +4,9 @@ input health, token refreshes, the leak scan. Returns the summary (failures empt
 import os
 from typing import Any, Dict, List
 
-from . import connect, figures, inputs, leaks, report, schedule, truth
+from tests import verification
+
+from . import connect, figures, inputs, report, schedule
 from .console import DemoFailure, Progress
 from .names import (
     ACCESS_TOKEN_LIFETIME,
@@ -60,12 +62,12 @@ def collect_and_check(
 
     # -- figures ------------------------------------------------------------------------
     final = connect.connection_status(web, CONNECTION) or summary
-    events = figures.indexed_events(runner.index_store)
+    events = verification.indexed_events(runner.index_store)
     counts = figures.counts_by_sourcetype(events)
     totals = figures.input_totals(log_text)
     failures.extend(figures.input_problems(totals, log_text))
     checkpoint_root = os.path.join(stack.splunk.home, "var", "lib", "splunk", "modinputs")
-    backend, found = figures.checkpoints(service, checkpoint_root)
+    backend, found = verification.read_checkpoints(service, checkpoint_root)
     usage = None
     if sim is not None:
         usage = figures.api_usage(sim.request_log, sim.ctx.limiter.org_per_minute, connected_at)
@@ -80,21 +82,23 @@ def collect_and_check(
     report.checkpoints_section(progress, backend, found)
     report.samples_section(progress, figures.samples(events))
 
-    verdicts: List[truth.Verdict] = []
+    verdicts: List[verification.Verdict] = []
     if sim is not None:
-        asked = truth.asked_starts(sim.request_log, START_FROM, outcome.started_at)
-        verdicts = truth.compare_all(sim, found, events, groups, asked)
+        asked = verification.asked_starts(sim.request_log, START_FROM, outcome.started_at)
+        verdicts = verification.compare_all(sim, found, events, groups, asked)
         report.truth_section(progress, verdicts)
-        failures.extend(truth.failure_text(v) for v in verdicts if not v.ok)
+        failures.extend(verification.failure_text(v) for v in verdicts if not v.ok)
         outlived = outcome.ended_at - outcome.started_at > ACCESS_TOKEN_LIFETIME
         if usage is not None and outlived and usage.token_refreshes < 1:
             failures.append("no access token was refreshed although several expired on the way")
         secrets = sim.issued_secrets()
     else:
         secrets = {options.api_token} if options.api_token else set()
-    scan = leaks.scan_for_secrets(stack.splunk.home, secrets, ["".join(progress.written)])
+    scan = verification.scan_for_secrets(
+        stack.splunk.home, secrets, {"demo output": "".join(progress.written)}
+    )
     if sim is not None:  # a secret sent to a host the region does not name has leaked too
-        scan.hits.extend(leaks.request_log_hits(sim.secrets_sent_outside([SIM_REGION])))
+        scan.hits.extend(verification.request_log_hits(sim.secrets_sent_outside([SIM_REGION])))
     report.leaks_section(progress, scan, stack.splunk.home)
     failures.extend(f"secret leaked: {hit}" for hit in scan.hits)
     if final.get("state") != "connected":

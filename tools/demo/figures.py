@@ -1,50 +1,16 @@
 """What landed and what it cost: index counts, the inputs' own run summaries (splunkd.log),
-API calls and rate-limit headroom, token calls, checkpoints, sample events."""
+API calls and rate-limit headroom, token calls, sample events (checkpoints and indexed events
+are read by tests/verification.py)."""
 
-import json
-import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-CHECKPOINT_COLLECTION = "ta_thousandeyes_checkpoints"
+from tests.verification import IndexedEvent
+
 _SUMMARY_FIELD = re.compile(r'(\w+)="([^"]*)"')
 _SUMMARY_INPUT = re.compile(r'run summary (input="[^"]*".*)$')
-
-
-@dataclass
-class IndexedEvent:
-    index: str
-    sourcetype: str
-    source: str
-    time: float
-    raw: str
-    stanza: Optional[str]
-
-    def record(self) -> Dict[str, Any]:
-        try:
-            value = json.loads(self.raw)
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
-
-
-@dataclass
-class Checkpoint:
-    key: str
-    owner: str
-    state: Dict[str, Any]
-
-    @property
-    def position(self) -> Optional[float]:
-        value = self.state.get("start")
-        return float(value) if isinstance(value, (int, float)) else None
-
-    @property
-    def floor(self) -> Optional[float]:
-        value = self.state.get("floor", self.state.get("start"))
-        return float(value) if isinstance(value, (int, float)) else None
 
 
 @dataclass
@@ -57,15 +23,6 @@ class InputTotals:
     statuses: Counter = field(default_factory=Counter)
     lowest_remaining: Optional[int] = None
     last_checkpoint: str = ""
-
-
-def indexed_events(index_store: Any) -> List[IndexedEvent]:
-    return [
-        IndexedEvent(
-            e["index"], e["sourcetype"], e["source"], e["_time"], e["_raw"], e.get("stanza")
-        )
-        for e in index_store.search()
-    ]
 
 
 def counts_by_sourcetype(events: List[IndexedEvent]) -> Dict[Tuple[str, str], int]:
@@ -190,44 +147,3 @@ def credential_entries(service: Any, realm: str) -> List[str]:
         for entity in service.storage_passwords.list()
         if entity.content.get("realm") == realm
     )
-
-
-def checkpoints(service: Any, checkpoint_root: str) -> Tuple[str, List[Checkpoint]]:
-    """(backend, stream checkpoints): the KV store collection if it holds any, else the files.
-    Documents without a position (an input's anchor, a cached inventory) are no streams."""
-    found = [c for c in _kvstore_checkpoints(service) if c.position is not None]
-    if found:
-        return "kvstore", found
-    return "file", [c for c in _file_checkpoints(checkpoint_root) if c.position is not None]
-
-
-def _kvstore_checkpoints(service: Any) -> List[Checkpoint]:
-    try:
-        documents = service.kvstore[CHECKPOINT_COLLECTION].data.query()
-    except Exception:  # no collection (or KV store off): the inputs used files
-        return []
-    found = []
-    for document in documents:
-        try:
-            state = json.loads(document.get("state") or "null")
-        except ValueError:
-            state = None
-        if isinstance(state, dict):
-            found.append(Checkpoint(document.get("_key", ""), document.get("owner", ""), state))
-    return found
-
-
-def _file_checkpoints(root: str) -> List[Checkpoint]:
-    found = []
-    for folder, _, names in os.walk(root):
-        for name in names:
-            if not name.endswith(".json"):
-                continue
-            try:
-                with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                    document = json.load(handle)
-            except (OSError, ValueError):
-                continue
-            if isinstance(document, dict) and isinstance(document.get("state"), dict):
-                found.append(Checkpoint(name[:-5], document.get("owner", ""), document["state"]))
-    return found

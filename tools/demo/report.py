@@ -4,10 +4,10 @@ samples, ground truth, leak scan and where everything is on disk."""
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from tests.verification import Checkpoint, LeakScan, Verdict
+
 from .console import Progress
-from .figures import ApiUsage, Checkpoint, InputTotals
-from .leaks import LeakScan
-from .truth import Verdict
+from .figures import ApiUsage, InputTotals
 
 
 def table(progress: Progress, headers: Sequence[str], rows: List[Sequence[Any]]) -> None:

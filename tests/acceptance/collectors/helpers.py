@@ -1,13 +1,14 @@
 """Reading what the inputs left behind (index, checkpoints, logs) and comparing it with the
-simulator's ground truth."""
+simulator's ground truth, through tests/verification.py (shared with the demo)."""
 
 import json
 import os
 from collections import Counter
 
-from ta_thousandeyes.checkpoints import COLLECTION, checkpoint_key, owner_of
-from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.checkpoints import checkpoint_key, owner_of
 from ta_thousandeyes.modinputs import arguments
+
+from tests import verification
 
 from .conftest import SERVER_HOST
 
@@ -45,26 +46,16 @@ def events(runner, **filters):
     return found
 
 
-def _is_stream(state):
-    """Stream checkpoints have a start; the test-results input's cached inventory does not."""
-    return isinstance(state, dict) and "start" in state
-
-
 def kv_checkpoints(service):
     """_key -> checkpoint state of every stream checkpoint in the checkpoint collection."""
-    data = service.kvstore[COLLECTION].data
-    states = {doc["_key"]: json.loads(doc["state"]) for doc in data.query()}
-    return {key: state for key, state in states.items() if _is_stream(state)}
+    found = verification.stream_checkpoints(verification.kvstore_checkpoints(service))
+    return {checkpoint.key: checkpoint.state for checkpoint in found}
 
 
 def file_checkpoints(checkpoint_dir):
     folder = os.path.join(checkpoint_dir, "ta_thousandeyes")
-    states = {}
-    for name in os.listdir(folder) if os.path.isdir(folder) else ():
-        if name.endswith(".json"):
-            with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                states[name[:-5]] = json.load(handle)["state"]
-    return {key: state for key, state in states.items() if _is_stream(state)}
+    found = verification.stream_checkpoints(verification.file_checkpoints(folder))
+    return {checkpoint.key: checkpoint.state for checkpoint in found}
 
 
 def results_key(scheme, aid, test_id, data_type, input_index="default"):
@@ -73,7 +64,7 @@ def results_key(scheme, aid, test_id, data_type, input_index="default"):
 
 
 def result_identity(record, data_type):
-    return (str(record["testId"]), data_type, test_results.result_key(record))
+    return (str(record["testId"]), data_type) + verification.result_identity(record)
 
 
 def asked_start(sim, start_from, launched_at):
@@ -91,15 +82,8 @@ def expected_results(sim, aid, test, data_type, state, asked=None):
     floor, position = state["floor"], state["start"]
     if asked is not None:
         floor = min(floor, asked)
-    records = sim.ground_truth(
-        "test-results",
-        aid=aid,
-        start=floor,
-        end=position,
-        test_id=test.test_id,
-        test_type=data_type,
-    )
-    return [dict(r, testId=test.test_id) for r in records if r["roundId"] >= floor]
+    records = verification.results_truth(sim, aid, test.test_id, data_type, floor, position)
+    return [dict(r, testId=test.test_id) for r in records]
 
 
 def compare_results(sim, runner, states, scheme, aid, tests, index="main", asked=None):
@@ -122,8 +106,7 @@ def compare_results(sim, runner, states, scheme, aid, tests, index="main", asked
                 covered[data_type] += 1
                 if have[identity] == 0:
                     missing.append(identity)
-    duplicates = {k: n for k, n in have.items() if n > 1}
-    return missing, duplicates, covered
+    return missing, verification.duplicates(have), covered
 
 
 def assert_event_metadata(event, sourcetype, source, index="main"):
@@ -134,16 +117,5 @@ def assert_event_metadata(event, sourcetype, source, index="main"):
 
 
 def grep_secrets(secrets, paths):
-    """(secret prefix, file) for every secret found in any file under paths."""
-    hits = []
-    for root in paths:
-        files = [root] if os.path.isfile(root) else []
-        for folder, _, names in os.walk(root) if os.path.isdir(root) else ():
-            files.extend(os.path.join(folder, name) for name in names)
-        for path in files:
-            with open(path, "rb") as handle:
-                content = handle.read()
-            for secret in secrets:
-                if secret and secret.encode() in content:
-                    hits.append((secret[:6], path))
-    return hits
+    """The secret scan's hits (file and secret number, never the secret) under paths."""
+    return verification.scan_for_secrets(paths, secrets, min_length=1).hits

@@ -12,6 +12,7 @@ from splunklib.binding import HTTPError
 from ta_thousandeyes.checkpoints import checkpoint_key, owner_of
 from ta_thousandeyes.collectors import endpoint_results
 
+from tests import verification
 from tests.acceptance.wiring import secrets_sent_outside_regions
 from tests.simulators.thousandeyes.endpoint_world import MINUTE, endpoint_world
 
@@ -67,7 +68,7 @@ def compare(sim, runner, service, tests, index="main", input_index="default", da
                     identity = _identity(dict(record, dataType=data_type))
                     if not have[identity]:
                         missing.append(identity)
-    return missing, {k: n for k, n in have.items() if n > 1}, covered
+    return missing, verification.duplicates(have), covered
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests import verification
 from tests.acceptance.wiring import point_addon_at_simulator, secrets_sent_outside_regions
 from tests.browser import launch_chromium
 from tests.simulators.faketime import faketime_env
@@ -138,12 +139,12 @@ def assert_no_secret_leaked(browser, sim, service):
     no connection uses. User codes are excluded: showing them is the point of the device flow."""
     assert secrets_sent_outside_regions(sim, service) == []
     secrets = [s for s in sim.issued_secrets() if not USER_CODE.match(s)]
-    assert secrets or True
-    haystacks = [browser.storage_dump()]
-    haystacks += [text for url, _, text in browser.bodies if url.startswith(browser.splunk.web_url)]
-    for secret in secrets:
-        for text in haystacks:
-            assert secret not in text, "a simulator-issued secret reached the browser"
+    haystacks = {"browser storage": browser.storage_dump()}
+    for number, (url, _, text) in enumerate(browser.bodies):
+        if url.startswith(browser.splunk.web_url):
+            haystacks[f"response #{number} {url.split('?')[0]}"] = text
+    hits = verification.scan_for_secrets([], secrets, haystacks, min_length=1).hits
+    assert hits == [], "a simulator-issued secret reached the browser"
 
 
 @pytest.fixture

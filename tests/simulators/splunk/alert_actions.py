@@ -33,7 +33,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -42,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import global_conf, modinput_log
+from .script_host import ScriptHost
 
 DEFAULT_MAXTIME = 300.0  # alert_actions.conf.spec: maxtime default 5m
 
@@ -105,17 +105,13 @@ class AlertActionRunner:
         server_host: Optional[str] = None,
         web_url: str = "http://127.0.0.1:8000",
     ) -> None:
-        self.splunk_home = splunk_home
-        self.app_dir = app_dir
-        self.app_name = app_name
-        self.server_uri = server_uri
-        self.python = [python] if isinstance(python, str) else list(python)
-        self.extra_env = dict(extra_env or {})
-        self.server_host = server_host or socket.gethostname()
+        self.host = ScriptHost.of(
+            splunk_home, app_dir, app_name, server_uri, python, extra_env, server_host
+        )
         self.web_url = web_url
 
     def stanza(self, action: str) -> Dict[str, str]:
-        stanzas = global_conf.merged(self.app_dir, "alert_actions")[0]
+        stanzas = global_conf.merged(self.host.app_dir, "alert_actions")[0]
         if action not in stanzas:
             raise ValueError(f"no alert action {action!r} in alert_actions.conf")
         stanza = dict(stanzas[action])
@@ -141,7 +137,7 @@ class AlertActionRunner:
             raise NotImplementedError("the stand-in sends JSON payloads only")
         sid = sid or f"scheduler__{owner}__{app}__RMD5{uuid.uuid4().hex[:16]}_at_{int(time.time())}"
         results_file = os.path.join(
-            self.splunk_home, "var", "run", "splunk", "dispatch", sid, "results.csv.gz"
+            self.host.splunk_home, "var", "run", "splunk", "dispatch", sid, "results.csv.gz"
         )
         write_results_csv(results_file, results)
         configuration = {k[len("param.") :]: v for k, v in stanza.items() if k.startswith("param.")}
@@ -152,8 +148,8 @@ class AlertActionRunner:
             "results_file": results_file,
             "results_link": f"{self.web_url}/app/{app}/search?sid={sid}",
             "search_uri": f"/servicesNS/{owner}/{app}/saved/searches/{search_name}",
-            "server_host": self.server_host,
-            "server_uri": self.server_uri,
+            "server_host": self.host.server_host,
+            "server_uri": self.host.server_uri,
             "session_key": session_key,
             "sid": sid,
             "search_name": search_name,
@@ -161,13 +157,14 @@ class AlertActionRunner:
             "result": dict(results[0]) if results else {},
         }
         script = os.path.join(
-            self.app_dir, "bin", stanza.get("alert.execute.cmd") or action + ".py"
+            self.host.app_dir, "bin", stanza.get("alert.execute.cmd") or action + ".py"
         )
-        command = (self.python if script.endswith(".py") else []) + [script, "--execute"]
+        interpreter = self.host.interpreter() if script.endswith(".py") else []
+        command = interpreter + [script, "--execute"]
         limit = maxtime if maxtime is not None else maxtime_seconds(stanza.get("maxtime"))
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SPLUNK_HOME": self.splunk_home,
-               "LANG": "C.UTF-8"}  # fmt: skip
-        env.update(self.extra_env)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+               "SPLUNK_HOME": self.host.splunk_home, "LANG": "C.UTF-8"}  # fmt: skip
+        env.update(self.host.extra_env)
         self._log("INFO", f'Invoking modular alert action={action} for search="{search_name}" '
                   f'sid="{sid}" in app="{app}" owner="{owner}" type="saved"')  # fmt: skip
         started = time.monotonic()
@@ -198,4 +195,4 @@ class AlertActionRunner:
                          duration_ms / 1000.0)  # fmt: skip
 
     def _log(self, level: str, message: str) -> None:
-        modinput_log.write_line(self.splunk_home, level, "sendmodalert", message)
+        modinput_log.write_line(self.host.splunk_home, level, "sendmodalert", message)

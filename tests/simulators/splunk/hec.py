@@ -39,10 +39,11 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .conffile import AppConf
+from .handler import POLL_SECONDS, StandinHandler
 from .index import IndexStore
 
 HEC_APP = "splunk_httpinput"
@@ -270,18 +271,10 @@ def _indexable(value: Any) -> bool:
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "Splunkd"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
+class _Handler(StandinHandler):
     def _serve(self) -> None:
         collector = self.server.collector  # type: ignore[attr-defined]
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self.read_body()
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
             status, payload = collector.handle(self.command, self.path, headers, body)
@@ -324,7 +317,9 @@ class HecServer:
         )
         self.httpd.collector = collector  # type: ignore[attr-defined]
         self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(POLL_SECONDS,), daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()

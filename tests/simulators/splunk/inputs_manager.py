@@ -123,7 +123,7 @@ class InputsManager:
         if not scheme.use_external_validation:
             return
         resolved = OrderedDict(params)
-        resolved["host"] = config.resolve_host(params, self.runner.server_host)
+        resolved["host"] = config.resolve_host(params, self.runner.host.server_host)
         self.runner.validate_arguments(scheme.name, name, resolved)
 
 

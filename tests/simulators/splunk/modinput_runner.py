@@ -27,7 +27,6 @@ so that an input that needs longer fails here first). kill() stays the tests' SI
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -49,6 +48,7 @@ from tests.simulators.splunk.modinput_stream import (
 )
 from tests.simulators.splunk.props import IndexTimeProps
 from tests.simulators.splunk.scheme import Scheme, SchemeError, load_schemes, script_path
+from tests.simulators.splunk.script_host import ScriptHost
 
 DEFAULT_INDEX = "main"  # indexes.conf defaultDatabase: where `index = default` lands
 MAX_STDERR_LINES_KEPT = 10000
@@ -143,14 +143,10 @@ class ModularInputRunner:
         allowed_indexes: "Optional[Iterable[str]]" = None,
         stop_grace_seconds: float = STOP_GRACE_SECONDS,
     ) -> None:
-        self.splunk_home = splunk_home
-        self.app_dir = app_dir
-        self.app_name = app_name
-        self.server_uri = server_uri
+        self.host = ScriptHost.of(
+            splunk_home, app_dir, app_name, server_uri, python, extra_env, server_host
+        )
         self.session_key_provider = session_key_provider
-        self.python = [python] if isinstance(python, str) else list(python)
-        self.extra_env = dict(extra_env or {})
-        self.server_host = server_host or socket.gethostname()
         self.index_store = index_store or IndexStore(
             os.path.join(splunk_home, "var", "lib", "splunk", "indexes")
         )
@@ -167,11 +163,11 @@ class ModularInputRunner:
     # --- configuration -------------------------------------------------------------------
     @property
     def env(self) -> dict:
-        return config.child_env(self.splunk_home, self.server_host, self.extra_env)
+        return config.child_env(self.host.splunk_home, self.host.server_host, self.host.extra_env)
 
     @property
     def splunkd_log_path(self) -> str:
-        return modinput_log.splunkd_log_path(self.splunk_home)
+        return modinput_log.splunkd_log_path(self.host.splunk_home)
 
     def session_key(self) -> str:
         provider = self.session_key_provider
@@ -181,7 +177,7 @@ class ModularInputRunner:
         """Introspect (once) every scheme the app's spec names; raises SchemeError."""
         with self._lock:
             if self._schemes is None:
-                self._schemes = load_schemes(self.app_dir, self.python, self.env)
+                self._schemes = load_schemes(self.host.app_dir, self.host.interpreter(), self.env)
             return self._schemes
 
     def reload_schemes(self) -> None:
@@ -191,11 +187,11 @@ class ModularInputRunner:
     def scheme(self, name: str) -> Scheme:
         schemes = self.schemes()
         if name not in schemes:
-            raise SchemeError(f"no modular input scheme {name!r} in app {self.app_name}")
+            raise SchemeError(f"no modular input scheme {name!r} in app {self.host.app_name}")
         return schemes[name]
 
     def input_stanzas(self, scheme: Optional[str] = None) -> "OrderedDict[str, OrderedDict]":
-        return config.input_stanzas(self.app_dir, scheme)
+        return config.input_stanzas(self.host.app_dir, scheme)
 
     def enabled_stanzas(self, scheme: str) -> "OrderedDict[str, OrderedDict]":
         return OrderedDict(
@@ -205,10 +201,10 @@ class ModularInputRunner:
         )
 
     def checkpoint_dir(self, scheme: str) -> str:
-        return config.checkpoint_dir(self.splunk_home, scheme)
+        return config.checkpoint_dir(self.host.splunk_home, scheme)
 
     def command_line(self, scheme: str) -> "List[str]":
-        return self.python + [script_path(self.app_dir, scheme)]
+        return self.host.interpreter() + [script_path(self.host.app_dir, scheme)]
 
     # --- validation ----------------------------------------------------------------------
     def validate_arguments(
@@ -217,8 +213,8 @@ class ModularInputRunner:
         """Run `--validate-arguments`; a refusal raises ValueError(the script's message)."""
         command = self.command_line(scheme)
         document = config.validation_xml(
-            self.server_host,
-            self.server_uri,
+            self.host.server_host,
+            self.host.server_uri,
             self.session_key(),
             self.checkpoint_dir(scheme),
             name,
@@ -234,7 +230,7 @@ class ModularInputRunner:
         )
         for line in completed.stderr.decode("utf-8", "replace").splitlines():
             if line.strip():
-                modinput_log.log_stderr_line(self.splunk_home, " ".join(command), line)
+                modinput_log.log_stderr_line(self.host.splunk_home, " ".join(command), line)
         if completed.returncode == 0:
             return
         raise ValueError(_validation_message(completed.stdout, completed.returncode))
@@ -355,13 +351,13 @@ class ModularInputRunner:
             (name, self._params_for_script(params)) for name, params in stanzas.items()
         )
         document = config.input_definition_xml(
-            self.server_host,
-            self.server_uri,
+            self.host.server_host,
+            self.host.server_uri,
             self.session_key(),
             checkpoint_dir,
-            self.app_name,
+            self.host.app_name,
             resolved,
-            config.defining_apps(self.app_dir),
+            config.defining_apps(self.host.app_dir),
         )
         started = time.monotonic()
         process = subprocess.Popen(
@@ -377,7 +373,7 @@ class ModularInputRunner:
         with self._lock:
             self._running[key] = launch
         modinput_log.write_line(
-            self.splunk_home, "INFO", "ExecProcessor", "New scheduled exec process: " + shown
+            self.host.splunk_home, "INFO", "ExecProcessor", "New scheduled exec process: " + shown
         )
         stderr_lines = []  # type: List[str]
         helpers = [
@@ -407,7 +403,7 @@ class ModularInputRunner:
             with self._lock:
                 self._running.pop(key, None)
         modinput_log.write_line(
-            self.splunk_home,
+            self.host.splunk_home,
             "INFO" if exit_code == 0 else "ERROR",
             "ExecProcessor",
             f"{shown} exited with code {exit_code}",
@@ -427,11 +423,11 @@ class ModularInputRunner:
         )
 
     def _log(self, level: str, component: str, message: str) -> None:
-        modinput_log.write_line(self.splunk_home, level, component, message)
+        modinput_log.write_line(self.host.splunk_home, level, component, message)
 
     def _params_for_script(self, params: "Mapping[str, str]") -> "OrderedDict[str, str]":
         resolved = OrderedDict(params)
-        resolved["host"] = config.resolve_host(params, self.server_host)
+        resolved["host"] = config.resolve_host(params, self.host.server_host)
         return resolved
 
     def _index_stdout(
@@ -445,7 +441,7 @@ class ModularInputRunner:
         kill_after_events, stop_after_events = limits
         parser = XmlEventStream() if scheme.streaming_mode == "xml" else SimpleLineStream()
         counts = {"written": 0, "dropped": 0, "error": None}  # type: dict
-        props = IndexTimeProps.load(self.app_dir)
+        props = IndexTimeProps.load(self.host.app_dir)
         descriptor = process.stdout.fileno()
         with self.index_store.writer() as writer:
             while True:
@@ -465,7 +461,7 @@ class ModularInputRunner:
                 except StreamFormatError as error:
                     counts["error"] = str(error)
                     modinput_log.write_line(
-                        self.splunk_home,
+                        self.host.splunk_home,
                         "ERROR",
                         "ExecProcessor",
                         "XML stream from {} is not valid, ignoring the rest: {}".format(
@@ -491,7 +487,7 @@ class ModularInputRunner:
         if self.allowed_indexes is not None and event["index"] not in self.allowed_indexes:
             counts["dropped"] += len(self._parsed(event, raw, props, read_time))
             modinput_log.write_line(
-                self.splunk_home,
+                self.host.splunk_home,
                 "WARN",
                 "IndexProcessor",
                 "Received event for unconfigured/disabled/deleted index={} "
@@ -543,7 +539,7 @@ class ModularInputRunner:
             "index": DEFAULT_INDEX if index == "default" else index,
             "sourcetype": raw.get("sourcetype") or params.get("sourcetype") or scheme.name,
             "source": raw.get("source") or params.get("source") or stanza or scheme.name,
-            "host": raw.get("host") or config.resolve_host(params, self.server_host),
+            "host": raw.get("host") or config.resolve_host(params, self.host.server_host),
             "_raw": raw.get("data") or "",
             "_indextime": int(index_time),
             "stanza": stanza,
@@ -554,7 +550,7 @@ class ModularInputRunner:
             text = line.decode("utf-8", "replace").rstrip("\r\n")
             if not text.strip():
                 continue
-            modinput_log.log_stderr_line(self.splunk_home, shown, text)
+            modinput_log.log_stderr_line(self.host.splunk_home, shown, text)
             kept.append(text)
             if len(kept) > MAX_STDERR_LINES_KEPT:
                 del kept[0]
@@ -580,7 +576,7 @@ class ModularInputRunner:
                     schedule = parse_interval(params.get("interval"))
                 except ValueError as error:
                     modinput_log.write_line(
-                        self.splunk_home, "ERROR", "ExecProcessor", f"{stanza}: {error}"
+                        self.host.splunk_home, "ERROR", "ExecProcessor", f"{stanza}: {error}"
                     )
                     continue
                 if stanza not in self._next_due and schedule.cron is not None:
@@ -612,7 +608,7 @@ class ModularInputRunner:
                     self.tick(wait=False)
                 except Exception as error:  # noqa: BLE001 - keep scheduling, as splunkd does
                     modinput_log.write_line(
-                        self.splunk_home, "ERROR", "ExecProcessor", f"scheduler: {error}"
+                        self.host.splunk_home, "ERROR", "ExecProcessor", f"scheduler: {error}"
                     )
                 self._scheduler_stop.wait(poll_seconds)
 

@@ -8,7 +8,7 @@ import json
 import socket
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -16,6 +16,7 @@ from . import atom
 from .apps import AppsEndpoint, server_info
 from .auth import Authenticator, capability_expression_allows
 from .confs import ConfsEndpoint
+from .handler import POLL_SECONDS, StandinHandler
 from .hec_endpoint import HecTokensEndpoint
 from .indexes_endpoint import IndexesEndpoint
 from .inputs_endpoint import InputsEndpoint
@@ -265,18 +266,10 @@ class Splunkd:
         return document
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "Splunkd"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
+class _Handler(StandinHandler):
     def _serve(self) -> None:
         splunkd = self.server.splunkd  # type: ignore[attr-defined]
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self.read_body()
         parts = urlsplit(self.path)
         request = SplunkdRequest(
             self.command,
@@ -330,7 +323,9 @@ class SplunkdServer:
         self.port = self.httpd.server_address[1]
         splunkd.port = self.port
         splunkd.base_url = f"https://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(POLL_SECONDS,), daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()

@@ -28,13 +28,14 @@ import re
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from .apps import app_is_configured
 from .atom import SPLUNK_VERSION
 from .conffile import AppConf
+from .handler import POLL_SECONDS, StandinHandler
 from .views import default_view, render_view, setup_view
 
 LOGIN_FORM = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Login | Splunk</title>
@@ -104,7 +105,9 @@ class SplunkWeb:
         self.cookie_port = int(settings.get("httpport") or 0) or self.port
         self._csrf = {}  # type: Dict[str, str]
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(POLL_SECONDS,), daemon=True
+        )
 
     @property
     def session_cookie(self) -> str:
@@ -153,12 +156,8 @@ class SplunkWeb:
             handle.write(line + "\n")
 
 
-class _WebHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _WebHandler(StandinHandler):
     server_version = "Splunk Web stand-in"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
 
     @property
     def web(self) -> SplunkWeb:
@@ -209,8 +208,7 @@ class _WebHandler(BaseHTTPRequestHandler):
         self._send(303, b"", "text/html", [("Location", location)] + (headers or []))
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self.read_body()
         parts = urlsplit(self.path)
         root = self.web.root
         if root and parts.path != root and not parts.path.startswith(root + "/"):

@@ -7,13 +7,11 @@ from ta_thousandeyes.checkpoints import (
     owner_of,
 )
 
-from tests.unit.collectors.fake_kvstore import FakeKVService
-
 
 @pytest.fixture(params=["kvstore", "file"])
 def store(request, tmp_path):
-    if request.param == "kvstore":
-        return KVStoreCheckpointStore(FakeKVService())
+    if request.param == "kvstore":  # the Splunk stand-in's KV store, in this process
+        return KVStoreCheckpointStore(request.getfixturevalue("kv_service"))
     return FileCheckpointStore(str(tmp_path))
 
 
@@ -57,12 +55,13 @@ def test_renamed_input_with_same_settings_resumes():
     )
 
 
-def test_open_store_prefers_kvstore(tmp_path):
-    assert open_store(FakeKVService(), str(tmp_path)).backend == "kvstore"
+def test_open_store_prefers_kvstore(tmp_path, kv_service):
+    assert open_store(kv_service, str(tmp_path)).backend == "kvstore"
 
 
-def test_open_store_falls_back_to_files_when_kvstore_disabled(tmp_path):
-    store = open_store(FakeKVService(enabled=False), str(tmp_path))
+def test_open_store_falls_back_to_files_when_kvstore_disabled(tmp_path, splunk_standin):
+    splunk_standin.emulator.set_kvstore_enabled(False)  # a 503 on every KV store call
+    store = open_store(splunk_standin.service(), str(tmp_path))
     assert store.backend == "file"
     store.save("k", "o", {"start": 3})
     assert FileCheckpointStore(str(tmp_path)).load("k") == {"start": 3}

@@ -6,8 +6,8 @@ from ta_thousandeyes.checkpoints import COLLECTION, FileCheckpointStore, KVStore
 from ta_thousandeyes.collectors import inventory_cache, test_results
 
 from tests.unit.collectors.fake_api import FakeApi
-from tests.unit.collectors.fake_kvstore import FakeKVService
 from tests.unit.collectors.helpers import Harness
+from tests.unit.standins import CollectionDocs
 
 
 def test_journal_is_replayed_and_folded_into_the_next_save(tmp_path):
@@ -34,9 +34,9 @@ def test_first_page_of_a_new_stream_saves_the_whole_state(tmp_path):
     assert store.load("new") == {"start": 1, "floor": 1, "keys": {"x": 1}}
 
 
-def test_kvstore_journal_is_merged_and_folded_into_the_next_save():
-    service = FakeKVService()
-    docs = service.kvstore[COLLECTION].data.docs
+def test_kvstore_journal_is_merged_and_folded_into_the_next_save(kv_service):
+    service = kv_service
+    docs = CollectionDocs(service, COLLECTION)
     store = KVStoreCheckpointStore(service)
     store.save("k", "o", {"start": 10, "keys": {"a": 1}})
     store.add_keys("k", "o", {}, {"b": 5})
@@ -53,12 +53,12 @@ def test_kvstore_journal_is_merged_and_folded_into_the_next_save():
     assert docs == {}
 
 
-def test_kvstore_first_page_of_a_new_stream_saves_the_whole_state():
-    service = FakeKVService()
+def test_kvstore_first_page_of_a_new_stream_saves_the_whole_state(kv_service):
+    service = kv_service
     store = KVStoreCheckpointStore(service)
     assert store.load("new") is None
     store.add_keys("new", "o", {"start": 1, "floor": 1, "keys": {"x": 1}}, {"x": 1})
-    assert list(service.kvstore[COLLECTION].data.docs) == ["new"]
+    assert list(CollectionDocs(service, COLLECTION)) == ["new"]
     assert KVStoreCheckpointStore(service).load("new") == {"start": 1, "floor": 1, "keys": {"x": 1}}
 
 
@@ -157,6 +157,8 @@ def test_keep_alive_prunes_deleted_inputs_of_every_scheme(tmp_path):
     from ta_thousandeyes.checkpoints import KVStoreCheckpointStore, checkpoint_key, owner_of
     from ta_thousandeyes.modinputs.base import prune_all_schemes
 
+    # The fake, not the stand-in: the test scripts splunkd's inputs listing by replacing
+    # service.get, and splunklib sends its KV store calls through that same method.
     from tests.unit.collectors.fake_kvstore import FakeKVService
 
     service = FakeKVService()

@@ -145,7 +145,7 @@ def test_every_scheme_stanza_declares_python_versions():
         assert stanzas[scheme]["python.required"] == "3.9, 3.13"
 
 
-def test_props_timestamps_parse_the_events_we_write(tmp_path, clock):
+def test_props_timestamps_parse_the_events_we_write(tmp_path, clock, kv_service):
     """TIME_PREFIX + TIME_FORMAT of each sourcetype recover the <time> we wrote."""
     import calendar
     import time as _time
@@ -153,7 +153,6 @@ def test_props_timestamps_parse_the_events_we_write(tmp_path, clock):
     from ta_thousandeyes.collectors import activity, alerts, events, inventory, test_results
 
     from tests.unit.collectors.fake_api import FakeApi, iso
-    from tests.unit.collectors.fake_kvstore import FakeKVService
     from tests.unit.collectors.helpers import Harness
 
     clock.now = 1_700_000_000.0
@@ -166,7 +165,7 @@ def test_props_timestamps_parse_the_events_we_write(tmp_path, clock):
     harness.run(lambda ctx: alerts.collect(ctx, ["100"]))
     harness.run(lambda ctx: events.collect(ctx, ["100"]))
     harness.run(lambda ctx: activity.collect(ctx))
-    harness.run(lambda ctx: inventory.collect(ctx, ["100"], kv_service=FakeKVService()))
+    harness.run(lambda ctx: inventory.collect(ctx, ["100"], kv_service=kv_service))
     props = _conf("props.conf")
     seen = set()
     from ta_thousandeyes.events import to_json

@@ -3,8 +3,8 @@ from collections import Counter
 from ta_thousandeyes.collectors import activity, alerts, events, inventory
 
 from tests.unit.collectors.fake_api import FakeApi, iso
-from tests.unit.collectors.fake_kvstore import FakeKVService
 from tests.unit.collectors.helpers import Harness
+from tests.unit.standins import CollectionDocs
 
 T0 = 1_700_000_000.0
 
@@ -89,9 +89,9 @@ def test_activity_uses_all_permitted_aids_and_dedups(clock, tmp_path):
     assert harness.events[0][1] == "cisco:thousandeyes:activity"
 
 
-def test_inventory_events_and_lookups(clock, tmp_path):
+def test_inventory_events_and_lookups(clock, tmp_path, kv_service):
     api, harness = make(clock, tmp_path, "thousandeyes_inventory")
-    kv = FakeKVService()
+    kv = kv_service
     harness.run(lambda ctx: inventory.collect(ctx, ["100"], kv_service=kv))
     sourcetypes = Counter(e[1] for e in harness.events)
     assert sourcetypes == {
@@ -99,14 +99,14 @@ def test_inventory_events_and_lookups(clock, tmp_path):
         "cisco:thousandeyes:inventory:tests": 4,
         "cisco:thousandeyes:inventory:agents": 2,
     }
-    tests_rows = kv["ta_thousandeyes_tests"].data.docs
+    tests_rows = CollectionDocs(kv, "ta_thousandeyes_tests")
     assert {r["testName"] for r in tests_rows.values()} == {"web", "a2a", "bgp", "dns"}
     # a test deleted in ThousandEyes leaves the lookup on the next snapshot
     api.tests.pop()
     clock.now += 3600
     harness.run(lambda ctx: inventory.collect(ctx, ["100"], kv_service=kv))
     assert {r["testName"] for r in tests_rows.values()} == {"web", "a2a", "bgp"}
-    assert {r["agentName"] for r in kv["ta_thousandeyes_agents"].data.docs.values()} == {
+    assert {r["agentName"] for r in CollectionDocs(kv, "ta_thousandeyes_agents").values()} == {
         "Tokyo",
         "Paris",
     }

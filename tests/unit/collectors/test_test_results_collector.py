@@ -5,7 +5,6 @@ from ta_thousandeyes.checkpoints import KVStoreCheckpointStore
 from ta_thousandeyes.collectors import test_results
 
 from tests.unit.collectors.fake_api import FakeApi
-from tests.unit.collectors.fake_kvstore import FakeKVService
 from tests.unit.collectors.helpers import Harness
 
 
@@ -112,14 +111,14 @@ def test_kill_mid_page_then_restart(api, clock, tmp_path):
 
 
 @pytest.mark.parametrize("backend", ["file", "kvstore"])
-def test_kill_mid_backfill_then_restart_with_either_store(api, clock, tmp_path, backend):
+def test_kill_mid_backfill_then_restart_with_either_store(api, clock, tmp_path, backend, request):
     """A backlog far longer than the overlap, so keys leave memory once journalled: the
     restart still skips every page written before the crash."""
     start = clock.now - 6 * 3600
     api.page_size = 20
     harness = Harness(api, clock, tmp_path, start)
     if backend == "kvstore":
-        harness.store = KVStoreCheckpointStore(FakeKVService())
+        harness.store = KVStoreCheckpointStore(request.getfixturevalue("kv_service"))
     api.fail_after = 60  # a request for a next page, deep into the backfill
     with pytest.raises(KeyboardInterrupt):
         harness.run(collect_all)

@@ -17,9 +17,21 @@ def load_default_confs(service):
 
 @pytest.fixture
 def fake_service(tmp_path):
+    """The small fake for the token and flow tests: their clock is real time plus an offset
+    with margins of 2-5 s, and through the stand-in's splunkd (a TLS handshake per request,
+    splunklib keeps no connection) connecting and checking took longer than that on a loaded
+    machine: two tests failed for time, not for behaviour. It shares state across processes
+    in one file (the twenty-process test)."""
     service = FakeService(str(tmp_path / "splunk.json"))
     load_default_confs(service)
     return service
+
+
+@pytest.fixture
+def standin_service(kv_service):
+    """A splunklib Service of the in-process Splunk stand-in (tests/unit/standins.py) with the
+    add-on's default confs; what splunkd stores is ``splunk_standin.stored()``."""
+    return kv_service
 
 
 @pytest.fixture

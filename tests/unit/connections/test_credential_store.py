@@ -1,43 +1,44 @@
 import json
 
 import pytest
+from splunklib import client
 from ta_thousandeyes import credential_store, redaction
 from ta_thousandeyes.credential_store import CorruptRecordError, CredentialStore
 
 
-def _usernames(service):
-    return sorted(r["username"] for r in service.raw()["passwords"].values())
+def _usernames(standin):
+    return sorted(r["username"] for r in standin.stored()["passwords"].values())
 
 
-def test_round_trip_short_and_long_values(fake_service):
-    store = CredentialStore(fake_service)
+def test_round_trip_short_and_long_values(standin_service, splunk_standin):
+    store = CredentialStore(standin_service)
     long_token = "eyJ" + "x" * 5000 + ".sig"
     record = {"access_token": long_token, "refresh_token": "rt-ü-" + "y" * 300, "expires_at": 5}
     store.write("connection:prod", record)
     assert store.read("connection:prod") == record
     # chunks never exceed the chunk size; the head is small
-    for entry in fake_service.raw()["passwords"].values():
+    for entry in splunk_standin.stored()["passwords"].values():
         assert len(entry["password"]) <= credential_store.CHUNK_SIZE
         assert entry["realm"] == "TA-thousandeyes"
 
 
-def test_missing_record_is_none(fake_service):
-    assert CredentialStore(fake_service).read("connection:nope") is None
+def test_missing_record_is_none(standin_service):
+    assert CredentialStore(standin_service).read("connection:nope") is None
 
 
-def test_rewrite_replaces_generation_and_removes_old_chunks(fake_service):
-    store = CredentialStore(fake_service, chunk_size=32)
+def test_rewrite_replaces_generation_and_removes_old_chunks(standin_service, splunk_standin):
+    store = CredentialStore(standin_service, chunk_size=32)
     store.write("connection:a", {"access_token": "a" * 200})
-    first = _usernames(fake_service)
+    first = _usernames(splunk_standin)
     store.write("connection:a", {"access_token": "b" * 100})
-    second = _usernames(fake_service)
+    second = _usernames(splunk_standin)
     assert store.read("connection:a") == {"access_token": "b" * 100}
     assert not set(first[1:]) & set(second[1:])  # chunk names all changed
     assert len(second) == 1 + 4  # head + ceil(len(json)/32)
 
 
-def test_records_do_not_collide_by_prefix(fake_service):
-    store = CredentialStore(fake_service)
+def test_records_do_not_collide_by_prefix(standin_service, splunk_standin):
+    store = CredentialStore(standin_service)
     store.write("connection:a", {"api_token": "token-of-a"})
     store.write("connection:ab", {"api_token": "token-of-ab"})
     store.write("connection:a", {"api_token": "token-of-a2"})
@@ -45,24 +46,25 @@ def test_records_do_not_collide_by_prefix(fake_service):
     assert store.delete("connection:a") is True
     assert store.read("connection:a") is None
     assert store.read("connection:ab") == {"api_token": "token-of-ab"}
-    assert all(not u.startswith("connection:a#") for u in _usernames(fake_service))
+    assert all(not u.startswith("connection:a#") for u in _usernames(splunk_standin))
 
 
-def test_crash_after_new_chunks_keeps_old_record(fake_service, monkeypatch):
-    store = CredentialStore(fake_service, chunk_size=20)
+def test_crash_after_new_chunks_keeps_old_record(standin_service, monkeypatch, splunk_standin):
+    store = CredentialStore(standin_service, chunk_size=20)
     store.write("connection:c", {"refresh_token": "old-refresh-token"})
     # the head switch fails: the new chunks exist, the head still names the old generation
-    original = fake_service.storage_passwords.create
+    original = client.StoragePasswords.create  # splunklib's, as the add-on calls it
 
-    def create(password, username, realm=None):
+    def create(self, password, username, realm=None):
         if username == "connection:c":
             raise RuntimeError("crash")
-        return original(password, username, realm)
+        return original(self, password, username, realm)
 
-    monkeypatch.setattr(fake_service.storage_passwords, "create", create)
-    head = {e["username"]: e for e in fake_service.raw()["passwords"].values()}["connection:c"]
+    monkeypatch.setattr(client.StoragePasswords, "create", create)
+    head = {e["username"]: e for e in splunk_standin.stored()["passwords"].values()}["connection:c"]
     monkeypatch.setattr(
-        "tests.unit.connections.fake_splunk._Password.update",
+        client.StoragePassword,
+        "update",
         lambda self, **kw: (_ for _ in ()).throw(RuntimeError("crash")),
     )
     with pytest.raises(RuntimeError):
@@ -71,33 +73,33 @@ def test_crash_after_new_chunks_keeps_old_record(fake_service, monkeypatch):
     assert store.read("connection:c") == {"refresh_token": "old-refresh-token"}
 
 
-def test_missing_chunk_is_reported_not_half_read(fake_service):
-    store = CredentialStore(fake_service, chunk_size=20)
+def test_missing_chunk_is_reported_not_half_read(standin_service, splunk_standin):
+    store = CredentialStore(standin_service, chunk_size=20)
     store.write("connection:d", {"access_token": "z" * 100})
-    with fake_service.state.edit() as data:
-        victim = next(n for n, r in data["passwords"].items() if r["username"].endswith("#2"))
-        del data["passwords"][victim]
+    with splunk_standin.edit_passwords() as passwords:
+        victim = next(n for n, r in passwords.items() if r["username"].endswith("#2"))
+        del passwords[victim]
     with pytest.raises(CorruptRecordError, match="missing chunk"):
         store.read("connection:d")
 
 
-def test_tampered_chunk_fails_digest(fake_service):
-    store = CredentialStore(fake_service, chunk_size=20)
+def test_tampered_chunk_fails_digest(standin_service, splunk_standin):
+    store = CredentialStore(standin_service, chunk_size=20)
     store.write("connection:e", {"access_token": "q" * 60})
-    with fake_service.state.edit() as data:
-        name = next(n for n, r in data["passwords"].items() if r["username"].endswith("#0"))
-        data["passwords"][name]["password"] = "X" + data["passwords"][name]["password"][1:]
+    with splunk_standin.edit_passwords() as passwords:
+        name = next(n for n, r in passwords.items() if r["username"].endswith("#0"))
+        passwords[name]["password"] = "X" + passwords[name]["password"][1:]
     with pytest.raises(CorruptRecordError, match="digest"):
         store.read("connection:e")
 
 
-def test_other_realms_are_ignored(fake_service):
-    fake_service.storage_passwords.create("other", "connection:f", realm="other-app")
-    assert CredentialStore(fake_service).read("connection:f") is None
+def test_other_realms_are_ignored(standin_service):
+    standin_service.storage_passwords.create("other", "connection:f", realm="other-app")
+    assert CredentialStore(standin_service).read("connection:f") is None
 
 
-def test_read_registers_secrets_for_redaction(fake_service):
-    fake_service.storage_passwords.create(
+def test_read_registers_secrets_for_redaction(standin_service):
+    standin_service.storage_passwords.create(
         json.dumps(
             {
                 "generation": "g",
@@ -110,12 +112,12 @@ def test_read_registers_secrets_for_redaction(fake_service):
         "connection:g",
         realm="TA-thousandeyes",
     )
-    fake_service.storage_passwords.create(
+    standin_service.storage_passwords.create(
         json.dumps({"refresh_token": "never-seen-before-rt-123"}),
         "connection:g#g#0",
         realm="TA-thousandeyes",
     )
-    assert CredentialStore(fake_service).read("connection:g")["refresh_token"]
+    assert CredentialStore(standin_service).read("connection:g")["refresh_token"]
     assert "never-seen-before-rt-123" not in redaction.redact("x never-seen-before-rt-123 y")
 
 
@@ -124,18 +126,18 @@ def test_token_type_is_not_treated_as_secret():
     assert "Bearer-ish-value" in redaction.redact("Bearer-ish-value")
 
 
-def _drop_chunk(fake_service, key, index):
-    with fake_service.state.edit() as data:
+def _drop_chunk(splunk_standin, key, index):
+    with splunk_standin.edit_passwords() as passwords:
         victim = next(
             n
-            for n, r in data["passwords"].items()
+            for n, r in passwords.items()
             if r["username"].startswith(key + "#") and r["username"].endswith(f"#{index}")
         )
-        del data["passwords"][victim]
+        del passwords[victim]
 
 
-def test_salvage_reads_what_the_remaining_chunks_hold(fake_service):
-    store = CredentialStore(fake_service, chunk_size=40)
+def test_salvage_reads_what_the_remaining_chunks_hold(standin_service, splunk_standin):
+    store = CredentialStore(standin_service, chunk_size=40)
     record = {
         "access_token": "a" * 30,  # begins in chunk 0, ends in chunk 1
         "client_id": "cid-1",
@@ -145,7 +147,7 @@ def test_salvage_reads_what_the_remaining_chunks_hold(fake_service):
     }
     store.write("connection:s", record)
     store.write("connection:t", {"access_token": "t" * 50})
-    _drop_chunk(fake_service, "connection:s", 0)
+    _drop_chunk(splunk_standin, "connection:s", 0)
     damaged = store.damaged()
     assert list(damaged) == ["connection:s"]
     assert "missing chunk 0 of" in damaged["connection:s"]

@@ -1,4 +1,12 @@
-"""Compare what was indexed with the simulator's ground truth, stream by stream.
+"""What the inputs left behind, judged against the simulator: one module for the acceptance
+tests and the demo.
+
+- Indexed events and checkpoints as read back from the Splunk stand-in (``IndexedEvent``,
+  ``Checkpoint``, ``read_checkpoints``) and checkpoint-key decoding (``decode_checkpoint_key``).
+- Ground truth, stream by stream (``compare_all`` and the ``check_*`` verdicts; the
+  ``result_identity`` of a test result; ``duplicates``).
+- The secret scan (``scan_for_secrets``: files, folders and texts such as browser responses;
+  ``request_log_hits``: the simulator's request log).
 
 Each checkpoint says which span of time a stream covers: from its `floor` (the first run's
 start) to its `start` (where the next run resumes). For that span the simulator says which
@@ -8,19 +16,24 @@ checkpoint whose floor moved later would otherwise hide what it never requested.
 documented semantics make a record's presence depend on when it was polled (an alert that
 triggers and clears between two polls is only ever listed as cleared; an event that ends
 after the last poll is still ongoing there), the check accepts both outcomes and no other.
+
+Identities and key decoding are written here from the API's and Splunk's shapes, not taken
+from the add-on, so that the add-on is judged by something other than itself.
 """
 
+import calendar
 import json
+import os
 import re
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
-
-from .figures import Checkpoint, IndexedEvent
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 # A checkpoint key: its owner and parts joined with ".", each with every character but letters,
 # digits and "_" written as "-" and the hex of its UTF-8 bytes (checkpoints.checkpoint_key).
 _ESCAPES = re.compile(r"(?:-[0-9a-f]{2})+")
+CHECKPOINT_COLLECTION = "ta_thousandeyes_checkpoints"
 TEST_RESULT_PREFIX = "cisco:thousandeyes:test:"
 PATH_VIS = "cisco:thousandeyes:path-vis"
 ALERTS = "cisco:thousandeyes:alerts"
@@ -36,6 +49,120 @@ DATA_PATHS = {
 }
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@dataclass
+class IndexedEvent:
+    """One event of the stand-in's index."""
+
+    index: str
+    sourcetype: str
+    source: str
+    time: float
+    raw: str
+    stanza: Optional[str]
+
+    def record(self) -> Dict[str, Any]:
+        try:
+            value = json.loads(self.raw)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+
+def indexed_events(index_store: Any, **filters: Any) -> List[IndexedEvent]:
+    """Every event of the stand-in's index store (``IndexStore.search`` filters)."""
+    return [
+        IndexedEvent(
+            e["index"], e["sourcetype"], e["source"], e["_time"], e["_raw"], e.get("stanza")
+        )
+        for e in index_store.search(**filters)
+    ]
+
+
+@dataclass
+class Checkpoint:
+    """One checkpoint document: its key, owner and state."""
+
+    key: str
+    owner: str
+    state: Dict[str, Any]
+
+    @property
+    def position(self) -> Optional[float]:
+        value = self.state.get("start")
+        return float(value) if isinstance(value, (int, float)) else None
+
+    @property
+    def floor(self) -> Optional[float]:
+        value = self.state.get("floor", self.state.get("start"))
+        return float(value) if isinstance(value, (int, float)) else None
+
+    @property
+    def parts(self) -> Optional[List[str]]:
+        """The decoded key: owner first, then the stream's parts (None: not such a key)."""
+        return decode_checkpoint_key(self.key)
+
+
+def decode_checkpoint_key(key: str) -> Optional[List[str]]:
+    """The parts of a checkpoint key (see _ESCAPES); None when it is not one."""
+    try:
+        return [_ESCAPES.sub(_unescape, piece) for piece in key.split(".")]
+    except ValueError:
+        return None
+
+
+def read_checkpoints(service: Any, checkpoint_root: str) -> Tuple[str, List[Checkpoint]]:
+    """(backend, stream checkpoints): the KV store collection if it holds any, else the files
+    under checkpoint_root. Documents without a position (an input's anchor, a cached
+    inventory) are no streams."""
+    found = stream_checkpoints(kvstore_checkpoints(service))
+    if found:
+        return "kvstore", found
+    return "file", stream_checkpoints(file_checkpoints(checkpoint_root))
+
+
+def stream_checkpoints(found: Iterable[Checkpoint]) -> List[Checkpoint]:
+    return [c for c in found if c.position is not None]
+
+
+def kvstore_checkpoints(service: Any) -> List[Checkpoint]:
+    """Every document of the checkpoint collection whose state is an object."""
+    try:
+        documents = service.kvstore[CHECKPOINT_COLLECTION].data.query()
+    except Exception:  # no collection (or KV store off): the inputs used files
+        return []
+    found = []
+    for document in documents:
+        try:
+            state = json.loads(document.get("state") or "null")
+        except ValueError:
+            state = None
+        if isinstance(state, dict):
+            found.append(Checkpoint(document.get("_key", ""), document.get("owner", ""), state))
+    return found
+
+
+def file_checkpoints(root: str) -> List[Checkpoint]:
+    """Every ``<key>.json`` checkpoint file under root whose state is an object."""
+    found = []
+    for folder, _, names in os.walk(root):
+        for name in sorted(names):
+            if not name.endswith(".json"):
+                continue
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                    document = json.load(handle)
+            except (OSError, ValueError):
+                continue
+            if isinstance(document, dict) and isinstance(document.get("state"), dict):
+                found.append(Checkpoint(name[:-5], document.get("owner", ""), document["state"]))
+    return found
+
+
+def duplicates(seen: Mapping[Any, int]) -> Dict[Any, int]:
+    """identity -> count of every identity indexed more than once."""
+    return {key: count for key, count in seen.items() if count > 1}
 
 
 @dataclass
@@ -93,11 +220,8 @@ def failure_text(verdict: Verdict) -> str:
 
 def _key_parts(checkpoint: Checkpoint) -> Optional[List[str]]:
     """The stream's own parts after its owner (aid, test id, data type, ...)."""
-    try:
-        pieces = [_ESCAPES.sub(_unescape, piece) for piece in checkpoint.key.split(".")]
-    except ValueError:
-        return None
-    if not checkpoint.owner or pieces[0] != checkpoint.owner:
+    pieces = checkpoint.parts
+    if pieces is None or not checkpoint.owner or pieces[0] != checkpoint.owner:
         return None
     return pieces[1:]
 
@@ -121,12 +245,14 @@ def _tally(verdict: Verdict, truth: Counter, seen: Counter) -> None:
     verdict.expected += sum(truth.values())
     verdict.indexed += sum(seen.values())
     verdict.missing += sum((truth - seen).values())
-    verdict.duplicates += sum(count - 1 for count in seen.values() if count > 1)
+    verdict.duplicates += sum(count - 1 for count in duplicates(seen).values())
     verdict.unexpected += sum(1 for key in seen if key not in truth)
 
 
 # -- test results ---------------------------------------------------------------------------
 def result_identity(record: Dict[str, Any]) -> Tuple:
+    """One test result within its stream: agent (or BGP monitor), round, and the per-type
+    discriminators the API documents (direction, server, prefix)."""
     agent = record.get("agent") if isinstance(record.get("agent"), dict) else {}
     monitor = record.get("monitor") if isinstance(record.get("monitor"), dict) else {}
     who = agent.get("agentId") or monitor.get("monitorId")
@@ -189,6 +315,13 @@ def _every_result_stream(sim: Any, aids: List[str]) -> Iterable[Tuple[str, str, 
 
 def _results_truth(sim: Any, stream: Tuple, floor: float, position: float) -> List[Dict]:
     aid, test_id, kind = stream
+    return results_truth(sim, aid, test_id, kind, floor, position)
+
+
+def results_truth(
+    sim: Any, aid: str, test_id: str, kind: str, floor: float, position: float
+) -> List[Dict]:
+    """The results of one stream (account group, test, data type) in [floor, position]."""
     if test_id not in sim.world.tests or kind not in sim.world.tests[test_id].result_kinds:
         return []
     records = sim.ground_truth(
@@ -347,9 +480,6 @@ def check_inventory(sim: Any, events: List[IndexedEvent], aids: List[str]) -> Ve
 
 
 def _epoch(text: Any) -> Optional[float]:
-    import calendar
-    import time
-
     if not isinstance(text, str) or len(text) < 19:
         return None
     try:
@@ -372,4 +502,79 @@ def compare_all(
         check_events(sim, checkpoints, events, asked),
         check_activity(sim, checkpoints, events, aids, asked),
         check_inventory(sim, events, aids),
+    ]
+
+
+# -- the secret scan ------------------------------------------------------------------------
+# Every secret ThousandEyes issued (tokens, codes, API tokens) searched for in every file Splunk
+# holds (logs, confs, index, KV store, checkpoints) and in texts (browser responses, printed
+# output). The password store is encrypted, so a clear secret anywhere is a leak; so is any
+# secret the simulator's request log saw arrive at a host of another region than the
+# connection's (request_log_hits).
+MIN_SECRET_LENGTH = 8  # shorter values (none are issued) would match by chance
+
+
+@dataclass
+class LeakScan:
+    secrets: int
+    files: int
+    bytes: int
+    hits: List[str]  # "<file>: secret #n (<length> characters)"; never the secret itself
+
+
+def scan_for_secrets(
+    roots: Union[str, Iterable[str]],
+    secrets: Iterable[str],
+    texts: Union[Iterable[str], Mapping[str, str]] = (),
+    min_length: int = MIN_SECRET_LENGTH,
+) -> LeakScan:
+    """Search the files under roots (folders or files) and texts (a mapping label -> text, or
+    texts labelled "text #n") for every secret of at least min_length characters. A file
+    hit is named relative to its root (a file root by its own name)."""
+    wanted = sorted({s for s in secrets if s and len(s) >= min_length})
+    encoded = [(number, secret.encode("utf-8")) for number, secret in enumerate(wanted, 1)]
+    hits = []  # type: List[str]
+    files = size = 0
+    for root in [roots] if isinstance(roots, str) else list(roots):
+        for path in _files_under(root):
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            files += 1
+            size += len(data)
+            where = os.path.relpath(path, root) if os.path.isdir(root) else os.path.basename(path)
+            hits.extend(_hits(where, data, encoded))
+    labelled = texts.items() if isinstance(texts, Mapping) else (
+        (f"text #{label}", text) for label, text in enumerate(texts, 1)
+    )  # fmt: skip
+    for label, text in labelled:
+        hits.extend(_hits(label, text.encode("utf-8"), encoded))
+    return LeakScan(len(wanted), files, size, hits)
+
+
+def _files_under(root: str) -> Iterable[str]:
+    if os.path.isfile(root):
+        yield root
+    for folder, _, names in os.walk(root):
+        for name in sorted(names):
+            yield os.path.join(folder, name)
+
+
+def _hits(where: str, data: bytes, encoded: List[Tuple[int, bytes]]) -> List[str]:
+    return [
+        f"{where}: secret #{number} ({len(secret)} characters)"
+        for number, secret in encoded
+        if secret in data
+    ]
+
+
+def request_log_hits(records: Iterable[Any]) -> List[str]:
+    """One hit per simulator request that carried secrets to a host the region does not name
+    (``ThousandEyesSimulator.secrets_sent_outside``); the path only, never a secret."""
+    return [
+        f"simulator request log: {r.method} {r.path[:80]} on the {r.region} host "
+        f"carried {r.secrets} secret(s)"
+        for r in records
     ]
