@@ -1,4 +1,4 @@
-"""``python -m tests.benchmarks [--quick] [--only throughput,api,tokens,memory]``
+"""``python -m tests.benchmarks [--quick] [--only throughput,api,tokens,memory,freshness]``
 
 Runs every scenario, prints one table and writes tests/benchmarks/results.json. A scenario
 that cannot run reports "not measured: <reason>" for its figures; nothing is estimated.
@@ -12,10 +12,10 @@ import time
 import traceback
 from typing import Callable, Dict, List, Optional
 
-from . import api_efficiency, memory, report, throughput, token_usage
+from . import api_efficiency, freshness, memory, report, throughput, token_usage
 from .stats import Figure, not_measured
 
-SCENARIOS = ("throughput", "api", "tokens", "memory")
+SCENARIOS = ("throughput", "api", "tokens", "memory", "freshness")
 # Full run (make bench): sized to finish in under ten minutes on 2 cores (about 6 here).
 # The API backlog is the issue's example, 200 tests x 50 agents x 1 day.
 FULL = {
@@ -26,6 +26,11 @@ FULL = {
     # a second round of the 1M run only if it still fits: ~130 s a round here
     "memory": {"sizes": (10_000, 1_000_000), "tests": 200, "timeout": 300.0, "runs": 3,
                "budget": 330.0},
+    # Per size: simulated minutes of rounds (plus the 6 min tail in which they come due) after
+    # the inputs' 1 h start_from; sizes past the budget stay short (216 requests a minute).
+    "freshness": {"sizes": (100, 1000, 5000), "minutes": {100: 30, 1000: 10, 5000: 5},
+                  "backlog": 3600.0, "urgent_interval": 60.0, "drain_tests": 1000,
+                  "stream_sizes": (1000, 5000), "stream_minutes": 10.0},
 }  # fmt: skip
 # Smoke run (inside the test suite): every code path, small numbers.
 QUICK = {
@@ -34,6 +39,8 @@ QUICK = {
     "api": {"runs": 1, "tests": 10, "backlog": 6 * 3600.0, "interval": 300.0},
     "tokens": {"inputs": 3, "hours": 0.5},
     "memory": {"sizes": (1_000, 5_000), "tests": 20, "timeout": 120.0, "runs": 2},
+    "freshness": {"sizes": (10,), "minutes": {10: 3}, "backlog": 1800.0, "drain_tests": 10,
+                  "stream_sizes": (10,), "stream_minutes": 2.0},
 }  # fmt: skip
 PLACEHOLDER_KEYS = {
     "throughput": ["throughput.network.a_over_b", "throughput.network.a_over_c",
@@ -41,6 +48,8 @@ PLACEHOLDER_KEYS = {
     "api": ["api.requests_over_minimum", "api.drain_over_floor", "api.429s"],
     "tokens": ["tokens.per_lifetime"],
     "memory": ["memory.ratio"],
+    "freshness": ["freshness.keeps_up_to", "freshness.drain.alerts_p95",
+                  "freshness.hec.events_per_cpu_second"],
 }  # fmt: skip
 
 
@@ -50,6 +59,7 @@ def _scenario(name: str, options: Dict) -> List[Figure]:
         "api": api_efficiency.run,
         "tokens": token_usage.run,
         "memory": memory.run,
+        "freshness": freshness.run,
     }
     try:
         return runners[name](**options)

@@ -15,6 +15,9 @@ def test_quick_bench_reports_every_figure(capsys):
         "throughput.alerts.a_over_b", "throughput.alerts.a_over_c",
         "api.requests_over_minimum", "api.drain_over_floor", "api.429s",
         "tokens.per_lifetime", "memory.ratio",
+        "freshness.polled.10.floor", "freshness.polled.10.test_results.p95",
+        "freshness.keeps_up_to", "freshness.drain.alerts_p95", "freshness.pushed.10.p95",
+        "freshness.hec.events_per_cpu_second",
     ):  # fmt: skip
         assert wanted in keys
     for figure in figures:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import tracemalloc
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +17,7 @@ import requests
 
 from tests.simulators.faketime import LIBFAKETIME
 from tests.simulators.thousandeyes import ThousandEyesSimulator
-from tests.simulators.thousandeyes.clock import DEFAULT_START, real_time
+from tests.simulators.thousandeyes.clock import DEFAULT_START, SimClock, real_time
 from tests.simulators.thousandeyes.ground_truth import ground_truth
 from tests.simulators.thousandeyes.rounds import record_count, round_span
 
@@ -73,6 +74,19 @@ def test_clock_offset_file_tracks_advances():
     assert text[0] in "+-" and abs(float(text) - (START + 3600 - real_time())) < 5
     with pytest.raises(ValueError):
         sim.clock.advance(-1)
+
+
+def test_frozen_clock_moves_only_by_advance():
+    """--frozen-clock (a benchmark's switch): real time passing does not move the clock."""
+    sim = _sim(1, "tiny")
+    assert _sim(1, "tiny", frozen_clock=True).clock.frozen and not sim.clock.frozen
+    frozen = SimClock(START, frozen=True)
+    before = frozen.now()
+    time.sleep(0.05)
+    assert frozen.now() == before == START and sim.clock.now() > START
+    assert frozen.advance(90) == START + 90 == frozen.now()
+    text = Path(frozen.offset_file).read_text().strip()
+    assert abs(float(text) - (START + 90 - real_time())) < 2
 
 
 def test_https_with_custom_ca(te_sim_https):

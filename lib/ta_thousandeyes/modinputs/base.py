@@ -46,6 +46,13 @@ from . import arguments, start_anchor
 
 logger = logging.getLogger("ta_thousandeyes")
 URGENT_SHARE = 0.1  # of the organization's limit: 24 of 240 requests a minute
+# How long after its time a record is first asked for (RunContext.settle_seconds). A test's
+# round is published some time after it starts, and asking once it surely is saves a request
+# per round. Urgent data is asked for up to a few seconds ago: each poll reaches back by the
+# overlap and its keys drop what was sent, so a record that shows up late is still collected,
+# and an alert waits at most its input's interval plus this (issue 17 point 2: interval + 30 s).
+SETTLE_SECONDS = 60.0
+URGENT_SETTLE_SECONDS = 10.0
 
 # (name, title, description, required_on_create)
 COMMON_ARGUMENTS = (
@@ -89,6 +96,10 @@ class ThousandEyesInput(Script):
     # the other inputs (a test-results backlog) leave URGENT_SHARE of to it.
     URGENT = False
     DEFAULT_INTERVAL = 300
+
+    @property
+    def settle_seconds(self) -> float:
+        return URGENT_SETTLE_SECONDS if self.URGENT else SETTLE_SECONDS
 
     def __init__(self) -> None:
         super().__init__()
@@ -258,6 +269,7 @@ class ThousandEyesInput(Script):
                 host=host,
                 initial_start=initial_start,
                 deadline=deadline,
+                settle_seconds=self.settle_seconds,
                 clock=self.clock,
                 stop_requested=self._stop.is_set,
             )

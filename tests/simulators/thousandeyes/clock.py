@@ -4,7 +4,9 @@ Every simulator starts at ``DEFAULT_START`` unless a test passes its own start, 
 test sees (rounds, alert episodes, events) is decided by the seed and the start, never by the
 hour the suite runs. ``offset_file`` holds the offset from the host's real clock in
 libfaketime's relative format (``+<seconds>`` or ``-<seconds>``) so child processes started
-with ``FAKETIME_TIMESTAMP_FILE`` share this time.
+with ``FAKETIME_TIMESTAMP_FILE`` share this time. ``frozen``: real time does not move the
+clock, only ``advance`` does (a benchmark then measures on the simulated clock whatever the
+machine's load); the offset file is then exact only right after an advance.
 """
 
 from __future__ import annotations
@@ -21,10 +23,15 @@ __all__ = ["DEFAULT_START", "SimClock", "real_time"]
 
 class SimClock:
     def __init__(
-        self, start_time: Optional[float] = None, offset_dir: Optional[str] = None
+        self,
+        start_time: Optional[float] = None,
+        offset_dir: Optional[str] = None,
+        frozen: bool = False,
     ) -> None:
         if start_time is None:
             start_time = DEFAULT_START
+        self.frozen = frozen
+        self._frozen_at = float(start_time)  # now() while frozen
         self._lock = threading.Lock()
         self._offset = float(start_time) - real_time()
         self._listeners: List[Callable[[], None]] = []
@@ -38,6 +45,8 @@ class SimClock:
         return self._offset
 
     def now(self) -> float:
+        if self.frozen:
+            return self._frozen_at
         return real_time() + self._offset
 
     def on_advance(self, listener: Callable[[], None]) -> None:
@@ -49,7 +58,11 @@ class SimClock:
         if seconds < 0:
             raise ValueError("the simulated clock only moves forward")
         with self._lock:
-            self._offset += seconds
+            self._frozen_at += seconds
+            if self.frozen:
+                self._offset = self._frozen_at - real_time()
+            else:
+                self._offset += seconds
             self._write_offset_file()
         for listener in list(self._listeners):
             listener()

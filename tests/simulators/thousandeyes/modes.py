@@ -17,6 +17,7 @@ modes (each also a ThousandEyesSimulator keyword argument of the same name):
                      grace      ... but the old one works again for --refresh-grace-seconds
                      reuse      no rotation: the same refresh token comes back
                      omit       no rotation: the answer carries no refresh_token
+  --frozen-clock                only /_sim/clock/advance moves the clock, not real time
   --hosts single                API, OAuth endpoints and sign-in pages on one host per region
           split                 sign-in pages (authorize, device approval) on their own host
           separate              API, OAuth endpoints and sign-in pages on three hosts
@@ -33,6 +34,7 @@ def add_mode_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--refresh-rotation", choices=REFRESH_ROTATIONS, default="strict")
     group.add_argument("--refresh-grace-seconds", type=float, default=30.0)
     group.add_argument("--hosts", choices=sorted(HOST_LAYOUTS), default="single")
+    group.add_argument("--frozen-clock", action="store_true", help="only advance moves time")
 
 
 def mode_options(args: argparse.Namespace) -> dict:
@@ -45,4 +47,5 @@ def mode_options(args: argparse.Namespace) -> dict:
         "refresh_rotation": args.refresh_rotation,
         "refresh_grace_seconds": args.refresh_grace_seconds,
         "hosts": args.hosts,
+        "frozen_clock": args.frozen_clock,
     }

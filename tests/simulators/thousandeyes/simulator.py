@@ -49,18 +49,19 @@ class ThousandEyesSimulator:
         refresh_grace_seconds: float = 30.0,
         hosts: str = "single",
         stream_endpoint_check: bool = True,
+        frozen_clock: bool = False,
     ) -> None:
         """Modes (see __main__ --help): rate_limit_window rolling|aligned, retry_after on 429,
         refresh_rotation strict|grace|reuse|omit (oauth_store), hosts single|split|separate
         (context.HOST_LAYOUTS), stream_endpoint_check: streams check their endpoint on
-        create and update (``streams.py``)."""
+        create and update (``streams.py``), frozen_clock: only advance moves the clock."""
         if hosts not in HOST_LAYOUTS:
             raise ValueError(f"hosts must be one of {sorted(HOST_LAYOUTS)}")
         self.seed = seed
         self.https = https
         self.hosts = hosts
         self._dir = tempfile.mkdtemp(prefix="te-sim-")
-        self.clock = SimClock(start_time, self._dir)
+        self.clock = SimClock(start_time, self._dir, frozen=frozen_clock)
         self.world = World(seed, size, origin=self.clock.now(), tests=tests, agents=agents)
         self.faults = FaultPlan(seed)
         self._log = RequestLog()

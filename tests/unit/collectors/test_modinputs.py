@@ -1,4 +1,5 @@
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -264,3 +265,26 @@ def test_reauthorization_is_one_clear_line(monkeypatch, tmp_path, clock, capsys)
     (summary,) = [line for line in lines if "run summary" in line]
     assert 'status="needs_reauthorization"' in summary
     assert "reason=\"Connection 'prod' needs re-authorization\"" in summary  # says why
+
+
+def test_alert_a_run_can_see_is_written_by_that_run(monkeypatch, tmp_path, clock):
+    """Issue 17 point 2: an alert's lag stays within its input's interval + 30 s. An alert
+    that started 20 s before a run is in the API then, so that run writes it (a 60 s settle,
+    the test results', left it to the next run: interval + up to 60 s)."""
+    from tests.unit.collectors.fake_api import FakeApi
+
+    api = FakeApi(clock)
+    api.alerts = [{"id": "fresh", "start": clock.now - 20, "end": None}]
+    code, raw = run_input(monkeypatch, tmp_path, clock, api)
+    assert code == 0
+    events = ET.fromstring(raw) if raw else []  # before the fix the run wrote nothing
+    states = [json.loads(e.findtext("data"))["eventState"] for e in events]
+    assert states == ["trigger", "trigger"]  # 2 groups (the fake ignores aid)
+
+
+def test_test_results_still_wait_for_a_round_to_settle():
+    """Only urgent inputs ask for the last seconds; test results keep their 60 s."""
+    from ta_thousandeyes.modinputs.base import SETTLE_SECONDS, URGENT_SETTLE_SECONDS
+
+    assert TestResultsInput().settle_seconds == SETTLE_SECONDS == 60.0
+    assert AlertsInput().settle_seconds == URGENT_SETTLE_SECONDS < 30.0
