@@ -4,7 +4,7 @@ All on the simulator's clock (issue 17 points 2 and 3, issue 19 point 6):
 
 - **Steady state, polled.** The test-results, alerts, events and activity inputs run as
   splunkd schedules them (a launch every ``interval`` of ``default/inputs.conf``; each run is
-  what ``ThousandEyesInput.run_stanza`` builds: its own transport, ApiClient and RateLimiter
+  what ``ThousandEyesInput.run_stanza`` builds: its own session, ApiClient and RateLimiter
   on one shared state file, urgent or not as the input class says, a deadline of 0.9 x
   interval), against one account group of N tests with the world's interval mix (1, 2, 5,
   10, 15, 30, 60 min). Lag of a record = the time its run wrote it minus its round (results)
@@ -39,12 +39,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import requests
 from ta_thousandeyes.api_client import ApiClient, ApiUnavailable
-from ta_thousandeyes.api_transport import ApiTransport
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
 from ta_thousandeyes.collectors import inventory_cache
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.collectors.test_results import sourcetype_for
 from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.modinputs.activity import ActivityInput
 from ta_thousandeyes.modinputs.alerts import AlertsInput
@@ -197,9 +197,9 @@ class Schedule:
             self.state_path, clock=self.clock.now, sleep=self.sleep, urgent=cls.URGENT,
             urgent_share=0.0 if cls.URGENT else URGENT_SHARE,
         )  # fmt: skip
-        transport = ApiTransport([origin(self.sim.api_base)], ca_bundle=self.sim.ca_bundle)
+        session = build_session([origin(self.sim.api_base)], ca_bundle=self.sim.ca_bundle)
         client = ApiClient(
-            self.sim.api_base, transport, StaticToken(self.token), rate_limiter=limiter,
+            self.sim.api_base, session, StaticToken(self.token), rate_limiter=limiter,
             deadline=deadline, clock=self.clock.now, sleep=self.sleep,
         )  # fmt: skip
         scheme = cls.SCHEME
@@ -222,7 +222,7 @@ class Schedule:
                 finished = False
                 self.errors.append(f"{label}: {type(error).__name__}: {error}")
             writer.close()
-        transport.close()
+        session.close()
         self.errors.extend(ctx.errors)
         self.runs[label] += 1
         if label == "test results" and finished and not ctx.past_deadline():

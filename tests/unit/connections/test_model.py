@@ -168,5 +168,7 @@ def test_features_are_validated_stored_and_add_their_scopes(standin_service):
     assert connections.get_connection(standin_service, "prod").features == ["streams"]
     # scopes given at creation (callers that name what the connection is to hold) turn on
     # the features they cover
-    connections.create_connection(standin_service, "lab", "eu", "device_code", base + ["tests:manage"])
+    connections.create_connection(
+        standin_service, "lab", "eu", "device_code", base + ["tests:manage"]
+    )
     assert connections.get_connection(standin_service, "lab").features == ["instant_tests"]
