@@ -5,7 +5,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
-from ta_thousandeyes.modinputs.test_results import main  # noqa: E402
+from ta_thousandeyes.modinputs.results import main  # noqa: E402
 
 if __name__ == "__main__":
     main()

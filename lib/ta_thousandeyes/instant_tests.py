@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from . import assembly, connections, features, locks, redaction, settings, splunk_service, tokens
 from .api_client import ApiClient, ApiError, ApiUnavailable, ForeignLinkRefused
-from .events import to_json
+from .event_xml import to_json
 from .rate_limit import INSTANT_TESTS, RateLimiter, state_path_for
 
 logger = logging.getLogger("ta_thousandeyes.instant_tests")

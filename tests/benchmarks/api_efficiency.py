@@ -20,9 +20,9 @@ from typing import Dict, List, Tuple
 
 from ta_thousandeyes.api_client import ApiClient, ApiUnavailable
 from ta_thousandeyes.checkpoints import FileCheckpointStore
-from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.collectors import results
 from ta_thousandeyes.collectors.base import RunContext
-from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.rate_limit import RateLimiter
@@ -86,7 +86,7 @@ def drain(sim: SimulatorProcess, clock: SimulatedClock, backlog: float, interval
             )  # fmt: skip
             finished = True
             try:
-                test_results.collect(ctx, [AID])
+                results.collect(ctx, [AID])
             except ApiUnavailable:
                 finished = False
             finished = finished and not ctx.past_deadline()

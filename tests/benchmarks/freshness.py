@@ -42,15 +42,15 @@ from ta_thousandeyes.api_client import ApiClient, ApiUnavailable
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
 from ta_thousandeyes.collectors import inventory_cache
 from ta_thousandeyes.collectors.base import RunContext
-from ta_thousandeyes.collectors.test_results import sourcetype_for
-from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.collectors.results import sourcetype_for
+from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.modinputs.activity import ActivityInput
 from ta_thousandeyes.modinputs.alerts import AlertsInput
 from ta_thousandeyes.modinputs.base import URGENT_SHARE, ThousandEyesInput
 from ta_thousandeyes.modinputs.events import EventsInput
-from ta_thousandeyes.modinputs.test_results import TestResultsInput
+from ta_thousandeyes.modinputs.results import ResultsInput
 from ta_thousandeyes.rate_limit import RateLimiter
 
 from tests.simulators.splunk import SplunkEmulator
@@ -67,7 +67,7 @@ AGENTS = 2  # cloud agents of the world: every test has one or two
 SETTLE = 60.0  # RunContext's default settle_seconds: a round is asked for this long after it
 # (label, input class) of every polling input; intervals from default/inputs.conf
 INPUTS: Tuple[Tuple[str, type], ...] = (
-    ("test results", TestResultsInput),
+    ("test results", ResultsInput),
     ("alerts", AlertsInput),
     ("events", EventsInput),
     ("activity", ActivityInput),

@@ -9,9 +9,9 @@ from typing import Any, Callable, List, Optional
 
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.checkpoints import FileCheckpointStore
-from ta_thousandeyes.collectors import alerts, test_results
+from ta_thousandeyes.collectors import alerts, results
 from ta_thousandeyes.collectors.base import RunContext
-from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 
@@ -45,9 +45,7 @@ def run(
         clock=lambda: float(workload.now),
     )  # fmt: skip
     if workload.kind == "network":
-        test_results.collect(
-            ctx, [workload.aid], test_ids=workload.test_ids, data_types=["network"]
-        )
+        results.collect(ctx, [workload.aid], test_ids=workload.test_ids, data_types=["network"])
     else:
         alerts.collect(ctx, [workload.aid])
     writer.close()

@@ -34,7 +34,7 @@ from ta_thousandeyes.collectors import (
     test_results,
 )
 from ta_thousandeyes.collectors.base import RunContext
-from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.modinputs.activity import ActivityInput
@@ -42,13 +42,13 @@ from ta_thousandeyes.modinputs.alerts import AlertsInput
 from ta_thousandeyes.modinputs.endpoint_results import EndpointResultsInput
 from ta_thousandeyes.modinputs.events import EventsInput
 from ta_thousandeyes.modinputs.inventory import InventoryInput
-from ta_thousandeyes.modinputs.test_results import TestResultsInput
+from ta_thousandeyes.modinputs.results import ResultsInput
 
 from tests.simulators.splunk import modinput_log
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 from tests.simulators.thousandeyes.rounds import PUBLISH_DELAY
 
-INPUT_CLASSES = (TestResultsInput, AlertsInput, EventsInput, ActivityInput, InventoryInput,
+INPUT_CLASSES = (ResultsInput, AlertsInput, EventsInput, ActivityInput, InventoryInput,
                  EndpointResultsInput)  # fmt: skip
 HOURS = 24  # enough simulated history for alerts and events that start and clear
 

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
-from ..events import to_json
+from ..event_xml import to_json
 from .base import Emitted, RunContext, iso, iso_of, parse_iso, run_stream
 from .event_text import event_text
 

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..api_client import ApiClient, Page
 from ..checkpoints import CheckpointStore
-from ..events import XmlEventWriter
+from ..event_xml import XmlEventWriter
 
 # (dedup key, reference epoch for retention, event epoch, event text)
 Emitted = Tuple[str, float, float, str]

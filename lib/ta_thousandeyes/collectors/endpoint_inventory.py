@@ -12,7 +12,7 @@ import logging
 from typing import Any, Dict, List, Sequence
 
 from ..api_client import ApiError, ForeignLinkRefused
-from ..events import to_json
+from ..event_xml import to_json
 from .base import RunContext, iso
 from .endpoint_results import SCOPE_HINT
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from ..api_client import ApiError, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
-from ..events import to_json
+from ..event_xml import to_json
 from . import inventory_cache
 from .base import Emitted, RunContext, iso, parse_iso, run_stream
 from .event_text import member_first

@@ -11,7 +11,7 @@ has), the parsed record is encoded instead. Either way the event is the same JSO
 
 from typing import Any, Dict, Optional
 
-from ..events import to_json
+from ..event_xml import to_json
 
 
 def event_text(

@@ -39,7 +39,7 @@ from .. import (
 from ..api_client import ApiClient, ApiUnavailable, RunStopped
 from ..checkpoints import FileCheckpointStore, open_store, owner_of
 from ..collectors.base import RunContext
-from ..events import XmlEventWriter
+from ..event_xml import XmlEventWriter
 from ..rate_limit import RateLimiter, state_path_for
 from ..redaction import redact
 from . import arguments, start_anchor

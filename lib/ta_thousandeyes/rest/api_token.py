@@ -7,7 +7,7 @@ from typing import Dict
 from .. import connections as model
 from ..oauth import flows
 from . import summary, validation
-from .base import ApiError, Request, json_reply, route
+from .base import Request, RestError, json_reply, route
 from .connections import NAME
 
 
@@ -17,10 +17,10 @@ def connect(context: object, request: Request, name: str) -> Dict:
     name = validation.connection_name(name)
     token = validation.required(request, "api_token")
     if any(character.isspace() for character in token) or not token.isprintable():
-        raise ApiError(400, "The API token must be one word of printable characters")
+        raise RestError(400, "The API token must be one word of printable characters")
     config = model.get_connection(service, name)
     if config.auth_method != model.API_TOKEN:
-        raise ApiError(409, f"Connection {name!r} does not use the API token method")
+        raise RestError(409, f"Connection {name!r} does not use the API token method")
     config = flows.connect_api_token(service, name, token)
     return json_reply(200, summary.connected(service, config))
 

@@ -18,7 +18,7 @@ from ..oauth import errors as oauth_errors
 from ..oauth import flows
 from ..redaction import redact
 from . import summary, validation, web_origin
-from .base import ApiError, Request, json_reply, route
+from .base import Request, RestError, json_reply, route
 from .connections import NAME
 
 SETUP_VIEW = "ta_thousandeyes_setup"
@@ -35,17 +35,17 @@ def start(context: object, request: Request, name: str) -> Dict:
     redirect_uri = validation.redirect_uri(request.arg("redirect_uri"))
     origins = web_origin.splunk_web_origins(service, request.server_names)
     if not origins.admits(redirect_uri):
-        raise ApiError(
+        raise RestError(
             400,
             "redirect_uri must be this Splunk Web's OAuth callback URL, on Splunk Web's own "
             "address (this server's name, or web.conf tools.proxy.base behind a proxy)",
         )
     config = model.get_connection(service, name)
     if config.auth_method != model.AUTHORIZATION_CODE:
-        raise ApiError(409, f"Connection {name!r} does not use the authorization code method")
+        raise RestError(409, f"Connection {name!r} does not use the authorization code method")
     url = flows.start_authorization_code(service, name, redirect_uri)
     if urlsplit(url).scheme not in ("https", "http"):
-        raise ApiError(502, "The authorization server URL is not a web address")
+        raise RestError(502, "The authorization server URL is not a web address")
     return json_reply(200, {"authorize_url": url})
 
 

@@ -25,7 +25,7 @@ JSON_HEADERS = {
 }
 
 
-class ApiError(Exception):
+class RestError(Exception):
     """An answer other than success: status and a message safe to show the admin."""
 
     def __init__(self, status: int, message: str) -> None:
@@ -55,9 +55,9 @@ class Request:
     def _value(self, pairs: List[Tuple[str, str]], name: str) -> Optional[str]:
         values = [value for key, value in pairs if key == name]
         if len(values) > 1:
-            raise ApiError(400, f"Parameter {name!r} was given more than once")
+            raise RestError(400, f"Parameter {name!r} was given more than once")
         if values and len(values[0]) > MAX_FIELD_LENGTH:
-            raise ApiError(400, f"Parameter {name!r} is too long")
+            raise RestError(400, f"Parameter {name!r} is too long")
         return values[0] if values else None
 
     def arg(self, name: str) -> Optional[str]:

@@ -15,7 +15,7 @@ from .. import api_client, assembly, locks
 from ..rate_limit import RateLimiter, state_path_for
 from ..redaction import redact
 from . import validation
-from .base import ApiError, Request, json_reply, route
+from .base import Request, RestError, json_reply, route
 from .handler import RestHandler
 
 MAX_GROUPS = 20  # tests of at most this many account groups per request
@@ -71,9 +71,9 @@ def _wanted(value: Any, groups: List[Dict[str, str]]) -> List[str]:
     wanted = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [aid for aid in wanted if aid not in known]
     if unknown:
-        raise ApiError(400, "Unknown account group id(s): {}".format(", ".join(unknown)))
+        raise RestError(400, "Unknown account group id(s): {}".format(", ".join(unknown)))
     if len(wanted) > MAX_GROUPS:
-        raise ApiError(400, f"Ask for the tests of at most {MAX_GROUPS} account groups at once")
+        raise RestError(400, f"Ask for the tests of at most {MAX_GROUPS} account groups at once")
     return wanted
 
 
@@ -106,7 +106,7 @@ def get_catalog(context: object, request: Request) -> Dict:
             api_client.ApiUnavailable,
             api_client.ForeignLinkRefused,
         ) as error:
-            raise ApiError(502, "ThousandEyes did not answer: " + redact(error))
+            raise RestError(502, "ThousandEyes did not answer: " + redact(error))
     finally:
         connection.close()
     body = {"connection": name, "account_groups": groups, "tests": tests, "labels": sorted(labels)}

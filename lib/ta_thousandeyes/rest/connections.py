@@ -13,7 +13,7 @@ from .. import connections as model
 from .. import credential_store, features
 from ..oauth import flows
 from . import status, summary, validation
-from .base import ApiError, Request, json_reply, route
+from .base import Request, RestError, json_reply, route
 
 NAME = r"(?P<name>[^/]+)"
 
@@ -76,7 +76,7 @@ def save_connection(context: object, request: Request) -> Dict:
         config = model.create_connection(service, name, region, method, feature_keys=chosen)
         return json_reply(201, {"connection": _summary(service, config)})
     if config.region != region and config.state != model.DISCONNECTED:
-        raise ApiError(
+        raise RestError(
             409,
             f"Connection {name!r} is authorized in another region; log it out before "
             "changing its region",
@@ -95,7 +95,7 @@ def save_features(context: object, request: Request, name: str) -> Dict:
     name = validation.connection_name(name)
     given = request.arg("features")
     if given is None:
-        raise ApiError(400, "Missing parameter 'features' (empty: no optional feature)")
+        raise RestError(400, "Missing parameter 'features' (empty: no optional feature)")
     chosen = validation.feature_keys(given)
     model.get_connection(service, name)  # 404 before any work
     config = model.update_connection(service, name, features=chosen)

@@ -10,7 +10,7 @@ even for an admin who was granted only ``edit_storage_passwords``.
 from typing import FrozenSet, Optional
 
 from .. import splunk_service
-from .base import ApiError, Request
+from .base import Request, RestError
 
 ADMIN_CAPABILITIES = frozenset({"admin_all_objects", "edit_storage_passwords"})
 
@@ -22,7 +22,7 @@ class SplunkContext:
 
     def _connect(self, token: str) -> object:
         if not self.request.server_uri or not token:
-            raise ApiError(401, "The request carries no splunkd session")
+            raise RestError(401, "The request carries no splunkd session")
         return splunk_service.connect(self.request.server_uri, token)
 
     def user_capabilities(self) -> FrozenSet[str]:
@@ -37,7 +37,7 @@ class SplunkContext:
 
     def require_admin(self) -> None:
         if not (self.user_capabilities() & ADMIN_CAPABILITIES):
-            raise ApiError(
+            raise RestError(
                 403, "This page needs the admin_all_objects or edit_storage_passwords capability"
             )
 

@@ -13,7 +13,7 @@ from ..oauth import errors as oauth_errors
 from ..oauth import flows
 from ..redaction import redact
 from . import summary, validation
-from .base import ApiError, Request, json_reply, route
+from .base import Request, RestError, json_reply, route
 from .connections import NAME
 
 _OUTCOMES = (
@@ -26,14 +26,14 @@ def _web_link(url: object) -> str:
     """Only http(s) links may reach the page (it puts them in an <a href>)."""
     text = str(url or "")
     if text and urlsplit(text).scheme not in ("https", "http"):
-        raise ApiError(502, "The authorization server sent an unusable verification link")
+        raise RestError(502, "The authorization server sent an unusable verification link")
     return text
 
 
 def _connection(context: object, name: str) -> model.ConnectionConfig:
     config = model.get_connection(context.service, validation.connection_name(name))  # type: ignore[attr-defined]
     if config.auth_method != model.DEVICE_CODE:
-        raise ApiError(409, f"Connection {name!r} does not use the device code method")
+        raise RestError(409, f"Connection {name!r} does not use the device code method")
     return config
 
 
@@ -43,7 +43,7 @@ def start(context: object, request: Request, name: str) -> Dict:
     public = flows.start_device_authorization(context.service, name)  # type: ignore[attr-defined]
     verification_uri = _web_link(public.get("verification_uri"))
     if not verification_uri:
-        raise ApiError(502, "The authorization server sent no verification link")
+        raise RestError(502, "The authorization server sent no verification link")
     return json_reply(
         200,
         {

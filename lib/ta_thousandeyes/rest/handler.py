@@ -11,7 +11,7 @@ from typing import Callable, Dict, Sequence
 
 from .. import redaction
 from ..redaction import redact
-from .base import ApiError, Request, Route, error_reply, logger
+from .base import Request, RestError, Route, error_reply, logger
 from .context import SplunkContext
 from .errors import reply_for_exception
 
@@ -52,7 +52,7 @@ class RestHandler(PersistentServerConnectionApplication):
             return error_reply(400, "The request could not be parsed")
         try:
             return self.dispatch(request)
-        except ApiError as error:
+        except RestError as error:
             return error_reply(error.status, error.message)
         except Exception as error:  # the one place that turns surprises into a plain 500
             mapped = reply_for_exception(error)
@@ -81,5 +81,5 @@ class RestHandler(PersistentServerConnectionApplication):
             context.require_admin()
             return function(context, request, **match.groupdict())
         if allowed:
-            raise ApiError(405, f"Method {request.method} is not allowed here")
-        raise ApiError(404, "No such endpoint")
+            raise RestError(405, f"Method {request.method} is not allowed here")
+        raise RestError(404, "No such endpoint")

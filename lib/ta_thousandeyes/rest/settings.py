@@ -6,7 +6,7 @@ from typing import Dict
 
 from .. import credential_store, settings
 from . import validation
-from .base import ApiError, Request, json_reply, route
+from .base import Request, RestError, json_reply, route
 
 FIELDS = (
     "proxy_enabled",
@@ -62,7 +62,7 @@ def _apply(request: Request, current: settings.Settings) -> None:
     if request.arg("ca_bundle") is not None:
         path = validation.printable("CA bundle path", request.arg("ca_bundle"), 1024)
         if path and not settings.is_ca_bundle(path):
-            raise ApiError(
+            raise RestError(
                 400, "CA bundle must be the absolute path of a PEM file of CA certificates"
             )
         current.ca_bundle = path
@@ -71,7 +71,7 @@ def _apply(request: Request, current: settings.Settings) -> None:
     if request.arg("client_id") is not None:
         client_id = validation.printable("Client id", request.arg("client_id"), 256)
         if " " in client_id:
-            raise ApiError(400, "Client id must not contain spaces")
+            raise RestError(400, "Client id must not contain spaces")
         current.client_id = client_id
 
 
@@ -83,7 +83,7 @@ def save_settings(context: object, request: Request) -> Dict:
     password = request.arg("proxy_password")
     clear = validation.boolean("proxy_password_clear", request.arg("proxy_password_clear"))
     if password is not None and len(password) > 256:
-        raise ApiError(400, "Proxy password is too long")
+        raise RestError(400, "Proxy password is too long")
     settings.save_settings(service, current)  # validates the whole set first
     store = credential_store.CredentialStore(service)
     if clear or password:

@@ -25,7 +25,7 @@ from .. import api_client, assembly, connections, features, redaction, splunk_se
 from .. import streams as model
 from ..redaction import redact
 from . import validation
-from .base import ApiError, Request, json_reply, logger, route
+from .base import Request, RestError, json_reply, logger, route
 from .catalog import client_for
 
 HEC_NAMESPACE = "splunk_httpinput"
@@ -49,26 +49,26 @@ def _spec(call: Any, *args: Any) -> Any:
     try:
         return call(*args)
     except model.StreamSpecError as error:
-        raise ApiError(400, str(error))
+        raise RestError(400, str(error))
 
 
 def _account_group(request: Request, config: connections.ConnectionConfig) -> str:
     aid = validation.required(request, "aid")
     known = [str(group.get("aid", "")) for group in config.account_groups]
     if not aid.isdigit() or (known and aid not in known):
-        raise ApiError(400, f"Unknown account group id {aid!r} for this connection")
+        raise RestError(400, f"Unknown account group id {aid!r} for this connection")
     return aid
 
 
 def _require_scope(config: connections.ConnectionConfig) -> None:
     if not model.holds_scope(config.auth_method, config.scopes):
-        raise ApiError(409, scope_message(config.name))
+        raise RestError(409, scope_message(config.name))
 
 
 def _hec_url(value: Optional[str]) -> str:
     text = validation.printable("HEC URL", value, 1024)
     if not text.lower().startswith("https://") or " " in text:
-        raise ApiError(
+        raise RestError(
             400,
             "The HEC URL must be the full HTTPS URL ThousandEyes posts to, e.g. "
             "https://hec.example.com:8088/services/collector/event",
@@ -79,33 +79,33 @@ def _hec_url(value: Optional[str]) -> str:
 def _index(value: Optional[str]) -> str:
     text = validation.printable("Index", value, 80)
     if text and not all(c.isalnum() or c in "_-" for c in text):
-        raise ApiError(400, "Index names are letters, digits, '_' or '-'")
+        raise RestError(400, "Index names are letters, digits, '_' or '-'")
     return text
 
 
-def _translate(error: Exception, name: str) -> ApiError:
+def _translate(error: Exception, name: str) -> RestError:
     """ThousandEyes' answer as an error the admin can act on."""
     if isinstance(error, api_client.ApiError):
         text = redact(error.args[0] if error.args else error)
         if error.status == 412:
-            return ApiError(409, f"ThousandEyes refused: at most {model.MAX_STREAMS_PER_GROUP} "
+            return RestError(409, f"ThousandEyes refused: at most {model.MAX_STREAMS_PER_GROUP} "
                                  f"streams per account group ({text})")  # fmt: skip
         if error.status == 403:
-            return ApiError(409, scope_message(name) + f" (ThousandEyes: {text})")
+            return RestError(409, scope_message(name) + f" (ThousandEyes: {text})")
         if error.status == 404:
-            return ApiError(404, "ThousandEyes has no such stream in this account group")
+            return RestError(404, "ThousandEyes has no such stream in this account group")
         if error.status == 400 and "TLS/SSL" in text:
-            return ApiError(400, "ThousandEyes could not reach the HEC URL: bad certificate "
+            return RestError(400, "ThousandEyes could not reach the HEC URL: bad certificate "
                                  "(TLS/SSL). HEC must present a certificate ThousandEyes "
                                  f"trusts. ({text})")  # fmt: skip
         if error.status == 400 and ("connection issue" in text or "I/O issue" in text):
-            return ApiError(400, "ThousandEyes could not reach the HEC URL (connection issue): "
+            return RestError(400, "ThousandEyes could not reach the HEC URL (connection issue): "
                                  "HEC must be enabled and reachable from ThousandEyes' cloud. "
                                  f"({text})")  # fmt: skip
         if error.status == 400:
-            return ApiError(400, f"ThousandEyes refused the stream: {text}")
-        return ApiError(502, f"ThousandEyes answered HTTP {error.status}: {text}")
-    return ApiError(502, "ThousandEyes did not answer: " + redact(error))
+            return RestError(400, f"ThousandEyes refused the stream: {text}")
+        return RestError(502, f"ThousandEyes answered HTTP {error.status}: {text}")
+    return RestError(502, "ThousandEyes did not answer: " + redact(error))
 
 
 class _Session:
@@ -131,9 +131,9 @@ class _Session:
     def stream(self, stream_id: str) -> Dict[str, Any]:
         found = self.call("GET", "/streams/" + stream_id)
         if not isinstance(found, dict):
-            raise ApiError(502, "ThousandEyes sent an unreadable stream")
+            raise RestError(502, "ThousandEyes sent an unreadable stream")
         if not model.ours(found):
-            raise ApiError(403, "This stream was not created by the add-on; manage it in "
+            raise RestError(403, "This stream was not created by the add-on; manage it in "
                                 "ThousandEyes")  # fmt: skip
         return found
 
@@ -143,7 +143,7 @@ class _Session:
 
 def _stream_id(value: str) -> str:
     if not value or len(value) > 64 or not all(c.isalnum() or c in "-_" for c in value):
-        raise ApiError(400, "Unknown stream id")
+        raise RestError(400, "Unknown stream id")
     return value
 
 
@@ -169,7 +169,7 @@ def _create_hec_token(context: Any, connection: str, aid: str, index: str, sourc
     value = str((entries[0].get("content") or {}).get("token") or "")
     redaction.register_secret(value)
     if not value:
-        raise ApiError(502, "splunkd created the HEC token but did not return it")
+        raise RestError(502, "splunkd created the HEC token but did not return it")
     logger.info("created HEC token %s for connection %s account group %s", name, connection, aid)
     return name, value
 
@@ -216,7 +216,7 @@ def create_stream(context: Any, request: Request) -> Dict:
     pasted = (request.arg("hec_token") or "").strip()
     redaction.register_secret(pasted)
     if make_token == bool(pasted):
-        raise ApiError(400, "Paste the HEC token, or ask the add-on to create one (not both)")
+        raise RestError(400, "Paste the HEC token, or ask the add-on to create one (not both)")
     session = _Session(context, request)
     created_name = None
     try:
@@ -229,7 +229,7 @@ def create_stream(context: Any, request: Request) -> Dict:
                      index, sourcetype, enabled)  # fmt: skip
         try:
             stream = session.call("POST", "/streams", body)
-        except ApiError:
+        except RestError:
             if created_name:
                 _delete_hec_token(context, created_name)
             raise
@@ -247,7 +247,7 @@ def edit_stream(context: Any, request: Request, stream_id: str) -> Dict:
     stream_id = _stream_id(stream_id)
     given = {name: request.arg(name) for name in EDIT_FIELDS if request.arg(name) is not None}
     if not given:
-        raise ApiError(400, "Nothing to change")
+        raise RestError(400, "Nothing to change")
     new_token = (given.pop("hec_token", None) or "").strip()
     redaction.register_secret(new_token)
     session = _Session(context, request)
@@ -272,7 +272,7 @@ def edit_stream(context: Any, request: Request, stream_id: str) -> Dict:
             hec = (current.get("exporterConfig") or {}).get("splunkHec") or {}
             token = new_token or str(hec.get("token") or "")
             if not token:
-                raise ApiError(400, "ThousandEyes does not return the HEC token: give it again "
+                raise RestError(400, "ThousandEyes does not return the HEC token: give it again "
                                     "to change the index or sourcetype")  # fmt: skip
             index = _index(given["index"]) if "index" in given else str(hec.get("index") or "")
             sourcetype = str(hec.get("sourceType") or "")

@@ -5,7 +5,7 @@ from typing import Iterable, List, Optional
 from urllib.parse import urlsplit
 
 from .. import connections, features, http, regions, settings
-from .base import CONTROL_PARAMETERS, ApiError, Request
+from .base import CONTROL_PARAMETERS, Request, RestError
 
 CALLBACK_PATH = "/ta_thousandeyes/oauth/callback"
 _PRINTABLE = re.compile(r"^[\x20-\x7E]*$")
@@ -18,19 +18,19 @@ def only(request: Request, *names: str) -> None:
     known = set(names) | CONTROL_PARAMETERS
     unknown = sorted({name for name in request.names() if name not in known})
     if unknown:
-        raise ApiError(400, "Unknown parameter(s): {}".format(", ".join(unknown)))
+        raise RestError(400, "Unknown parameter(s): {}".format(", ".join(unknown)))
 
 
 def required(request: Request, name: str) -> str:
     value = request.arg(name)
     if value is None or not value.strip():
-        raise ApiError(400, f"Missing parameter {name!r}")
+        raise RestError(400, f"Missing parameter {name!r}")
     return value.strip()
 
 
 def connection_name(value: Optional[str]) -> str:
     if not value or not connections.NAME_RE.match(value) or value == "default":
-        raise ApiError(
+        raise RestError(
             400,
             "Connection names are 1-64 letters, digits, '_', '.' or '-', starting with a "
             "letter or digit",
@@ -40,13 +40,13 @@ def connection_name(value: Optional[str]) -> str:
 
 def region_key(value: Optional[str]) -> str:
     if value not in regions.REGION_KEYS:
-        raise ApiError(400, "Region must be one of {}".format(", ".join(regions.REGION_KEYS)))
+        raise RestError(400, "Region must be one of {}".format(", ".join(regions.REGION_KEYS)))
     return str(value)
 
 
 def auth_method(value: Optional[str]) -> str:
     if value not in connections.AUTH_METHODS:
-        raise ApiError(400, "Method must be one of {}".format(", ".join(connections.AUTH_METHODS)))
+        raise RestError(400, "Method must be one of {}".format(", ".join(connections.AUTH_METHODS)))
     return str(value)
 
 
@@ -55,7 +55,7 @@ def feature_keys(value: Optional[str]) -> List[str]:
     try:
         return features.parse((value or "").split(","))
     except features.UnknownFeatureError as error:
-        raise ApiError(400, str(error))
+        raise RestError(400, str(error))
 
 
 def boolean(name: str, value: Optional[str]) -> bool:
@@ -64,7 +64,7 @@ def boolean(name: str, value: Optional[str]) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ApiError(400, f"Parameter {name!r} must be true or false")
+    raise RestError(400, f"Parameter {name!r} must be true or false")
 
 
 def port(value: Optional[str]) -> int:
@@ -72,21 +72,21 @@ def port(value: Optional[str]) -> int:
     if not text:
         return 0
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ApiError(400, "Proxy port must be a number between 1 and 65535")
+        raise RestError(400, "Proxy port must be a number between 1 and 65535")
     return int(text)
 
 
 def choice(name: str, value: Optional[str], choices: Iterable[str]) -> str:
     options = tuple(choices)
     if value not in options:
-        raise ApiError(400, "{} must be one of {}".format(name, ", ".join(options)))
+        raise RestError(400, "{} must be one of {}".format(name, ", ".join(options)))
     return str(value)
 
 
 def printable(name: str, value: Optional[str], max_length: int = 256) -> str:
     text = (value or "").strip()
     if len(text) > max_length or not _PRINTABLE.match(text):
-        raise ApiError(400, f"{name} must be at most {max_length} printable ASCII characters")
+        raise RestError(400, f"{name} must be at most {max_length} printable ASCII characters")
     return text
 
 
@@ -101,8 +101,8 @@ def redirect_uri(value: Optional[str]) -> str:
     try:
         http.destination(text)
     except http.UnsafeUrlError:
-        raise ApiError(400, "redirect_uri must be this Splunk Web's OAuth callback URL")
+        raise RestError(400, "redirect_uri must be this Splunk Web's OAuth callback URL")
     parts = urlsplit(text)
     if parts.query or "?" in text or not parts.path.endswith(CALLBACK_PATH) or len(text) > 1024:
-        raise ApiError(400, "redirect_uri must be this Splunk Web's OAuth callback URL")
+        raise RestError(400, "redirect_uri must be this Splunk Web's OAuth callback URL")
     return text

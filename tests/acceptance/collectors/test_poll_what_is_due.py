@@ -16,9 +16,9 @@ from collections import Counter
 
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
-from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.collectors import results
 from ta_thousandeyes.collectors.base import RunContext
-from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.http import build_session, destination
 
 from tests.simulators.thousandeyes import ThousandEyesSimulator
@@ -62,7 +62,7 @@ def _run(client, store, aid, clock):
         client, writer, store, owner_of(scheme, "prod", "thousandeyes"), scheme + "://due",
         index="thousandeyes", initial_start=clock() - BACKFILL, clock=clock,
     )  # fmt: skip
-    test_results.collect(ctx, [aid])
+    results.collect(ctx, [aid])
     writer.close()
     assert not ctx.errors, ctx.errors
     if not out.getvalue():

@@ -5,7 +5,7 @@ without streams:manage polls everything.
 The stream is created in the simulator through its API with the body the setup page sends
 (``ta_thousandeyes.streams.create_body``); the simulator pushes its data points to the Splunk
 stand-in's HEC on its clock (``tests/simulators/thousandeyes/stream_push.py``). Which data
-types a stream delivers: ``test_results.STREAMED_DATA_TYPES`` (from the reference, DOC-V2).
+types a stream delivers: ``results.STREAMED_DATA_TYPES`` (from the reference, DOC-V2).
 """
 
 import json
@@ -13,7 +13,7 @@ import json
 import pytest
 import requests
 from ta_thousandeyes import streams
-from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.collectors import results
 
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
@@ -78,10 +78,10 @@ def _run_twice(service, runner, sim):
         service, SCHEME, "covered", account_groups=AID, test_ids=ids, start_from="20m"
     )
     mark = len(sim.request_log)
-    results = [run_ok(runner, stanza)]
+    summaries = [run_ok(runner, stanza)]
     sim.clock.advance(420)
     results.append(run_ok(runner, stanza))
-    return mark, results
+    return mark, summaries
 
 
 def _summary_value(result, name):
@@ -95,15 +95,15 @@ def test_streamed_tests_are_polled_only_for_what_the_stream_lacks(service, sim, 
     # The stream is older than the input's start plus the hand-over margin: nothing of the
     # streamed data types of COVERED is polled at all.
     sim.clock.advance(1800)
-    mark, results = _run_twice(service, runner, sim)
+    mark, summaries = _run_twice(service, runner, sim)
     assert len(_stream_calls(sim, mark)) == 2  # coverage read once per run and group
-    assert [_summary_value(r, "streamed_tests") for r in results] == ["3", "3"]  # not api, bgp
+    assert [_summary_value(r, "streamed_tests") for r in summaries] == ["3", "3"]  # not api, bgp
 
     by_test = {t.test_id: t for t in sim.world.tests_in(AID)}
     asked = _polled(sim, mark)
     for test_id in COVERED:
         kinds = set(by_test[test_id].result_kinds)
-        streamed = kinds & test_results.STREAMED_DATA_TYPES
+        streamed = kinds & results.STREAMED_DATA_TYPES
         assert not {(test_id, k) for k in streamed} & asked, test_id
         assert {(test_id, k) for k in kinds - streamed} <= asked, test_id
     assert ("10001", "path-vis") in asked and ("10003", "path-vis") in asked
@@ -127,7 +127,7 @@ def test_streamed_tests_are_polled_only_for_what_the_stream_lacks(service, sim, 
     assert {r["testId"] for r in polled} >= set(UNCOVERED) | {"10001", "10006", "10013"}
     doubled = [
         r for r in polled
-        if r["dataType"] in test_results.STREAMED_DATA_TYPES
+        if r["dataType"] in results.STREAMED_DATA_TYPES
         and (r["testId"], (r.get("agent") or {}).get("agentId"), r["roundId"]) in pushed_rounds
     ]  # fmt: skip
     assert not doubled, f"{len(doubled)} polled rounds the stream pushed, e.g. {doubled[:1]}"
@@ -145,9 +145,9 @@ def test_a_connection_without_streams_manage_polls_everything(service, sim, splu
     connect_device(service, sim, splunk, scopes=SCOPES)  # no streams:manage
     _create_stream(sim, splunk)  # made by someone else; this connection cannot see it
     sim.clock.advance(1800)
-    mark, results = _run_twice(service, runner, sim)
+    mark, summaries = _run_twice(service, runner, sim)
     assert not _stream_calls(sim, mark)
-    assert [_summary_value(r, "streamed_tests") for r in results] == ["0", "0"]
+    assert [_summary_value(r, "streamed_tests") for r in summaries] == ["0", "0"]
     asked = _polled(sim, mark)
     by_test = {t.test_id: t for t in sim.world.tests_in(AID)}
     for test_id in COVERED + UNCOVERED:

@@ -4,7 +4,7 @@ of what the checkpoints say is covered, across runs and after a backfill of days
 import json
 
 import pytest
-from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.collectors import results
 
 from .helpers import (
     assert_event_metadata,
@@ -29,11 +29,11 @@ def test_every_test_type_across_runs(service, connected, runner, sim):
         assert len(summary_lines(result)) == 1
         sim.clock.advance(420)
     tests = sim.world.tests_in(AID)
-    assert {t.test_type for t in tests} >= set(test_results.DATA_TYPES_BY_TEST_TYPE)
+    assert {t.test_type for t in tests} >= set(results.DATA_TYPES_BY_TEST_TYPE)
     missing, duplicates, covered = compare_results(
         sim, runner, kv_checkpoints(service), SCHEME, AID, tests
     )
-    assert set(covered) == set(test_results.ALL_DATA_TYPES), covered
+    assert set(covered) == set(results.ALL_DATA_TYPES), covered
     assert not missing, f"{len(missing)} missing, e.g. {missing[:3]}"
     assert not duplicates, f"{len(duplicates)} duplicated, e.g. {list(duplicates)[:3]}"
     by_test = {t.test_id: t for t in tests}
@@ -46,7 +46,7 @@ def test_every_test_type_across_runs(service, connected, runner, sim):
             assert record["agentName"] == record["agent"]["agentName"]
         assert_event_metadata(
             event,
-            test_results.sourcetype_for(record["dataType"]),
+            results.sourcetype_for(record["dataType"]),
             f"thousandeyes:test:{AID}:{record['testId']}",
         )
 

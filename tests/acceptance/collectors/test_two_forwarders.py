@@ -32,9 +32,9 @@ from collections import Counter
 import pytest
 from ta_thousandeyes.api_client import ApiClient, ApiUnavailable
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
-from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.collectors import results
 from ta_thousandeyes.collectors.base import RunContext
-from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.http import build_session, destination
 from ta_thousandeyes.modinputs.base import URGENT_SHARE, run_dir
 from ta_thousandeyes.rate_limit import RateLimiter, state_path_for
@@ -160,7 +160,7 @@ class Forwarder:
         )  # fmt: skip
         finished = True
         try:
-            test_results.collect(ctx, [self.aid])
+            results.collect(ctx, [self.aid])
         except ApiUnavailable:
             finished = False
         finished = finished and not ctx.past_deadline()
@@ -308,10 +308,10 @@ def test_two_splunk_standins_pace_on_the_headers(
             ]  # fmt: skip
             sim.clear_request_log()
             futures = [run.run_in_background(stanza, timeout=240) for run, stanza in stanzas]
-            results = [future.result(timeout=270) for future in futures]
+            finished = [future.result(timeout=270) for future in futures]
         finally:
             other_runner.stop_scheduler()
-    for result in results:
+    for result in finished:
         assert result.exit_code == 0, result.stderr_lines
         assert not [line for line in result.stderr_lines if line.startswith("ERROR")]
         assert len(summary_lines(result)) == 1, result.stderr_lines

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from ta_thousandeyes.api_client import ApiClient
 from ta_thousandeyes.checkpoints import FileCheckpointStore, owner_of
 from ta_thousandeyes.collectors.base import RunContext
-from ta_thousandeyes.events import XmlEventWriter
+from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.rate_limit import RateLimiter
 
 from tests.unit.collectors.conftest import FakeTokens

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 from ta_thousandeyes.api_client import ApiUnavailable
-from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.collectors import results
 from ta_thousandeyes.json_spans import salvage_body
 
 from tests.unit.collectors.fake_api import FakeApi
@@ -91,7 +91,7 @@ def test_collector_moves_past_a_bad_record_and_says_where(clock, tmp_path, caplo
     harness = Harness(api, clock, tmp_path, clock.now - 600)
     run_at = clock.now
     with caplog.at_level(logging.WARNING, logger="ta_thousandeyes"):
-        ctx = harness.run(lambda ctx: test_results.collect(ctx, ["100"], ["network"]))
+        ctx = harness.run(lambda ctx: results.collect(ctx, ["100"], ["network"]))
     truth = api.ground_truth_results("1", "network", clock.now - 600, clock.now - 60)
     network = [e[3] for e in harness.events if e[3]["dataType"] == "network"]
     assert sorted(r["roundId"] for r in network) == sorted(r["roundId"] for r in truth)

@@ -6,7 +6,7 @@ import json
 import pytest
 from ta_thousandeyes.collectors import activity, events
 from ta_thousandeyes.collectors.event_text import event_text
-from ta_thousandeyes.events import to_json
+from ta_thousandeyes.event_xml import to_json
 
 HEAD = {"eventTime": "2026-11-30T08:00:00Z", "eventState": "ongoing", "aid": "2001"}
 RECORDS = [

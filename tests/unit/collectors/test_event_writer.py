@@ -3,7 +3,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from splunklib.modularinput import Event, EventWriter
-from ta_thousandeyes.events import XmlEventWriter, to_json
+from ta_thousandeyes.event_xml import XmlEventWriter, to_json
 
 
 def written(writer_output):

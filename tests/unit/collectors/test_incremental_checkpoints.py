@@ -3,7 +3,7 @@
 import json
 
 from ta_thousandeyes.checkpoints import COLLECTION, FileCheckpointStore, KVStoreCheckpointStore
-from ta_thousandeyes.collectors import inventory_cache, test_results
+from ta_thousandeyes.collectors import inventory_cache, results
 
 from tests.unit.collectors.fake_api import FakeApi
 from tests.unit.collectors.helpers import Harness
@@ -75,9 +75,7 @@ def test_journalled_keys_leave_memory_on_a_long_backfill(clock, tmp_path):
         original(key, owner, state, added)
 
     harness.store.add_keys = recording_add_keys
-    harness.run(
-        lambda ctx: test_results.collect(ctx, ["100"], test_ids=["1"], data_types=["network"])
-    )
+    harness.run(lambda ctx: results.collect(ctx, ["100"], test_ids=["1"], data_types=["network"]))
     assert len(harness.events) > 10 * api.page_size
     # two pages of grace plus the rounds within overlap + interval of the window end
     assert max(held) <= 3 * api.page_size
@@ -95,7 +93,7 @@ def test_pages_write_journal_lines_not_the_whole_state(clock, tmp_path):
         original(key, owner, state)
 
     harness.store.save = counting_save
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"], test_ids=["1"]))
+    harness.run(lambda ctx: results.collect(ctx, ["100"], test_ids=["1"]))
     network = [k for k in saves if k.endswith("network")]
     # one full save for the first page, one at the window end; the pages between journal
     assert len(network) == 2
@@ -111,14 +109,14 @@ def test_inventory_is_read_once_per_ttl(clock, tmp_path):
     def inventory_calls():
         return [u for u in api.requests if "/tests?" in u or "/agents?" in u]
 
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, ["100"]))
     first = len(inventory_calls())
     assert first >= 2
     clock.now += 300
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, ["100"]))
     assert len(inventory_calls()) == first  # cached
     clock.now += inventory_cache.TTL_SECONDS
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, ["100"]))
     assert len(inventory_calls()) == 2 * first  # expired: read again
 
 
@@ -126,7 +124,7 @@ def test_unknown_agent_refreshes_the_inventory_next_run(clock, tmp_path):
     clock.now = 1_700_000_000.0
     api = FakeApi(clock)
     harness = Harness(api, clock, tmp_path, clock.now - 600)
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, ["100"]))
     calls = len([u for u in api.requests if "/agents?" in u])
     state_file = next((tmp_path / "ta_thousandeyes").glob("*inventory.json"))
     document = json.loads(state_file.read_text())
@@ -143,9 +141,9 @@ def test_unknown_agent_refreshes_the_inventory_next_run(clock, tmp_path):
 
     api.route = without_agent_names
     clock.now += 120
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, ["100"]))
     clock.now += 120
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, ["100"]))
     assert len([u for u in api.requests if "/agents?" in u]) == calls + 1
 
 

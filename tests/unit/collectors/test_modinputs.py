@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from ta_thousandeyes.modinputs import arguments
 from ta_thousandeyes.modinputs.alerts import AlertsInput
-from ta_thousandeyes.modinputs.test_results import TestResultsInput
+from ta_thousandeyes.modinputs.results import ResultsInput
 
 from tests.simulators.splunk import conffile
 
@@ -43,7 +43,7 @@ def run_validation(script, monkeypatch, **params):
 
 
 def test_scheme_lists_arguments():
-    scheme = ET.fromstring(ET.tostring(TestResultsInput().get_scheme().to_xml()))
+    scheme = ET.fromstring(ET.tostring(ResultsInput().get_scheme().to_xml()))
     names = {a.get("name") for a in scheme.iter("arg")}
     assert {
         "connection",
@@ -88,12 +88,10 @@ def test_bad_input_is_rejected_readably(monkeypatch, params, phrase):
 
 def test_test_results_specific_validation(monkeypatch):
     code, message = run_validation(
-        TestResultsInput(), monkeypatch, connection="prod", test_types="network, carrier-pigeon"
+        ResultsInput(), monkeypatch, connection="prod", test_types="network, carrier-pigeon"
     )
     assert code == 1 and "carrier-pigeon" in message
-    code, message = run_validation(
-        TestResultsInput(), monkeypatch, connection="prod", test_ids="12,x"
-    )
+    code, message = run_validation(ResultsInput(), monkeypatch, connection="prod", test_ids="12,x")
     assert code == 1 and "Test ids are numbers" in message
 
 
@@ -151,7 +149,7 @@ def test_props_timestamps_parse_the_events_we_write(tmp_path, clock, kv_service)
     import calendar
     import time as _time
 
-    from ta_thousandeyes.collectors import activity, alerts, events, inventory, test_results
+    from ta_thousandeyes.collectors import activity, alerts, events, inventory, results
 
     from tests.unit.collectors.fake_api import FakeApi, iso
     from tests.unit.collectors.helpers import Harness
@@ -162,14 +160,14 @@ def test_props_timestamps_parse_the_events_we_write(tmp_path, clock, kv_service)
     api.events = [{"id": "e", "start": clock.now - 100, "end": None}]
     api.audit = [{"date": iso(clock.now - 100), "event": "Login"}]
     harness = Harness(api, clock, tmp_path, clock.now - 600)
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, ["100"]))
     harness.run(lambda ctx: alerts.collect(ctx, ["100"]))
     harness.run(lambda ctx: events.collect(ctx, ["100"]))
     harness.run(lambda ctx: activity.collect(ctx))
     harness.run(lambda ctx: inventory.collect(ctx, ["100"], kv_service=kv_service))
     props = _conf("props.conf")
     seen = set()
-    from ta_thousandeyes.events import to_json
+    from ta_thousandeyes.event_xml import to_json
 
     for epoch, sourcetype, _, data, _, _ in harness.events:
         stanza = props[sourcetype]
@@ -202,7 +200,7 @@ def run_input(monkeypatch, tmp_path, clock, api, open_connection=None, capsys=No
     from types import SimpleNamespace
 
     from ta_thousandeyes import assembly
-    from ta_thousandeyes.events import XmlEventWriter
+    from ta_thousandeyes.event_xml import XmlEventWriter
 
     from tests.unit.collectors.conftest import FakeTokens
 
@@ -286,5 +284,5 @@ def test_test_results_still_wait_for_a_round_to_settle():
     """Only urgent inputs ask for the last seconds; test results keep their 60 s."""
     from ta_thousandeyes.modinputs.base import SETTLE_SECONDS, URGENT_SETTLE_SECONDS
 
-    assert TestResultsInput().settle_seconds == SETTLE_SECONDS == 60.0
+    assert ResultsInput().settle_seconds == SETTLE_SECONDS == 60.0
     assert AlertsInput().settle_seconds == URGENT_SETTLE_SECONDS < 30.0

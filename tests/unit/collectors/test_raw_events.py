@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from ta_thousandeyes.collectors import alerts, test_results
+from ta_thousandeyes.collectors import alerts, results
 from ta_thousandeyes.collectors.base import iso, iso_of, parse_iso
 from ta_thousandeyes.collectors.event_text import member_first, splice
 from ta_thousandeyes.json_spans import parse_body
@@ -61,7 +61,7 @@ def test_parse_body_rejects_invalid_json(content):
 
 def test_spliced_results_equal_reencoded_results():
     test = {"testId": 10001, "testName": 'web "1"', "type": "agent-to-server"}
-    convert = test_results.ResultConverter(test, "network", "2001", {"9": "Nine"})
+    convert = results.ResultConverter(test, "network", "2001", {"9": "Nine"})
     for record in RECORDS:
         raw = compact(record)
         fast = convert(record, raw)
@@ -75,7 +75,7 @@ def test_spliced_results_equal_reencoded_results():
 
 
 def test_records_the_splice_cannot_handle_are_encoded():
-    convert = test_results.ResultConverter({"testId": "1"}, "network", "1", {})
+    convert = results.ResultConverter({"testId": "1"}, "network", "1", {})
     record = {"roundId": 60, "testId": "other"}  # collides with an enrichment member
     text = convert(record, compact(record))[0][3]
     assert json.loads(text)["testId"] == "other" and text.count('"testId"') == 1
@@ -85,7 +85,7 @@ def test_records_the_splice_cannot_handle_are_encoded():
 
 def test_unknown_agent_is_reported():
     calls = []
-    convert = test_results.ResultConverter(
+    convert = results.ResultConverter(
         {"testId": "1"}, "network", "1", {"6": "Six"}, lambda: calls.append(1)
     )
     convert({"roundId": 60, "agent": {"agentId": "6"}}, None)

@@ -84,7 +84,7 @@ def test_a_killed_first_run_does_not_move_where_streams_start(monkeypatch, tmp_p
 
 
 def test_a_test_created_after_the_anchor_starts_at_its_creation(clock, tmp_path):
-    from ta_thousandeyes.collectors import test_results
+    from ta_thousandeyes.collectors import results
 
     from tests.unit.collectors.helpers import Harness
 
@@ -93,13 +93,11 @@ def test_a_test_created_after_the_anchor_starts_at_its_creation(clock, tmp_path)
     anchor = T0 - 3 * 3600  # an input that has run for hours
     created = T0 - 1800 + 17
     api.tests = [dict(api.tests[3], createdDate=iso(created))]  # dns-server, one data type
-    Harness(api, clock, tmp_path, anchor).run(lambda ctx: test_results.collect(ctx, ["100"]))
+    Harness(api, clock, tmp_path, anchor).run(lambda ctx: results.collect(ctx, ["100"]))
     assert set(_start_dates(api, "/test-results/4/dns-server")) == {iso(created)}
     # Without a creation date the stream starts at the anchor.
     api.tests = [api.tests[0]]
     del api.tests[0]["createdDate"]
     api.requests.clear()
-    Harness(api, clock, tmp_path / "other", anchor).run(
-        lambda ctx: test_results.collect(ctx, ["100"])
-    )
+    Harness(api, clock, tmp_path / "other", anchor).run(lambda ctx: results.collect(ctx, ["100"]))
     assert set(_start_dates(api, "/test-results/4/dns-server")) == {iso(anchor)}

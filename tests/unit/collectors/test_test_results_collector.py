@@ -2,22 +2,22 @@ from collections import Counter
 
 import pytest
 from ta_thousandeyes.checkpoints import KVStoreCheckpointStore
-from ta_thousandeyes.collectors import test_results
+from ta_thousandeyes.collectors import results
 
 from tests.unit.collectors.fake_api import FakeApi
 from tests.unit.collectors.helpers import Harness
 
 
 def keys_of(events):
-    return [(e[3]["testId"], e[3]["dataType"], test_results.result_key(e[3])) for e in events]
+    return [(e[3]["testId"], e[3]["dataType"], results.result_key(e[3])) for e in events]
 
 
 def expected(api, start, end, wanted=None):
     out = []
     for test in api.tests:
-        for data_type in test_results.data_types_for(test, wanted):
+        for data_type in results.data_types_for(test, wanted):
             for r in api.ground_truth_results(test["testId"], data_type, start, end):
-                out.append((test["testId"], data_type, test_results.result_key(r)))
+                out.append((test["testId"], data_type, results.result_key(r)))
     return out
 
 
@@ -28,7 +28,7 @@ def api(clock):
 
 
 def collect_all(ctx):
-    test_results.collect(ctx, ["100"])
+    results.collect(ctx, ["100"])
 
 
 def test_several_runs_no_missing_no_duplicates(api, clock, tmp_path):
@@ -81,7 +81,7 @@ def test_backfill_of_days_in_windows(api, clock, tmp_path, max_window, windows_e
     api.page_size = 500
     harness = Harness(api, clock, tmp_path, start)
     harness.run(
-        lambda ctx: test_results.collect(ctx, ["100"], test_ids=["1"], data_types=["network"]),
+        lambda ctx: results.collect(ctx, ["100"], test_ids=["1"], data_types=["network"]),
         max_window_seconds=max_window,
     )
     got = Counter(keys_of(harness.events))
@@ -152,12 +152,12 @@ def test_filters():
         {"testId": "2", "type": "voice"},
         {"testId": "3", "type": "http-server", "savedEvent": True},
     ]
-    assert [t["testId"] for t in test_results.select_tests(tests, ["network"])] == ["1"]
-    assert [t["testId"] for t in test_results.select_tests(tests, ["rtp-server"])] == ["2"]
-    assert [t["testId"] for t in test_results.select_tests(tests, labels=["prod"])] == ["1"]
-    assert [t["testId"] for t in test_results.select_tests(tests, test_ids=["2"])] == ["2"]
-    assert test_results.data_types_for({"type": "voice"}) == ["rtp-server"]
-    assert test_results.data_types_for({"type": "page-load", "networkMeasurements": False}) == [
+    assert [t["testId"] for t in results.select_tests(tests, ["network"])] == ["1"]
+    assert [t["testId"] for t in results.select_tests(tests, ["rtp-server"])] == ["2"]
+    assert [t["testId"] for t in results.select_tests(tests, labels=["prod"])] == ["1"]
+    assert [t["testId"] for t in results.select_tests(tests, test_ids=["2"])] == ["2"]
+    assert results.data_types_for({"type": "voice"}) == ["rtp-server"]
+    assert results.data_types_for({"type": "page-load", "networkMeasurements": False}) == [
         "page-load",
         "http-server",
     ]
@@ -230,7 +230,7 @@ def test_tests_a_stream_covers_keep_only_what_polling_alone_gives(api, clock, tm
         asked.append(aid)
         return {"1": since, "3": since}
 
-    ctx = harness.run(lambda ctx: test_results.collect(ctx, ["100", "100"], coverage=coverage))
+    ctx = harness.run(lambda ctx: results.collect(ctx, ["100", "100"], coverage=coverage))
     assert asked == ["100", "100"]
     types_by_test = _types_by_test(harness.events)
     assert types_by_test["1"] == {"path-vis"}  # network comes by the stream
@@ -239,7 +239,7 @@ def test_tests_a_stream_covers_keep_only_what_polling_alone_gives(api, clock, tm
     assert not [u for u in api.requests if "/test-results/1/network" in u]
     assert ctx.streamed_tests == 2  # test 1, in each of the two account group passes
     # The handed-over stream's checkpoint moved on without a request, to now - settle.
-    key = test_results.checkpoint_key(ctx.owner, "100", "1", "network")
+    key = results.checkpoint_key(ctx.owner, "100", "1", "network")
     assert harness.store.load(key)["start"] == clock.now - 60
 
 
@@ -250,24 +250,24 @@ def test_hand_over_polls_up_to_the_stream_then_stops_then_resumes(api, clock, tm
     harness = Harness(api, clock, tmp_path, clock.now - 1800)
     harness.run(collect_all)  # polled as before the stream
     since = clock.now + 100  # the stream is created after this run
-    handover = since + test_results.HANDOVER_MARGIN_SECONDS
+    handover = since + results.HANDOVER_MARGIN_SECONDS
     coverage = lambda aid: {"1": since}  # noqa: E731
     for _ in range(4):
         clock.now += 300
-        harness.run(lambda ctx: test_results.collect(ctx, ["100"], coverage=coverage))
+        harness.run(lambda ctx: results.collect(ctx, ["100"], coverage=coverage))
     network = sorted(e[0] for e in harness.events
                      if e[3]["testId"] == "1" and e[3]["dataType"] == "network")  # fmt: skip
     covered_end = handover  # polled up to the hand-over, nothing after it
     assert network and max(network) <= covered_end
-    want = {test_results.result_key(r)
+    want = {results.result_key(r)
             for r in api.ground_truth_results("1", "network", clock.now - 3000, handover)
             if r["roundId"] < handover - 60}  # fmt: skip
-    got = {test_results.result_key(e[3]) for e in harness.events
+    got = {results.result_key(e[3]) for e in harness.events
            if e[3]["testId"] == "1" and e[3]["dataType"] == "network"}  # fmt: skip
     assert want <= got
     stopped = len(api.requests)
     clock.now += 300
-    harness.run(lambda ctx: test_results.collect(ctx, ["100"], coverage=coverage))
+    harness.run(lambda ctx: results.collect(ctx, ["100"], coverage=coverage))
     assert not [u for u in api.requests[stopped:] if "/test-results/1/network" in u]
     last_covered, before = clock.now - 60, len(harness.events)
     clock.now += 300
@@ -282,18 +282,18 @@ def test_hand_over_when_no_round_can_start_before_it(api, clock, tmp_path):
     over: polling up to the hand-over would ask for nothing, so it would never get there."""
     harness = Harness(api, clock, tmp_path, clock.now - 600)
     first = harness.run(collect_all)
-    key = test_results.checkpoint_key(first.owner, "100", "1", "network")
+    key = results.checkpoint_key(first.owner, "100", "1", "network")
     position = harness.store.load(key)["start"]
     assert (position // api.interval + 1) * api.interval > position + 10  # no round in between
-    since = position + 10 - test_results.HANDOVER_MARGIN_SECONDS
+    since = position + 10 - results.HANDOVER_MARGIN_SECONDS
     clock.now += 300
-    ctx = harness.run(lambda c: test_results.collect(c, ["100"], coverage=lambda aid: {"1": since}))
+    ctx = harness.run(lambda c: results.collect(c, ["100"], coverage=lambda aid: {"1": since}))
     assert ctx.streamed_tests == 1
     assert harness.store.load(key)["start"] == clock.now - 60
 
 
 def test_streamed_data_types_and_coverage_from_streams():
-    assert test_results.STREAMED_DATA_TYPES == {
+    assert results.STREAMED_DATA_TYPES == {
         "network", "http-server", "page-load", "web-transactions", "ftp-server", "dns-server",
         "dns-trace", "dnssec", "sip-server",
     }  # fmt: skip
@@ -313,13 +313,13 @@ def test_streamed_data_types_and_coverage_from_streams():
               "testMatch": [{"id": "1", "domain": "cea"}],
               "auditOperation": {"createdDate": 1_700_000_000_000}}  # fmt: skip
     ctx = type("Ctx", (), {"client": Client([stream, dict(stream, testMatch=[])])})()
-    covered = test_results.stream_coverage(ctx)
+    covered = results.stream_coverage(ctx)
     assert covered("100") == {"1": 1_700_000_000.0}  # no-test stream: polled
     assert covered("100") == {"1": 1_700_000_000.0} and ctx.client.calls == 1  # cached
     from ta_thousandeyes.api_client import ApiError
 
     ctx.client = Client(ApiError(403, "Insufficient scope"))
-    assert test_results.stream_coverage(ctx)("100") == {}
+    assert results.stream_coverage(ctx)("100") == {}
 
 
 def test_a_run_out_of_time_resumes_where_it_stopped(api, clock, tmp_path):

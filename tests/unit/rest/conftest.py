@@ -27,11 +27,11 @@ class StubContext:
         StubContext.instances.append(self)
 
     def require_admin(self):
-        from ta_thousandeyes.rest.base import ApiError
+        from ta_thousandeyes.rest.base import RestError
 
         self.checked = True
         if not self.admin:
-            raise ApiError(403, "This page needs the admin_all_objects capability")
+            raise RestError(403, "This page needs the admin_all_objects capability")
 
 
 def request_json(method, path, form=None, query=None, user="admin"):

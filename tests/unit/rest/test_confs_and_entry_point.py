@@ -164,14 +164,14 @@ def test_context_checks_capabilities_with_the_callers_own_session(monkeypatch):
     plain = context.SplunkContext(base.Request(document))
     try:
         plain.require_admin()
-    except base.ApiError as error:
+    except base.RestError as error:
         assert error.status == 403
     else:
         raise AssertionError("a plain user passed the admin check")
     nobody = context.SplunkContext(base.Request({"server": {"rest_uri": "https://x:1"}}))
     try:
         nobody.require_admin()
-    except base.ApiError as error:
+    except base.RestError as error:
         assert error.status == 401
     else:
         raise AssertionError("a request without session passed")

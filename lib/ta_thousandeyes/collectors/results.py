@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ..api_client import ApiError, ApiUnavailable, ForeignLinkRefused
 from ..checkpoints import checkpoint_key
-from ..events import to_json
+from ..event_xml import to_json
 from ..streams import coverage_since
 from . import inventory_cache
 from .base import Emitted, RunContext, hand_over, iso, parse_iso, run_stream

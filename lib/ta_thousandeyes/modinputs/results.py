@@ -4,19 +4,15 @@ import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import streams
-from ..collectors import test_results
+from ..collectors import results
 from ..collectors.base import RunContext
 from . import arguments
 from .base import ThousandEyesInput, list_param
 
-KNOWN_TEST_TYPES = tuple(test_results.DATA_TYPES_BY_TEST_TYPE) + tuple(
-    test_results.TEST_TYPE_ALIASES
-)
+KNOWN_TEST_TYPES = tuple(results.DATA_TYPES_BY_TEST_TYPE) + tuple(results.TEST_TYPE_ALIASES)
 
 
-class TestResultsInput(ThousandEyesInput):
-    __test__ = False  # not a pytest class, whatever its name says
-
+class ResultsInput(ThousandEyesInput):
     SCHEME = "thousandeyes_test_results"
     TITLE = "ThousandEyes test results"
     DESCRIPTION = "Polls ThousandEyes v7 test results (every test type) into Splunk."
@@ -41,7 +37,7 @@ class TestResultsInput(ThousandEyesInput):
     )
     LIST_ARGUMENTS = (
         arguments.ListArgument("test_types", "Test types", choices=KNOWN_TEST_TYPES),
-        arguments.ListArgument("data_types", "Data types", choices=test_results.ALL_DATA_TYPES),
+        arguments.ListArgument("data_types", "Data types", choices=results.ALL_DATA_TYPES),
         arguments.ListArgument("test_ids", "Test ids", numbers=True),
     )
 
@@ -51,14 +47,14 @@ class TestResultsInput(ThousandEyesInput):
         config = connection.config
         # Without streams:manage the connection cannot see its streams: no call, no coverage.
         may_stream = streams.holds_scope(config.auth_method, config.scopes)
-        test_results.collect(
+        results.collect(
             ctx,
             account_groups,
             test_types=list_param(params, "test_types"),
             test_ids=list_param(params, "test_ids"),
             labels=list_param(params, "labels"),
             data_types=list_param(params, "data_types"),
-            coverage=test_results.stream_coverage(ctx) if may_stream else None,
+            coverage=results.stream_coverage(ctx) if may_stream else None,
         )
 
     def summary_fields(self, ctx: Optional[RunContext]) -> List[Tuple[str, Any]]:
@@ -67,4 +63,4 @@ class TestResultsInput(ThousandEyesInput):
 
 
 def main() -> None:
-    sys.exit(TestResultsInput().run(sys.argv))
+    sys.exit(ResultsInput().run(sys.argv))
