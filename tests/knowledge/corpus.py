@@ -31,7 +31,7 @@ from ta_thousandeyes.collectors import (
     endpoint_results,
     events,
     inventory,
-    test_results,
+    results,
 )
 from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.event_xml import XmlEventWriter
@@ -79,7 +79,7 @@ def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
         groups = list(user.aids)
         now = sim.clock.now()
         runs = [
-            ("test_results", lambda c: test_results.collect(c, [user.default_aid])),
+            ("test_results", lambda c: results.collect(c, [user.default_aid])),
             ("alerts", lambda c: alerts.collect(c, groups)),
             ("events", lambda c: events.collect(c, groups)),
             ("activity", lambda c: activity.collect(c)),
