@@ -80,7 +80,7 @@ def _run_twice(service, runner, sim):
     mark = len(sim.request_log)
     summaries = [run_ok(runner, stanza)]
     sim.clock.advance(420)
-    results.append(run_ok(runner, stanza))
+    summaries.append(run_ok(runner, stanza))
     return mark, summaries
 
 
