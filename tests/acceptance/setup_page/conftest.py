@@ -14,8 +14,11 @@ from playwright.sync_api import sync_playwright
 from tests import verification
 from tests.acceptance.wiring import point_addon_at_simulator, secrets_sent_outside_regions
 from tests.browser import launch_chromium
+from tests.runner_tests.conftest import splunk_python
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
+from tests.simulators.splunk.inputs_manager import InputsManager
+from tests.simulators.splunk.modinput_runner import ModularInputRunner
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 from tools import build as builder
 
@@ -64,6 +67,24 @@ def splunk(request, tmp_path, sim, built_app, web_settings):
     with emulator:
         emulator.add_user("bob", "changeme", roles=("user",))
         yield emulator
+
+
+@pytest.fixture
+def runner(splunk):
+    """splunkd's data/inputs backed by the modular input runner (validation runs the scripts)."""
+    runner = ModularInputRunner(
+        splunk_home=splunk.home,
+        app_dir=splunk.app_dir(APP),
+        app_name=APP,
+        server_uri=splunk.splunkd_uri,
+        session_key_provider=lambda: splunk.login("admin", "changeme"),
+        python=splunk_python("3.13"),
+        extra_env=splunk.extra_env,
+        server_host="standin-host",
+    )
+    splunk.set_input_manager(InputsManager(splunk.app_dir(APP), APP, runner))
+    yield runner
+    runner.stop_scheduler()
 
 
 @pytest.fixture

@@ -15,10 +15,7 @@ from ta_thousandeyes import connections
 from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.setup_page.conftest import APP, ROOT, Browser
-from tests.runner_tests.conftest import splunk_python
 from tests.simulators.splunk.conffile import AppConf
-from tests.simulators.splunk.inputs_manager import InputsManager
-from tests.simulators.splunk.modinput_runner import ModularInputRunner
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,24 +37,6 @@ SEEDED = (
 def screenshot(page, name):
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, name + ".png"), full_page=True)
-
-
-@pytest.fixture
-def runner(splunk):
-    """splunkd's data/inputs backed by the modular input runner (validation runs the scripts)."""
-    runner = ModularInputRunner(
-        splunk_home=splunk.home,
-        app_dir=splunk.app_dir(APP),
-        app_name=APP,
-        server_uri=splunk.splunkd_uri,
-        session_key_provider=lambda: splunk.login("admin", "changeme"),
-        python=splunk_python("3.13"),
-        extra_env=splunk.extra_env,
-        server_host="standin-host",
-    )
-    splunk.set_input_manager(InputsManager(splunk.app_dir(APP), APP, runner))
-    yield runner
-    runner.stop_scheduler()
 
 
 @pytest.fixture

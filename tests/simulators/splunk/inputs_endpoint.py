@@ -17,7 +17,10 @@ class InputsEndpoint:
     def handle(self, request: SplunkdRequest, parts: "list") -> atom.Body:
         mode = request.output_mode
         manager = self.manager
-        if manager is None or not parts:
+        if manager is None:
+            # A test that lists inputs must wire the runner (set_input_manager); say so loudly.
+            return atom.messages(mode, 404, "Not Found (stand-in: no modular input manager)")
+        if not parts:
             return atom.messages(mode, 404, "Not Found")
         user = request.user
         assert user is not None
