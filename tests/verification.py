@@ -28,7 +28,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 # A checkpoint key: its owner and parts joined with ".", each with every character but letters,
 # digits and "_" written as "-" and the hex of its UTF-8 bytes (checkpoints.checkpoint_key).
@@ -241,6 +241,26 @@ def _streams(checkpoints: List[Checkpoint], scheme: str) -> List[Tuple[List[str]
     return found
 
 
+def _spans(
+    verdict: Verdict,
+    checkpoints: List[Checkpoint],
+    scheme: str,
+    asked: Optional[Dict[str, float]],
+    noun: str,
+    kind: Callable[[List[str]], bool] = lambda parts: True,
+) -> List[Tuple[List[str], float, float]]:
+    """(key parts, floor, position) of each of the scheme's streams of that kind: the span
+    whose truth is due; none is noted on the verdict as nothing collected."""
+    found = [
+        (parts, _floor(checkpoint.floor, asked, scheme), checkpoint.position)
+        for parts, checkpoint in _streams(checkpoints, scheme)
+        if kind(parts)
+    ]
+    if not found:
+        verdict.not_collected(noun)
+    return found
+
+
 def _tally(verdict: Verdict, truth: Counter, seen: Counter) -> None:
     verdict.expected += sum(truth.values())
     verdict.indexed += sum(seen.values())
@@ -350,16 +370,18 @@ def check_alerts(
 ) -> Verdict:
     verdict = Verdict("alerts")
     seen = _stateful_counts(events, ALERTS)
-    spans = {}  # type: Dict[Tuple[str, str], Checkpoint]
-    for parts, checkpoint in _streams(checkpoints, "thousandeyes_alerts"):
-        if len(parts) == 3 and parts[1] == "alerts":
-            spans[(parts[0], parts[2])] = checkpoint
-    if not spans:
-        verdict.not_collected("alert")
+
+    def alert_stream(parts: List[str]) -> bool:
+        return len(parts) == 3 and parts[1] == "alerts"
+
+    spans = {  # one span per account group and state, as one input collects them
+        (parts[0], parts[2]): (floor, position)
+        for parts, floor, position in _spans(
+            verdict, checkpoints, "thousandeyes_alerts", asked, "alert", alert_stream
+        )
+    }
     truth = Counter()  # type: Counter
-    for (aid, state), checkpoint in sorted(spans.items()):
-        floor = _floor(checkpoint.floor, asked, "thousandeyes_alerts")
-        position = checkpoint.position
+    for (aid, state), (floor, position) in sorted(spans.items()):
         if state == "clear":
             for alert in sim.ground_truth(
                 "alerts", aid=aid, start=floor, end=position, state="clear"
@@ -393,14 +415,10 @@ def check_events(
     verdict = Verdict("events")
     seen = _stateful_counts(events, EVENTS)
     truth = Counter()  # type: Counter
-    streams = [
-        (p, c) for p, c in _streams(checkpoints, "thousandeyes_events") if p[1:] == ["events"]
-    ]
-    if not streams:
-        verdict.not_collected("event")
-    for parts, checkpoint in streams:
-        aid, position = parts[0], checkpoint.position
-        floor = _floor(checkpoint.floor, asked, "thousandeyes_events")
+    for parts, floor, position in _spans(
+        verdict, checkpoints, "thousandeyes_events", asked, "event", lambda p: p[1:] == ["events"]
+    ):
+        aid = parts[0]
         for record in sim.ground_truth("events", aid=aid, start=floor, end=position):
             ended = _epoch(record.get("endDate"))
             started = _epoch(record.get("startDate")) or 0.0
@@ -436,15 +454,11 @@ def check_activity(
         if event.sourcetype == ACTIVITY:
             seen[_canonical(event.record())] += 1
     truth = Counter()  # type: Counter
-    streams = _streams(checkpoints, "thousandeyes_activity")
-    if not streams:
-        verdict.not_collected("activity")
-    for _, checkpoint in streams:
-        floor = _floor(checkpoint.floor, asked, "thousandeyes_activity")
+    for _, floor, position in _spans(
+        verdict, checkpoints, "thousandeyes_activity", asked, "activity"
+    ):
         for aid in aids:
-            for record in sim.ground_truth(
-                "activity", aid=aid, start=floor, end=checkpoint.position
-            ):
+            for record in sim.ground_truth("activity", aid=aid, start=floor, end=position):
                 truth[_canonical(record)] += 1
     _tally(verdict, truth, seen)
     return verdict

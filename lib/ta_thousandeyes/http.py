@@ -224,16 +224,17 @@ def _no_redirect(response: requests.Response) -> None:
     return None
 
 
-def apply_policy(
-    session: requests.Session,
+def build_session(
     allowed_origins: Optional[Iterable[str]] = None,
     ca_bundle: Optional[str] = None,
     proxy: Optional[Proxy] = None,
     timeout: tuple = DEFAULT_TIMEOUT,
     connect_retries: int = 3,
 ) -> requests.Session:
-    """Give ``session`` (a requests.Session or a subclass, e.g. requests-oauthlib's
-    OAuth2Session) the policy of the module docstring; returns it."""
+    """A new session under the policy of the module docstring. allowed_origins:
+    ``scheme://host:port``s (destination()); ca_bundle: path of a PEM bundle to trust instead
+    of certifi's. An OAuth2Session takes it over with adopt_policy()."""
+    session = requests.Session()
     session.verify = ca_bundle or True
     session.trust_env = False  # Splunk's environment is not the admin's proxy configuration
     if proxy is not None:
@@ -247,20 +248,6 @@ def apply_policy(
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
-
-
-def build_session(
-    allowed_origins: Optional[Iterable[str]] = None,
-    ca_bundle: Optional[str] = None,
-    proxy: Optional[Proxy] = None,
-    timeout: tuple = DEFAULT_TIMEOUT,
-    connect_retries: int = 3,
-) -> requests.Session:
-    """A new session under the policy. allowed_origins: ``scheme://host:port``s
-    (destination()); ca_bundle: path of a PEM bundle to trust instead of certifi's."""
-    return apply_policy(
-        requests.Session(), allowed_origins, ca_bundle, proxy, timeout, connect_retries
-    )
 
 
 def adopt_policy(source: requests.Session, target: SessionT) -> SessionT:

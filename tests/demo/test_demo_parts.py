@@ -228,6 +228,44 @@ def test_an_event_ending_after_the_span_may_show_either_state():
     assert verdict.missing == 1 and not verdict.ok
 
 
+class _AlertSim(_FakeSim):
+    """Alerts by state: triggered ones listed with state=trigger, cleared with state=clear."""
+
+    def ground_truth(self, kind, aid=None, start=None, end=None, state=None):
+        return [r for r in self.records if ("endDate" in r) == (state == "clear")]
+
+
+def _alert(aid, state, alert_id):
+    raw = json.dumps({"aid": aid, "eventState": state, "id": alert_id})
+    return verification.IndexedEvent("thousandeyes", verification.ALERTS, "s", 0.0, raw, None)
+
+
+def test_alert_states_follow_the_api_semantics():
+    owner = "thousandeyes_alerts|demo|thousandeyes"
+    spans = [
+        verification.Checkpoint(
+            checkpoint_key(owner, "2001", "alerts", state),
+            owner,
+            {"start": 9000.0, "floor": 1000.0},
+        )
+        for state in ("trigger", "clear")
+    ]
+    active = {"id": "a1", "startDate": "1970-01-01T00:30:00Z"}
+    cleared = {"id": "a2", "startDate": "1970-01-01T01:00:00Z", "endDate": "1970-01-01T02:00:00Z"}
+    fake = _AlertSim([active, cleared], now=9500.0)
+    good = [_alert("2001", "trigger", "a1"), _alert("2001", "clear", "a2")]
+    assert verification.check_alerts(fake, spans, good).ok
+    # a2 started in the span and was seen while active: its trigger event is allowed
+    assert verification.check_alerts(fake, spans, good + [_alert("2001", "trigger", "a2")]).ok
+
+    verdict = verification.check_alerts(fake, spans, [_alert("2001", "trigger", "a1")])
+    assert verdict.missing == 1 and not verdict.ok
+    verdict = verification.check_alerts(fake, spans, good + [_alert("2001", "trigger", "a9")])
+    assert verdict.unexpected == 1 and not verdict.ok
+    verdict = verification.check_alerts(fake, [], good)
+    assert not verdict.collected
+
+
 # -- the checkout copy and the command line ----------------------------------------------------
 def test_checkout_copy_takes_tracked_and_untracked_but_not_ignored(tmp_path):
     repo = tmp_path / "repo"
