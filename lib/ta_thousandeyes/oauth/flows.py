@@ -86,8 +86,7 @@ def _connected(
     record["revocation_url"] = pending.get("revocation_url") or ""
     if pending.get("client_secret"):
         record["client_secret"] = pending["client_secret"]
-    with ctx.lock:
-        ctx.store.write(ctx.key, record)  # replaces the pending flow and any older tokens
+    _store_tokens(ctx, record)
     return connections.update_connection(
         ctx.service,
         ctx.config.name,
@@ -101,6 +100,34 @@ def _connected(
         client_id=str(pending["client_id"]),
         scopes=str(tokens.get("scope") or "").split() or ctx.scopes,
     )
+
+
+def _store_tokens(ctx: assembly.Parts, record: Dict[str, object]) -> None:
+    """Write the connection's new record (it replaces the pending flow and older tokens), then
+    revoke the grant it replaces: a reconnect leaves no second live refresh token behind."""
+    with ctx.lock:
+        replaced = _usable(ctx)
+        ctx.store.write(ctx.key, record)
+    stale = [
+        (hint, str(replaced[hint]))
+        for hint in ("refresh_token", "access_token")
+        if replaced.get(hint) and replaced.get(hint) != record.get(hint)
+    ]
+    url = str(replaced.get("revocation_url") or "")
+    client_id = str(replaced.get("client_id") or "")
+    # Only to the server that issued them: an old grant of another region, or one whose server
+    # offers no revocation, is left to expire (log out says the same of a grant it cannot revoke).
+    if not stale or not client_id or not revocation.revocation_possible(ctx.region, url):
+        return
+    secret = replaced.get("client_secret")
+    for hint, token in stale:
+        try:
+            revocation.revoke_token(
+                ctx.session, ctx.region, url, client_id, token, hint,
+                client_secret=str(secret) if secret else None,
+            )  # fmt: skip
+        except Exception as error:  # the new grant is stored and in use whatever happens here
+            _log.warning("Revoking the replaced grant of %r failed: %s", ctx.config.name, error)
 
 
 def _pending(ctx: assembly.Parts, kind: str) -> Dict[str, object]:
@@ -235,8 +262,7 @@ def connect_api_token(
     ctx = assembly.parts(service, name, lock_dir)
     try:
         who = api_token.validate_api_token(ctx.session, ctx.region, token)
-        with ctx.lock:
-            ctx.store.write(ctx.key, {"api_token": token.strip()})
+        _store_tokens(ctx, {"api_token": token.strip()})
         return connections.update_connection(
             service,
             name,

@@ -132,3 +132,46 @@ def test_refresh_rotation_and_logout(service, sim, lock_dir):
         conn.api_base_url + "/users/current", headers={"Authorization": "Bearer " + second}
     )
     assert response.status_code == 401  # revoked at the server
+
+
+def _refresh_answer(service, sim, refresh_token):
+    """The token endpoint's status for a refresh with this token (200: the grant is live)."""
+    conn = assembly.open_connection(service, "prod", sim.clock.now)
+    record = credential_store.CredentialStore(service).read("connection:prod")
+    response = conn.session.post(
+        record["token_url"],
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": record["client_id"],
+        },
+    )
+    return response.status_code
+
+
+@pytest.mark.parametrize("reconnect", ["device", "api_token"])
+def test_a_reconnect_revokes_the_grant_it_replaces(service, sim, lock_dir, reconnect):
+    _connect_device(service, sim, lock_dir)
+    store = credential_store.CredentialStore(service)
+    old = store.read("connection:prod")
+    if reconnect == "device":
+        public = flows.start_device_authorization(service, "prod", sim.clock.now, lock_dir)
+        sim.approve_device_via_pages(public["user_code"], region="us1")
+        sim.clock.advance(public["interval"])
+        assert (
+            flows.poll_device_authorization(service, "prod", sim.clock.now, lock_dir)["status"]
+            == "connected"
+        )
+    else:
+        token = sim.create_api_token(sim.demo_email)
+        flows.connect_api_token(service, "prod", token, sim.clock.now, lock_dir)
+    new = store.read("connection:prod")
+    assert new.get("refresh_token") != old["refresh_token"]
+    conn = assembly.open_connection(service, "prod", sim.clock.now, lock_dir)
+    users = conn.api_base_url + "/users/current"
+    answer = conn.session.get(users, headers={"Authorization": "Bearer " + old["access_token"]})
+    assert answer.status_code == 401  # the replaced grant is revoked at the server
+    assert conn.token_source.access_token()  # and the new one works
+    if reconnect == "device":
+        assert _refresh_answer(service, sim, old["refresh_token"]) == 400
+        assert _refresh_answer(service, sim, new["refresh_token"]) == 200
