@@ -23,6 +23,9 @@ def test_quick_bench_reports_every_figure(capsys):
     for figure in figures:
         # A figure is either a real median of its runs or says why it is missing.
         assert (figure.value is not None and figure.runs) or figure.not_measured, figure
+    # The polled inputs really collected: a run that failed would show as data never written.
+    results_lag = next(f for f in figures if f.key == "freshness.polled.10.test_results.p95")
+    assert results_lag.details["records"] > 0 and results_lag.details["unwritten"] == 0
     with capsys.disabled():
         print("\n" + report.table(figures))
 
