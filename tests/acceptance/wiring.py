@@ -40,3 +40,17 @@ def secrets_sent_outside_regions(sim, service):
     origin has leaked even when it is stored nowhere)."""
     used = {config.region for config in connections.list_connections(service)}
     return verification.request_log_hits(sim.secrets_sent_outside(sorted(used)))
+
+
+class StaticToken:
+    """The token source of an API-token connection (docs/design.md's TokenSource) holding one
+    simulator-issued token, for code that calls the API without a connection behind it."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def access_token(self) -> str:
+        return self._token
+
+    def refresh_after_unauthorized(self, rejected_token: str) -> str:
+        raise AssertionError("the simulator refused its own API token")

@@ -27,13 +27,14 @@ from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 from ta_thousandeyes.rate_limit import RateLimiter
 
+from tests.acceptance.wiring import StaticToken
 from tests.simulators.thousandeyes.pagination import DEFAULT_PAGE_SIZES
 from tests.simulators.thousandeyes.rounds import record_count, round_span
 from tests.simulators.thousandeyes.world import World
 
 from .sim_process import SimulatedClock, SimulatorProcess
 from .stats import Figure, measured, not_measured
-from .workload import HOST, INDEX, STANZA, StaticToken, null_binary
+from .workload import HOST, INDEX, STANZA, null_binary
 
 AID = "2001"
 LIMIT_PER_MINUTE = 240

@@ -55,13 +55,14 @@ from ta_thousandeyes.modinputs.events import EventsInput
 from ta_thousandeyes.modinputs.results import ResultsInput
 from ta_thousandeyes.rate_limit import RateLimiter
 
+from tests.acceptance.wiring import StaticToken
 from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.thousandeyes.rounds import PUBLISH_DELAY, first_round, units
 from tests.simulators.thousandeyes.world import World
 
 from .sim_process import ROOT, FrozenClock, SimulatorProcess
 from .stats import Figure, measured, not_measured
-from .workload import HOST, INDEX, StaticToken, null_binary
+from .workload import HOST, INDEX, null_binary
 
 AID = "2001"
 LIMIT = 240

@@ -15,7 +15,9 @@ from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.http import build_session
 from ta_thousandeyes.http import destination as origin
 
-from .workload import HOST, INDEX, STANZA, StaticToken, Workload
+from tests.acceptance.wiring import StaticToken
+
+from .workload import HOST, INDEX, STANZA, Workload
 
 
 def run(

@@ -34,19 +34,6 @@ class Workload:
     test_ids: List[str] = field(default_factory=list)
 
 
-class StaticToken:
-    """Token source of an API-token connection (the design's token-source contract)."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def access_token(self) -> str:
-        return self._token
-
-    def refresh_after_unauthorized(self, rejected_token: str) -> str:
-        raise RuntimeError("the benchmark's API token was refused")
-
-
 class CountingBinarySink:
     """A /dev/null that counts bytes (used only in untimed calibration runs)."""
 

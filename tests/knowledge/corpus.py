@@ -44,6 +44,7 @@ from ta_thousandeyes.modinputs.events import EventsInput
 from ta_thousandeyes.modinputs.inventory import InventoryInput
 from ta_thousandeyes.modinputs.results import ResultsInput
 
+from tests.acceptance.wiring import StaticToken
 from tests.simulators.splunk import modinput_log
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 from tests.simulators.thousandeyes.rounds import PUBLISH_DELAY
@@ -51,17 +52,6 @@ from tests.simulators.thousandeyes.rounds import PUBLISH_DELAY
 INPUT_CLASSES = (ResultsInput, AlertsInput, EventsInput, ActivityInput, InventoryInput,
                  EndpointResultsInput)  # fmt: skip
 HOURS = 24  # enough simulated history for alerts and events that start and clear
-
-
-class _StaticToken:
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def access_token(self) -> str:
-        return self._token
-
-    def refresh_after_unauthorized(self, rejected_token: str) -> str:
-        raise RuntimeError("the simulator refused its own API token")
 
 
 def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
@@ -75,7 +65,7 @@ def collect_events(seed: int = 7) -> Tuple[List[Dict], List[str]]:
         token = sim.create_api_token(sim.demo_email)
         base = sim.region_urls("global")["api_base_url"]
         transport = build_session([origin(base)], ca_bundle=sim.ca_bundle_path)
-        client = ApiClient(base, transport, _StaticToken(token))
+        client = ApiClient(base, transport, StaticToken(token))
         groups = list(user.aids)
         now = sim.clock.now()
         runs = [

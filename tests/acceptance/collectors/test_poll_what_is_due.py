@@ -21,6 +21,7 @@ from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.http import build_session, destination
 
+from tests.acceptance.wiring import StaticToken
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 
 from .helpers import result_identity
@@ -28,17 +29,6 @@ from .helpers import result_identity
 INPUT_INTERVAL = 60.0
 BACKFILL = 2 * 3600.0
 STEADY_RUNS = 120  # two simulated hours: every interval of the mix comes round at least twice
-
-
-class _StaticToken:
-    def __init__(self, token):
-        self._token = token
-
-    def access_token(self):
-        return self._token
-
-    def refresh_after_unauthorized(self, rejected_token):
-        raise AssertionError("the simulator refused its own API token")
 
 
 class _CountingContext(RunContext):
@@ -80,7 +70,7 @@ def test_steady_state_asks_only_for_rounds_that_can_exist():
         assert len({t.interval for t in tests}) >= 5  # a mix, not one interval
         base = sim.region_urls("global")["api_base_url"]
         transport = build_session([destination(base)], ca_bundle=sim.ca_bundle_path)
-        client = ApiClient(base, transport, _StaticToken(sim.create_api_token(sim.demo_email)))
+        client = ApiClient(base, transport, StaticToken(sim.create_api_token(sim.demo_email)))
         store = FileCheckpointStore(checkpoints)
         started = sim.clock.now()
         events = _run(client, store, aid, sim.clock.now)  # the backfill: not steady state

@@ -39,7 +39,7 @@ from ta_thousandeyes.http import build_session, destination
 from ta_thousandeyes.modinputs.base import URGENT_SHARE, run_dir
 from ta_thousandeyes.rate_limit import RateLimiter, state_path_for
 
-from tests.acceptance.wiring import point_addon_at_simulator
+from tests.acceptance.wiring import StaticToken, point_addon_at_simulator
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
 from tests.simulators.splunk.inputs_manager import InputsManager
@@ -107,17 +107,6 @@ class VirtualTime:
             self._cond.notify_all()
 
 
-class _StaticToken:
-    def __init__(self, token):
-        self._token = token
-
-    def access_token(self):
-        return self._token
-
-    def refresh_after_unauthorized(self, rejected_token):
-        raise AssertionError("the simulator refused its own API token")
-
-
 class Forwarder:
     """One heavy forwarder: its SPLUNK_HOME, checkpoints and a test-results input."""
 
@@ -147,7 +136,7 @@ class Forwarder:
         )  # fmt: skip
         session = build_session([destination(self.base)], ca_bundle=self.sim.ca_bundle_path)
         client = ApiClient(
-            self.base, session, _StaticToken(self.token), rate_limiter=limiter,
+            self.base, session, StaticToken(self.token), rate_limiter=limiter,
             deadline=deadline, clock=clock, sleep=sleep,
         )  # fmt: skip
         writer = XmlEventWriter(output=io.BytesIO(), error=io.StringIO())
