@@ -8,8 +8,6 @@ from tests.simulators.splunk import (
     SplunkEmulator,  # noqa: F401 - fails loudly if missing
     modinput_log,
 )
-from tests.simulators.splunk.inputs_manager import InputsManager
-from tests.simulators.splunk.modinput_runner import ModularInputRunner
 
 
 @pytest.fixture
@@ -21,17 +19,7 @@ def splunk(tmp_path, app_dir):
 
 @pytest.fixture
 def runner(splunk):
-    runner = ModularInputRunner(
-        splunk_home=splunk.home,
-        app_dir=splunk.app_dir(APP_NAME),
-        app_name=APP_NAME,
-        server_uri=splunk.splunkd_uri,
-        session_key_provider=lambda: splunk.login("admin", "changeme"),
-        python=splunk_python("3.13"),
-        extra_env=splunk.extra_env,
-    )
-    splunk.set_input_manager(InputsManager(splunk.app_dir(APP_NAME), APP_NAME, runner))
-    return runner
+    return splunk.modular_inputs(APP_NAME, splunk_python("3.13"))
 
 
 def test_create_through_splunklib_then_run(splunk, runner):

@@ -18,7 +18,6 @@ from ta_thousandeyes.oauth import flows
 from tests.acceptance.wiring import point_addon_at_simulator
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
-from tests.simulators.splunk.inputs_manager import InputsManager
 from tests.simulators.splunk.modinput_runner import ModularInputRunner
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 from tools import build as builder
@@ -123,17 +122,7 @@ def make_runner(splunk):
     made = []
 
     def make(version: str = "3.13") -> ModularInputRunner:
-        runner = ModularInputRunner(
-            splunk_home=splunk.home,
-            app_dir=splunk.app_dir(APP),
-            app_name=APP,
-            server_uri=splunk.splunkd_uri,
-            session_key_provider=lambda: splunk.login("admin", "changeme"),
-            python=[python_for(version), "-I"],
-            extra_env=splunk.extra_env,
-            server_host=SERVER_HOST,
-        )
-        splunk.set_input_manager(InputsManager(splunk.app_dir(APP), APP, runner))
+        runner = splunk.modular_inputs(APP, [python_for(version), "-I"], server_host=SERVER_HOST)
         made.append(runner)
         return runner
 

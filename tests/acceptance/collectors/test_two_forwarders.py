@@ -42,8 +42,6 @@ from ta_thousandeyes.rate_limit import RateLimiter, state_path_for
 from tests.acceptance.wiring import StaticToken, point_addon_at_simulator
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
-from tests.simulators.splunk.inputs_manager import InputsManager
-from tests.simulators.splunk.modinput_runner import ModularInputRunner
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 
 from .conftest import APP, SERVER_HOST, connect_device, python_for
@@ -280,14 +278,9 @@ def test_two_splunk_standins_pace_on_the_headers(
     with other:
         other_service = point_addon_at_simulator(other, sim)
         connect_device(other_service, sim, other)
-        other_runner = ModularInputRunner(
-            splunk_home=other.home, app_dir=other.app_dir(APP), app_name=APP,
-            server_uri=other.splunkd_uri,
-            session_key_provider=lambda: other.login("admin", "changeme"),
-            python=[python_for("3.13"), "-I"], extra_env=other.extra_env,
-            server_host=SERVER_HOST,
-        )  # fmt: skip
-        other.set_input_manager(InputsManager(other.app_dir(APP), APP, other_runner))
+        other_runner = other.modular_inputs(
+            APP, [python_for("3.13"), "-I"], server_host=SERVER_HOST
+        )
         try:
             stanzas = [
                 (run, create_input(svc, SCHEME, f"fwd_{aid}", account_groups=aid,

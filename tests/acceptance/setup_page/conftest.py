@@ -17,8 +17,6 @@ from tests.browser import launch_chromium
 from tests.runner_tests.conftest import splunk_python
 from tests.simulators.faketime import faketime_env
 from tests.simulators.splunk import SplunkEmulator
-from tests.simulators.splunk.inputs_manager import InputsManager
-from tests.simulators.splunk.modinput_runner import ModularInputRunner
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 from tools import build as builder
 
@@ -72,17 +70,7 @@ def splunk(request, tmp_path, sim, built_app, web_settings):
 @pytest.fixture
 def runner(splunk):
     """splunkd's data/inputs backed by the modular input runner (validation runs the scripts)."""
-    runner = ModularInputRunner(
-        splunk_home=splunk.home,
-        app_dir=splunk.app_dir(APP),
-        app_name=APP,
-        server_uri=splunk.splunkd_uri,
-        session_key_provider=lambda: splunk.login("admin", "changeme"),
-        python=splunk_python("3.13"),
-        extra_env=splunk.extra_env,
-        server_host="standin-host",
-    )
-    splunk.set_input_manager(InputsManager(splunk.app_dir(APP), APP, runner))
+    runner = splunk.modular_inputs(APP, splunk_python("3.13"), server_host="standin-host")
     yield runner
     runner.stop_scheduler()
 

@@ -265,6 +265,26 @@ class SplunkEmulator:
     def set_input_manager(self, manager: Any) -> None:
         self.splunkd.inputs.manager = manager
 
+    def modular_inputs(self, app: str, python: "Any", **options: Any) -> Any:
+        """splunkd's modular inputs for an installed app: a ModularInputRunner (introspection,
+        scheduling, indexing) run by ``python`` as the admin, behind data/inputs/<scheme>.
+        options: the runner's own (server_host, clock, allowed_indexes, extra_env, ...)."""
+        from .inputs_manager import InputsManager
+        from .modinput_runner import ModularInputRunner
+
+        options.setdefault("extra_env", self.extra_env)
+        runner = ModularInputRunner(
+            splunk_home=self.home,
+            app_dir=self.app_dir(app),
+            app_name=app,
+            server_uri=self.splunkd_uri,
+            session_key_provider=lambda: self.login("admin", "changeme"),
+            python=python,
+            **options,
+        )
+        self.set_input_manager(InputsManager(self.app_dir(app), app, runner))
+        return runner
+
     def web_login_cookies(self, username: str = "admin", password: str = "changeme") -> List[Dict]:
         """Cookies of a Splunk Web session, in Playwright's add_cookies() format."""
         assert self._web is not None, "start() the emulator first"
