@@ -68,3 +68,13 @@ def session(request, stub):
         s = requests.Session()
     yield s
     s.close()
+
+
+@pytest.fixture
+def sim_api():
+    """The ThousandEyes simulator for a collector test, fresh (see sim_api.py)."""
+    from tests.unit.collectors.sim_api import SimApi
+
+    api = SimApi()
+    yield api
+    api.stop()
