@@ -80,13 +80,18 @@ class RecordingSession:
         if api.fail_after is not None and len(api.sent) > api.fail_after:
             raise KeyboardInterrupt("simulated kill")
 
+    def _received(self, url, response):
+        for hook in list(self.api.after_receive):
+            hook(url, response)
+        return response
+
     def get(self, url, headers=None, **kwargs):
         self._note("GET", url, None)
-        return self.inner.get(url, headers=headers, **kwargs)
+        return self._received(url, self.inner.get(url, headers=headers, **kwargs))
 
     def post(self, url, data=None, headers=None, **kwargs):
         self._note("POST", url, data)
-        return self.inner.post(url, data, headers=headers, **kwargs)
+        return self._received(url, self.inner.post(url, data, headers=headers, **kwargs))
 
     def close(self):
         self.inner.close()
@@ -104,6 +109,9 @@ class SimApi:
         self.token = self.sim.create_api_token(DEMO_EMAIL)
         self.sent = []  # (method, url, body) the add-on sent, in order
         self.before_send = []  # hooks (method, url) called before each request goes out
+        # hooks (url, response) called on each answer before the ApiClient reads it: for the
+        # one shape the simulator (like the real API) never sends, see where it is used
+        self.after_receive = []
         self.fail_after = None  # raise KeyboardInterrupt at the request after this many
         self.page_size = page_size
         self._sessions = []
