@@ -98,9 +98,9 @@ class RecordingSession:
 
 
 class SimApi:
-    def __init__(self, page_size=3, rate_limit=1_000_000, **modes):
+    def __init__(self, page_size=3, rate_limit=1_000_000, start_time=START, **modes):
         self.sim = ThousandEyesSimulator(
-            seed=7, size="small", start_time=START, frozen_clock=True,
+            seed=7, size="small", start_time=start_time, frozen_clock=True,
             rate_limit_per_minute=rate_limit, client_rate_limit_per_minute=rate_limit, **modes,
         ).start()  # fmt: skip
         self.aid = AID
