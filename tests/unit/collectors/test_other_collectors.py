@@ -1,3 +1,4 @@
+import json
 from collections import Counter
 
 import pytest
@@ -87,18 +88,35 @@ def test_events_new_and_ended_each_once(api, clock, tmp_path):
 
 
 def test_activity_uses_all_permitted_aids_and_dedups(api, clock, tmp_path):
-    api, harness = make(api, clock, tmp_path, "thousandeyes_activity")
+    back = 6 * 3600.0  # the world logs an entry an hour or so per account group
+    api, harness = make(api, clock, tmp_path, "thousandeyes_activity", back=back)
+    user = api.world.user_by_email(api.sim.demo_email)
+    first = api.truth("activity", T0 - back, T0 - SETTLE, aid=user.aids[0])[0]
+
+    def with_a_twin(url, response):
+        # another user's entry in the same second as the group's first (the simulator's
+        # entries are seconds apart): what the listing carries wherever that one appears
+        if "/audit-user-events" in url and response.status_code == 200:
+            answer = json.loads(response.content)
+            entries = answer.get("auditEvents", [])
+            for at, entry in enumerate(list(entries)):
+                if (entry["date"], entry["user"]) == (first["date"], first["user"]):
+                    entries.insert(at + 1, dict(entry, user="same second, different user"))
+            response._content = json.dumps(answer).encode("utf-8")
+
+    api.after_receive.append(with_a_twin)
     for _ in range(3):
         harness.run(lambda ctx: activity.collect(ctx))
         end = clock.now - SETTLE
         clock.now += 300
     got = Counter((e[3]["date"], e[3]["user"]) for e in harness.events)
     assert max(got.values()) == 1
-    # the 1 h start point keeps the entries of every group the user may see since then
-    user = api.world.user_by_email(api.sim.demo_email)
-    truth = [e for aid in user.aids for e in api.truth("activity", T0 - 3600, end, aid=aid)]
-    assert truth
-    assert len(got) == len({(e["date"], e["user"]) for e in truth})
+    # the start point keeps the entries of every group the user may see since then, plus the
+    # second user in the same second as the first
+    truth = [e for aid in user.aids for e in api.truth("activity", T0 - back, end, aid=aid)]
+    assert len({e["aid"] for e in truth}) > 1
+    assert len(got) == len({(e["date"], e["user"]) for e in truth}) + 1
+    assert (first["date"], "same second, different user") in got
     assert all("useAllPermittedAids=true" in u for u in api.requests)
     assert harness.events[0][1] == "cisco:thousandeyes:activity"
 
