@@ -69,12 +69,3 @@ def session(request, stub):
     yield s
     s.close()
 
-
-@pytest.fixture
-def sim_api():
-    """The ThousandEyes simulator for a collector test, fresh (see sim_api.py)."""
-    from tests.unit.collectors.sim_api import SimApi
-
-    api = SimApi()
-    yield api
-    api.stop()
