@@ -88,6 +88,23 @@ def test_agents_and_test_lists(sim):
     strict_parse(test_models.EndpointRealUserTestsResponse, body)
 
 
+def test_a_saved_event_is_listed_as_one():
+    """isSavedEvent (SDK-ET scheduled test field; shared/reference/thousandeyes-streams-
+    endpoint.md section 2): a scheduled test saved as an event is listed beside the running
+    ones, flagged; the world's own tests are not saved events."""
+    with ThousandEyesSimulator(seed=9, size="small") as sim:
+        sim.token = sim.create_api_token("admin@example.com")
+        running = _get(sim, "/endpoint/tests/scheduled-tests")["tests"]
+        assert running and not any(t["isSavedEvent"] for t in running)
+        saved = endpoint_world(sim.world).add_saved_event(_test(sim, "scheduled"))
+        body = _get(sim, "/endpoint/tests/scheduled-tests")
+        strict_parse(test_models.EndpointTests, body)
+        flags = {t["testId"]: t["isSavedEvent"] for t in body["tests"]}
+        assert flags == dict({t["testId"]: False for t in running}, **{saved.test_id: True})
+        listed = sim.ground_truth("endpoint-tests", AID, state="scheduled")
+        assert {t["testId"]: t["isSavedEvent"] for t in listed} == flags
+
+
 @pytest.mark.parametrize("kind, data, post", sorted(RESULT_MODELS))
 def test_results_of_every_kind(sim, kind, data, post):
     test = _test(sim, kind, "http-server" if data == "http-server" else "agent-to-server")

@@ -86,7 +86,7 @@ def test_json(test: EndpointTest, api: str, typed: bool = False) -> Json:
         body["application"] = test.application
         body["hasPing"] = body["hasTraceroute"] = True
         return body
-    body.update(isSavedEvent=False, server=test.target, type=test.test_type, port=443)
+    body.update(isSavedEvent=test.saved_event, server=test.target, type=test.test_type, port=443)
     if typed and test.test_type == "http-server":
         body.update(
             url=f"https://{test.target}/", httpTimeLimit=5000, followRedirects=True,

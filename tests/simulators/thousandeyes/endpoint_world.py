@@ -79,6 +79,9 @@ class EndpointTest:
     agent_ids: Optional[List[str]]  # None: all agents of the account group
     application: Optional[str] = None  # dynamic tests: the collaboration app followed
     instant: bool = False  # rounds.py reads it: endpoint tests here are never instant
+    # a scheduled test saved as an event (isSavedEvent, SDK-ET): a snapshot, not running;
+    # the world has none, a test adds one (``add_saved_event``)
+    saved_event: bool = False
 
     @property
     def result_kinds(self) -> List[str]:
@@ -120,6 +123,18 @@ class EndpointWorld:
             t for t in self.tests.values()
             if t.aid == aid and t.kind == kind and test_type in (None, t.test_type)
         ]  # fmt: skip
+
+    def add_saved_event(self, test: EndpointTest) -> EndpointTest:
+        """A scheduled test saved as an event: listed with ``isSavedEvent`` true beside the
+        running ones (its own id, name and no rounds after it was saved)."""
+        saved = EndpointTest(
+            test_id=str(int(max(self.tests, key=int)) + 1), name=f"{test.name} (saved event)",
+            kind="scheduled", test_type=test.test_type, interval=test.interval, aid=test.aid,
+            created=test.created, target=test.target, agent_ids=test.agent_ids,
+            saved_event=True,
+        )  # fmt: skip
+        self.tests[saved.test_id] = saved
+        return saved
 
     def measuring(self, test: EndpointTest, round_id: int) -> List[EndpointAgent]:
         """The agents with a result for this round, in output order."""

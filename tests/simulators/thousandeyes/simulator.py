@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from typing import Dict, List, Optional, Set
 
 from ..loopback_tls import LoopbackTLS
@@ -120,8 +121,13 @@ class ThousandEyesSimulator:
         return self
 
     def stop(self) -> None:
-        for server in self._servers:
-            server.stop()
+        # Side by side: each listener polls for shutdown every 0.05 s, one after another cost
+        # a unit test's simulator about 0.15 s.
+        stoppers = [threading.Thread(target=server.stop) for server in self._servers]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
         self._servers.clear()
         shutil.rmtree(self._dir, ignore_errors=True)
 

@@ -68,3 +68,4 @@ def session(request, stub):
         s = requests.Session()
     yield s
     s.close()
+

@@ -8,11 +8,10 @@ from ta_thousandeyes.collectors.base import RunContext
 from ta_thousandeyes.event_xml import XmlEventWriter
 from ta_thousandeyes.rate_limit import RateLimiter
 
-from tests.unit.collectors.conftest import FakeTokens
-
 
 class Harness:
-    """Runs collectors against a FakeApi the way successive modular input runs would."""
+    """Runs collectors against the simulator (a ``SimApi``) the way successive modular input
+    runs would: the add-on's ApiClient over the inputs' policy session, real HTTP."""
 
     def __init__(self, api, clock, tmp_path, start, scheme="thousandeyes_test_results"):
         self.api = api
@@ -28,7 +27,7 @@ class Harness:
         client = ApiClient(
             self.api.base_url,
             self.api.session(),
-            FakeTokens(),
+            self.api.token_source(),
             rate_limiter=RateLimiter(clock=self.clock, sleep=self.clock.sleep),
             clock=self.clock,
             sleep=self.clock.sleep,

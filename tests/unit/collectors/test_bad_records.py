@@ -3,14 +3,15 @@ not UTF-8) neither stalls its stream nor costs the page's good records."""
 
 import json
 import logging
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from ta_thousandeyes.api_client import ApiUnavailable
 from ta_thousandeyes.collectors import results
 from ta_thousandeyes.json_spans import salvage_body
 
-from tests.unit.collectors.fake_api import FakeApi
 from tests.unit.collectors.helpers import Harness
+from tests.unit.collectors.sim_api import AID, SimApi
 from tests.unit.collectors.stub_server import Reply
 from tests.unit.collectors.test_api_client import make_client
 
@@ -74,33 +75,41 @@ def test_a_body_cut_off_every_time_still_stops_the_stream(stub, session, tokens,
         list(client.pages("/x", items_key="results"))
 
 
-def test_collector_moves_past_a_bad_record_and_says_where(clock, tmp_path, caplog):
-    clock.now = 1_700_000_000.0
-    api = FakeApi(clock)
-    api.tests = api.tests[:1]
-    plain_get = api.get
+def test_collector_moves_past_a_bad_record_and_says_where(tmp_path, caplog):
+    api = SimApi()
+    (web,) = api.shape_tests("agent-to-server", interval=60)
+    clock = api.clock
+    damaged = []
 
-    def get(url, headers=None, **kwargs):
-        reply = plain_get(url, headers, **kwargs)
-        if "/test-results/1/network" in url and "cursor=3" in url:
-            # the page's second record carries a raw escape character and a Latin-1 byte
-            reply.content = reply.content.replace(b'"agentId": "12"', b'"agentId": "1\x1b2\xe9"', 1)
-        return reply
+    def damage_second_page(method, url):
+        if f"/test-results/{web}/network" in url and "cursor=" in url and not damaged:
+            # the page's second record carries a raw escape character (JSON forbids it), in
+            # the answer and in the answer to the client's retry: the API's data, not damage
+            # on the way
+            damaged.append(parse_qs(urlsplit(url).query)["cursor"][0])
+            api.sim.faults.add("bad_record", path=f"/test-results/{web}/network", count=2,
+                               bad="control", record=1)  # fmt: skip
 
-    api.get = get
+    api.before_send.append(damage_second_page)
     harness = Harness(api, clock, tmp_path, clock.now - 600)
     run_at = clock.now
-    with caplog.at_level(logging.WARNING, logger="ta_thousandeyes"):
-        ctx = harness.run(lambda ctx: results.collect(ctx, ["100"], ["network"]))
-    truth = api.ground_truth_results("1", "network", clock.now - 600, clock.now - 60)
+    try:
+        with caplog.at_level(logging.WARNING, logger="ta_thousandeyes"):
+            ctx = harness.run(lambda ctx: results.collect(ctx, [AID], ["network"]))
+        truth = [r for r in api.truth("test-results", clock.now - 600, clock.now - 60,
+                                      test_id=web, test_type="network")
+                 if r["roundId"] >= clock.now - 600]  # fmt: skip
+    finally:
+        api.stop()
     network = [e[3] for e in harness.events if e[3]["dataType"] == "network"]
     assert sorted(r["roundId"] for r in network) == sorted(r["roundId"] for r in truth)
-    assert any(r["agent"]["agentId"] == "1\x1b2\ufffd" for r in network)
+    assert damaged and any(r["date"].startswith("\x1b") for r in network)
     assert ctx.client.stats.records_repaired == 1
     lines = [r.getMessage() for r in caplog.records if "not valid JSON" in r.getMessage()]
     assert len(lines) == 1, lines
-    assert "test 1 (network) of account group 100" in lines[0]
-    assert "cursor 3" in lines[0] and "window 2023-11-14T22:03:20Z to " in lines[0]
+    assert f"test {web} (network) of account group {AID}" in lines[0]
+    assert f"cursor {damaged[0][:200]}" in lines[0]
+    assert "window 2023-11-14T22:03:20Z to " in lines[0]
     # the next run starts after this window: the stream did not stall on the page
     states = [harness.store.load(key) for key in harness.store.owners()]
     streams = [state for state in states if "start" in state]  # not the cached inventory

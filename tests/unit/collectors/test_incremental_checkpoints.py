@@ -2,11 +2,12 @@
 
 import json
 
+import pytest
 from ta_thousandeyes.checkpoints import COLLECTION, FileCheckpointStore, KVStoreCheckpointStore
 from ta_thousandeyes.collectors import inventory_cache, results
 
-from tests.unit.collectors.fake_api import FakeApi
 from tests.unit.collectors.helpers import Harness
+from tests.unit.collectors.sim_api import AID, SimApi
 from tests.unit.standins import CollectionDocs
 
 
@@ -62,10 +63,23 @@ def test_kvstore_first_page_of_a_new_stream_saves_the_whole_state(kv_service):
     assert KVStoreCheckpointStore(service).load("new") == {"start": 1, "floor": 1, "keys": {"x": 1}}
 
 
-def test_journalled_keys_leave_memory_on_a_long_backfill(clock, tmp_path):
+@pytest.fixture
+def api():
+    """The simulator's account group with one agent-to-server test every 60 s (id WEB)."""
+    api = SimApi()
+    (api.web,) = api.shape_tests("agent-to-server", interval=60)
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def clock(api):
+    return api.clock
+
+
+def test_journalled_keys_leave_memory_on_a_long_backfill(api, clock, tmp_path):
     """Keys held stay near the overlap's worth, not the backlog's (they live in the journal)."""
-    clock.now = 1_700_000_000.0
-    api = FakeApi(clock, page_size=20)
+    api.page_size = 20
     harness = Harness(api, clock, tmp_path, clock.now - 6 * 3600)
     held = []
     original = harness.store.add_keys
@@ -75,15 +89,14 @@ def test_journalled_keys_leave_memory_on_a_long_backfill(clock, tmp_path):
         original(key, owner, state, added)
 
     harness.store.add_keys = recording_add_keys
-    harness.run(lambda ctx: results.collect(ctx, ["100"], test_ids=["1"], data_types=["network"]))
+    harness.run(lambda ctx: results.collect(ctx, [AID], test_ids=[api.web], data_types=["network"]))
     assert len(harness.events) > 10 * api.page_size
     # two pages of grace plus the rounds within overlap + interval of the window end
     assert max(held) <= 3 * api.page_size
 
 
-def test_pages_write_journal_lines_not_the_whole_state(clock, tmp_path):
-    clock.now = 1_700_000_000.0
-    api = FakeApi(clock, page_size=5)
+def test_pages_write_journal_lines_not_the_whole_state(api, clock, tmp_path):
+    api.page_size = 5
     harness = Harness(api, clock, tmp_path, clock.now - 3600)
     saves = []
     original = harness.store.save
@@ -93,87 +106,84 @@ def test_pages_write_journal_lines_not_the_whole_state(clock, tmp_path):
         original(key, owner, state)
 
     harness.store.save = counting_save
-    harness.run(lambda ctx: results.collect(ctx, ["100"], test_ids=["1"]))
+    harness.run(lambda ctx: results.collect(ctx, [AID], test_ids=[api.web]))
     network = [k for k in saves if k.endswith("network")]
     # one full save for the first page, one at the window end; the pages between journal
     assert len(network) == 2
-    pages = [u for u in api.requests if "/test-results/1/network" in u]
+    pages = [u for u in api.requests if f"/test-results/{api.web}/network" in u]
     assert len(pages) > 3
 
 
-def test_inventory_is_read_once_per_ttl(clock, tmp_path):
-    clock.now = 1_700_000_000.0
-    api = FakeApi(clock)
+def test_inventory_is_read_once_per_ttl(api, clock, tmp_path):
     harness = Harness(api, clock, tmp_path, clock.now - 600)
 
     def inventory_calls():
         return [u for u in api.requests if "/tests?" in u or "/agents?" in u]
 
-    harness.run(lambda ctx: results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, [AID]))
     first = len(inventory_calls())
     assert first >= 2
     clock.now += 300
-    harness.run(lambda ctx: results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, [AID]))
     assert len(inventory_calls()) == first  # cached
     clock.now += inventory_cache.TTL_SECONDS
-    harness.run(lambda ctx: results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, [AID]))
     assert len(inventory_calls()) == 2 * first  # expired: read again
 
 
-def test_unknown_agent_refreshes_the_inventory_next_run(clock, tmp_path):
-    clock.now = 1_700_000_000.0
-    api = FakeApi(clock)
+def test_unknown_agent_refreshes_the_inventory_next_run(api, clock, tmp_path):
     harness = Harness(api, clock, tmp_path, clock.now - 600)
-    harness.run(lambda ctx: results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, [AID]))
     calls = len([u for u in api.requests if "/agents?" in u])
     state_file = next((tmp_path / "ta_thousandeyes").glob("*inventory.json"))
     document = json.loads(state_file.read_text())
     document["state"]["agents"] = {}  # the cache no longer names the agents
     state_file.write_text(json.dumps(document))
-    original = api.route
 
-    def without_agent_names(path, query):  # results name agents only by id
-        answer = original(path, query)
-        for record in (answer or {}).get("results", []):
+    def without_agent_names(url, response):  # results name agents only by id
+        # agentName is optional in the v7 schema, but the simulator (like the real API, as
+        # far as anyone has seen) always sends it: the answer loses it on the client's side
+        if "/test-results/" not in url or response.status_code != 200:
+            return
+        answer = json.loads(response.content)
+        for record in answer.get("results", []):
             if isinstance(record.get("agent"), dict):
                 record["agent"].pop("agentName", None)
-        return answer
+        response._content = json.dumps(answer).encode("utf-8")
 
-    api.route = without_agent_names
+    api.after_receive.append(without_agent_names)
     clock.now += 120
-    harness.run(lambda ctx: results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, [AID]))
     clock.now += 120
-    harness.run(lambda ctx: results.collect(ctx, ["100"]))
+    harness.run(lambda ctx: results.collect(ctx, [AID]))
     assert len([u for u in api.requests if "/agents?" in u]) == calls + 1
 
 
-def test_keep_alive_prunes_deleted_inputs_of_every_scheme(tmp_path):
-    import io
-    import json
-    from types import SimpleNamespace
+class ConfiguredInputs:
+    """What splunkd's data/inputs/<scheme> lists (the stand-in's input manager contract),
+    without a modular input runner: the inputs that exist, by scheme."""
 
-    from ta_thousandeyes.checkpoints import KVStoreCheckpointStore, checkpoint_key, owner_of
+    def __init__(self, configured):
+        self.configured = configured
+
+    def list(self, scheme, app=None):
+        return [(f"in{i}", dict(c)) for i, c in enumerate(self.configured.get(scheme, []))]
+
+
+def test_keep_alive_prunes_deleted_inputs_of_every_scheme(tmp_path, splunk_standin):
+    from ta_thousandeyes.checkpoints import checkpoint_key, owner_of
     from ta_thousandeyes.modinputs.base import prune_all_schemes
 
-    # The fake, not the stand-in: the test scripts splunkd's inputs listing by replacing
-    # service.get, and splunklib sends its KV store calls through that same method.
-    from tests.unit.collectors.fake_kvstore import FakeKVService
-
-    service = FakeKVService()
     configured = {"thousandeyes_alerts": [{"connection": "c", "index": "main"}]}
-
-    def listing(path, count=None, offset=0, output_mode="json"):
-        # splunkd's JSON listing of data/inputs/<scheme>, whole (count=0), with its paging
-        entries = configured.get(path.rsplit("/", 1)[1], [])
-        page = [{"name": f"in{i}", "content": c} for i, c in enumerate(entries)][offset:]
-        body = {"entry": page, "paging": {"total": len(entries), "offset": offset}}
-        return SimpleNamespace(body=io.BytesIO(json.dumps(body).encode("utf-8")))
-
-    service.get = listing
-    store = KVStoreCheckpointStore(service)
-    kept = owner_of("thousandeyes_alerts", "c", "main")
-    gone = owner_of("thousandeyes_events", "c", "main")  # its scheme has no input left
-    store.save(checkpoint_key(kept, "1"), kept, {"start": 1})
-    store.save(checkpoint_key(gone, "1"), gone, {"start": 1})
-    assert prune_all_schemes(service, str(tmp_path / "thousandeyes_token_refresh")) == 1
-    assert set(store.owners().values()) == {kept}
+    splunk_standin.emulator.set_input_manager(ConfiguredInputs(configured))
+    try:
+        service = splunk_standin.service()
+        store = KVStoreCheckpointStore(service)
+        kept = owner_of("thousandeyes_alerts", "c", "main")
+        gone = owner_of("thousandeyes_events", "c", "main")  # its scheme has no input left
+        store.save(checkpoint_key(kept, "1"), kept, {"start": 1})
+        store.save(checkpoint_key(gone, "1"), gone, {"start": 1})
+        assert prune_all_schemes(service, str(tmp_path / "thousandeyes_token_refresh")) == 1
+        assert set(store.owners().values()) == {kept}
+    finally:
+        splunk_standin.emulator.set_input_manager(None)

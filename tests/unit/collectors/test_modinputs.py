@@ -144,32 +144,35 @@ def test_every_scheme_stanza_declares_python_versions():
         assert stanzas[scheme]["python.required"] == "3.9, 3.13"
 
 
-def test_props_timestamps_parse_the_events_we_write(tmp_path, clock, kv_service):
+def test_props_timestamps_parse_the_events_we_write(tmp_path, kv_service):
     """TIME_PREFIX + TIME_FORMAT of each sourcetype recover the <time> we wrote."""
     import calendar
     import time as _time
 
     from ta_thousandeyes.collectors import activity, alerts, events, inventory, results
 
-    from tests.unit.collectors.fake_api import FakeApi, iso
     from tests.unit.collectors.helpers import Harness
+    from tests.unit.collectors.sim_api import AID, SimApi
 
-    clock.now = 1_700_000_000.0
-    api = FakeApi(clock, page_size=50)
-    api.alerts = [{"id": "a", "start": clock.now - 100, "end": clock.now - 90}]
-    api.events = [{"id": "e", "start": clock.now - 100, "end": None}]
-    api.audit = [{"date": iso(clock.now - 100), "event": "Login"}]
-    harness = Harness(api, clock, tmp_path, clock.now - 600)
-    harness.run(lambda ctx: results.collect(ctx, ["100"]))
-    harness.run(lambda ctx: alerts.collect(ctx, ["100"]))
-    harness.run(lambda ctx: events.collect(ctx, ["100"]))
-    harness.run(lambda ctx: activity.collect(ctx))
-    harness.run(lambda ctx: inventory.collect(ctx, ["100"], kv_service=kv_service))
+    api = SimApi(page_size=50)
+    api.shape_tests("agent-to-server", "http-server", "bgp", "dns-server")
+    clock = api.clock
+    harness = Harness(api, clock, tmp_path, clock.now - 1800)
+    # a day back: the world's alerts, events and activity of the account group are in it
+    day = Harness(api, clock, tmp_path / "day", clock.now - 86400)
+    try:
+        harness.run(lambda ctx: results.collect(ctx, [AID]))
+        day.run(lambda ctx: alerts.collect(ctx, [AID]))
+        day.run(lambda ctx: events.collect(ctx, [AID]))
+        day.run(lambda ctx: activity.collect(ctx))
+        harness.run(lambda ctx: inventory.collect(ctx, [AID], kv_service=kv_service))
+    finally:
+        api.stop()
     props = _conf("props.conf")
     seen = set()
     from ta_thousandeyes.event_xml import to_json
 
-    for epoch, sourcetype, _, data, _, _ in harness.events:
+    for epoch, sourcetype, _, data, _, _ in harness.events + day.events:
         stanza = props[sourcetype]
         raw = to_json(data)
         match = re.search(stanza["TIME_PREFIX"], raw)
@@ -186,6 +189,8 @@ def test_props_timestamps_parse_the_events_we_write(tmp_path, clock, kv_service)
         assert stanza["KV_MODE"] == "json" and stanza["SHOULD_LINEMERGE"] == "false"
         seen.add(sourcetype)
     assert len(seen) >= 8
+    assert {"cisco:thousandeyes:alerts", "cisco:thousandeyes:event",
+            "cisco:thousandeyes:activity"} <= seen  # fmt: skip
 
 
 INPUT_XML = """<input><server_host>sh1</server_host><server_uri>https://127.0.0.1:1</server_uri>
@@ -196,20 +201,27 @@ INPUT_XML = """<input><server_host>sh1</server_host><server_uri>https://127.0.0.
 </configuration></input>"""
 
 
+class SimConfig:
+    """The connection's account groups: two of the simulator's demo user."""
+
+    account_groups = [{"aid": "2001", "name": "Acme Production"},
+                      {"aid": "2002", "name": "Acme Staging"}]  # fmt: skip
+
+
 def run_input(monkeypatch, tmp_path, clock, api, open_connection=None, capsys=None):
+    """One run of the alerts input ``mine`` (start_from 1h, every account group) against the
+    simulator (a SimApi)."""
     from types import SimpleNamespace
 
     from ta_thousandeyes import assembly
     from ta_thousandeyes.event_xml import XmlEventWriter
 
-    from tests.unit.collectors.conftest import FakeTokens
-
     def default_open(service, name, **kwargs):
         return SimpleNamespace(
             region=SimpleNamespace(api_base_url=api.base_url),
             session=api.session(),
-            token_source=FakeTokens(),
-            config=FakeConfig(),
+            token_source=api.token_source(),
+            config=SimConfig(),
             close=lambda: None,
             name=name,
         )
@@ -227,34 +239,62 @@ def run_input(monkeypatch, tmp_path, clock, api, open_connection=None, capsys=No
     return code, out.getvalue()
 
 
-def test_run_writes_events_and_one_summary_line(monkeypatch, tmp_path, clock, capsys):
-    from tests.unit.collectors.fake_api import FakeApi
+def alerts_of_the_hour(api, end):
+    """The alert events the simulator's two account groups hold for [now - 1h, end]."""
+    start = api.clock.now - 3600
+    return [(aid, a["id"], state) for aid in ("2001", "2002") for state in ("trigger", "clear")
+            for a in api.truth("alerts", start, end, aid=aid, state=state)]  # fmt: skip
 
-    api = FakeApi(clock)
-    api.alerts = [{"id": "a1", "start": clock.now - 600, "end": clock.now - 300}]
+
+@pytest.fixture
+def sim_alerts():
+    """The simulator with its real rate limit (240 a minute), at an hour with alerts that
+    triggered and cleared in both account groups of SimConfig."""
+    from tests.unit.collectors.sim_api import START, SimApi
+
+    api = SimApi(page_size=100, rate_limit=240)
+    api.clock.now = START + 8400
+    yield api
+    api.stop()
+
+
+def test_run_writes_events_and_one_summary_line(monkeypatch, tmp_path, sim_alerts, capsys):
+    from ta_thousandeyes.modinputs.base import URGENT_SETTLE_SECONDS
+
+    api = sim_alerts
+    clock = api.clock
+    remaining = []
+    api.after_receive.append(
+        lambda url, reply: remaining.append(reply.headers["X-Organization-Rate-Limit-Remaining"])
+    )
+    want = alerts_of_the_hour(api, clock.now - URGENT_SETTLE_SECONDS)
+    assert {state for _, _, state in want} == {"trigger", "clear"}
+    assert {aid for aid, _, _ in want} == {"2001", "2002"}
     code, raw = run_input(monkeypatch, tmp_path, clock, api)
     assert code == 0
     events = ET.fromstring(raw).findall("event")
     assert [(e.get("stanza"), e.findtext("index"), e.findtext("host")) for e in events] == [
         ("thousandeyes_alerts://mine", "te", "sh1")
-    ] * 4  # 2 groups (the fake ignores aid) x 2
+    ] * len(want)  # 2 groups x what each holds
+    written = [json.loads(e.findtext("data")) for e in events]
+    assert sorted((d["aid"], d["id"], d["eventState"]) for d in written) == sorted(want)
     err = capsys.readouterr().err
     summary = [line for line in err.splitlines() if "run summary" in line]
     assert len(summary) == 1
-    assert 'status="ok"' in summary[0] and 'events="4"' in summary[0]
+    assert 'status="ok"' in summary[0] and f'events="{len(want)}"' in summary[0]
     assert 'api_calls="4"' in summary[0] and 'checkpoint_backend="file"' in summary[0]
-    assert 'rate_limit_remaining="239"' in summary[0] and 'reason=""' in summary[0]
+    assert len(remaining) == 4
+    assert f'rate_limit_remaining="{remaining[-1]}"' in summary[0] and 'reason=""' in summary[0]
 
 
-def test_reauthorization_is_one_clear_line(monkeypatch, tmp_path, clock, capsys):
+def test_reauthorization_is_one_clear_line(monkeypatch, tmp_path, sim_alerts, capsys):
     from ta_thousandeyes import tokens
-
-    from tests.unit.collectors.fake_api import FakeApi
 
     def refuse(service, name, **kwargs):
         raise tokens.ReauthorizationRequired(name, "Connection 'prod' needs re-authorization")
 
-    code, raw = run_input(monkeypatch, tmp_path, clock, FakeApi(clock), open_connection=refuse)
+    api = sim_alerts
+    code, raw = run_input(monkeypatch, tmp_path, api.clock, api, open_connection=refuse)
     err = capsys.readouterr().err
     assert code == 0 and raw == b""
     lines = [line for line in err.splitlines() if line.strip()]
@@ -265,19 +305,31 @@ def test_reauthorization_is_one_clear_line(monkeypatch, tmp_path, clock, capsys)
     assert "reason=\"Connection 'prod' needs re-authorization\"" in summary  # says why
 
 
-def test_alert_a_run_can_see_is_written_by_that_run(monkeypatch, tmp_path, clock):
+def test_alert_a_run_can_see_is_written_by_that_run(monkeypatch, tmp_path, sim_alerts):
     """Issue 17 point 2: an alert's lag stays within its input's interval + 30 s. An alert
     that started 20 s before a run is in the API then, so that run writes it (a 60 s settle,
     the test results', left it to the next run: interval + up to 60 s)."""
-    from tests.unit.collectors.fake_api import FakeApi
+    from ta_thousandeyes.modinputs.base import URGENT_SETTLE_SECONDS
 
-    api = FakeApi(clock)
-    api.alerts = [{"id": "fresh", "start": clock.now - 20, "end": None}]
+    api = sim_alerts
+    clock = api.clock
+    from tests.simulators.thousandeyes import incidents
+
+    later = [ep for test in api.tests()
+             for ep in incidents.alert_episodes(api.world, test, clock.now, clock.now + 7200)
+             if ep.start > clock.now]  # fmt: skip
+    fresh = min(later, key=lambda ep: ep.start)  # the next alert to trigger in 2001
+    clock.now = fresh.start + 20
+    want = [w for w in alerts_of_the_hour(api, clock.now - URGENT_SETTLE_SECONDS)
+            if w[2] == "trigger"]  # fmt: skip
+    assert ("2001", fresh.alert_id, "trigger") in want
     code, raw = run_input(monkeypatch, tmp_path, clock, api)
     assert code == 0
     events = ET.fromstring(raw) if raw else []  # before the fix the run wrote nothing
-    states = [json.loads(e.findtext("data"))["eventState"] for e in events]
-    assert states == ["trigger", "trigger"]  # 2 groups (the fake ignores aid)
+    written = [json.loads(e.findtext("data")) for e in events]
+    triggers = sorted((d["aid"], d["id"], d["eventState"]) for d in written
+                      if d["eventState"] == "trigger")  # fmt: skip
+    assert triggers == sorted(want)  # the fresh one among them
 
 
 def test_test_results_still_wait_for_a_round_to_settle():

@@ -1,34 +1,57 @@
+import dataclasses
+import json
 from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 from ta_thousandeyes.checkpoints import KVStoreCheckpointStore
 from ta_thousandeyes.collectors import results
 
-from tests.unit.collectors.fake_api import FakeApi
 from tests.unit.collectors.helpers import Harness
+from tests.unit.collectors.sim_api import AID, START, SimApi
+
+INTERVAL = 60  # the shaped tests' (BGP keeps its own 15 minutes)
 
 
 def keys_of(events):
     return [(e[3]["testId"], e[3]["dataType"], results.result_key(e[3])) for e in events]
 
 
+def truth_results(api, test_id, data_type, start, end):
+    """The simulator's records of rounds that start in [start, end]."""
+    found = api.truth("test-results", start, end, test_id=test_id, test_type=data_type)
+    return [r for r in found if start <= r["roundId"] <= end]
+
+
 def expected(api, start, end, wanted=None):
     out = []
-    for test in api.tests:
+    for test in api.truth("tests"):
         for data_type in results.data_types_for(test, wanted):
-            for r in api.ground_truth_results(test["testId"], data_type, start, end):
+            for r in truth_results(api, test["testId"], data_type, start, end):
                 out.append((test["testId"], data_type, results.result_key(r)))
     return out
 
 
 @pytest.fixture
-def api(clock):
-    clock.now = 1_700_000_000.0
-    return FakeApi(clock)
+def api():
+    """The simulator's account group with one agent-to-server, agent-to-agent, BGP and
+    DNS server test (ids WEB, A2A, BGP, DNS), every 60 s but BGP."""
+    api = SimApi()
+    ids = api.shape_tests("agent-to-server", "agent-to-agent", "bgp", "dns-server",
+                          interval=INTERVAL)  # fmt: skip
+    api.ids = dict(zip(("web", "a2a", "bgp", "dns"), ids))
+    api.clock.now = START + 220  # a BGP round (every 900 s) began two minutes ago
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def clock(api):
+    return api.clock
 
 
 def collect_all(ctx):
-    results.collect(ctx, ["100"])
+    results.collect(ctx, [AID])
 
 
 def test_several_runs_no_missing_no_duplicates(api, clock, tmp_path):
@@ -43,20 +66,22 @@ def test_several_runs_no_missing_no_duplicates(api, clock, tmp_path):
     want = set(expected(api, start, covered_end))
     assert want <= set(got), f"missing {len(want - set(got))}"
     # nothing from before the start point except the round that straddles it
-    assert all(e[0] >= start - api.interval for e in harness.events)
+    assert all(e[0] >= start - INTERVAL for e in harness.events)
 
 
 def test_event_fields_time_and_enrichment(api, clock, tmp_path):
     harness = Harness(api, clock, tmp_path, clock.now - 600)
     harness.run(collect_all)
-    ev = next(e for e in harness.events if e[3]["testId"] == "1" and e[3]["dataType"] == "network")
+    web = api.world.tests[api.ids["web"]]
+    ev = next(e for e in harness.events
+              if e[3]["testId"] == web.test_id and e[3]["dataType"] == "network")  # fmt: skip
     time, sourcetype, source, data, index, host = ev
     assert time == data["roundId"]
     assert sourcetype == "cisco:thousandeyes:test:network"
-    assert source == "thousandeyes:test:100:1"
+    assert source == f"thousandeyes:test:{AID}:{web.test_id}"
     assert (index, host) == ("te", "sh1")
-    assert data["testName"] == "web" and data["testType"] == "agent-to-server"
-    assert data["agentName"] in ("Tokyo", "Paris")
+    assert data["testName"] == web.name and data["testType"] == "agent-to-server"
+    assert data["agentName"] in {api.world.agents[a].name for a in web.agent_ids}
     pv = [e for e in harness.events if e[3]["dataType"] == "path-vis"]
     assert pv and all(e[1] == "cisco:thousandeyes:path-vis" for e in pv)
     bgp = [e for e in harness.events if e[3]["testType"] == "bgp"]
@@ -64,13 +89,46 @@ def test_event_fields_time_and_enrichment(api, clock, tmp_path):
 
 
 def test_dedup_distinguishes_direction_server_and_prefix(api, clock, tmp_path):
+    dns_id = api.ids["dns"]
+
+    def without_network_measurements(url, response):
+        # networkMeasurements (a type's own field, listed with the test) is not modelled by
+        # the simulator: the listing gets it, false for the DNS test, on the client's side
+        if urlsplit(url).path.endswith("/tests") and response.status_code == 200:
+            answer = json.loads(response.content)
+            for test in answer.get("tests", []):
+                if test.get("testId") == dns_id:
+                    test["networkMeasurements"] = False
+            response._content = json.dumps(answer).encode("utf-8")
+
+    api.after_receive.append(without_network_measurements)
     harness = Harness(api, clock, tmp_path, clock.now - 300)
     harness.run(collect_all)
-    a2a = [e for e in harness.events if e[3]["testId"] == "2" and e[3]["dataType"] == "network"]
+    ids = api.ids
+    a2a = [e for e in harness.events
+           if e[3]["testId"] == ids["a2a"] and e[3]["dataType"] == "network"]  # fmt: skip
     assert {e[3]["direction"] for e in a2a} == {"to-target", "from-target"}
-    dns = [e for e in harness.events if e[3]["testId"] == "4"]
-    assert {e[3]["server"] for e in dns} == {"ns1:53", "ns2:53"}
+    # every (agent, direction) of every round once: the direction tells the records apart
+    want = {results.result_key(r) for r in
+            api.truth("test-results", clock.now - 300, test_id=ids["a2a"], test_type="network")
+            if r["roundId"] >= clock.now - 300}  # fmt: skip
+    assert want and want <= {results.result_key(e[3]) for e in a2a}
+    dns = [e for e in harness.events if e[3]["testId"] == dns_id]
+    truth = api.truth("test-results", clock.now - 300, test_id=dns_id, test_type="dns-server")
+    assert {e[3]["server"] for e in dns} == {r["server"] for r in truth}
     assert {e[3]["dataType"] for e in dns} == {"dns-server"}  # networkMeasurements false
+    bgp = [e[3] for e in harness.events if e[3]["testId"] == ids["bgp"]]
+    assert {(r["monitor"]["monitorId"], r["prefixId"]) for r in bgp} == {
+        (r["monitor"]["monitorId"], r["prefixId"])
+        for r in api.truth("test-results", clock.now - 300, clock.now - 60, test_id=ids["bgp"],
+                           test_type="bgp") if r["roundId"] >= clock.now - 300
+    }  # fmt: skip
+    # The simulator's DNS tests query one server and its BGP tests watch one prefix (the real
+    # API sends a record per server and per prefix): records differing only there are told
+    # apart by their keys.
+    for record, field, other in ((dns[0][3], "server", "ns2.example.com."),
+                                 (bgp[0], "prefixId", "2")):  # fmt: skip
+        assert results.result_key(dict(record, **{field: other})) != results.result_key(record)
 
 
 @pytest.mark.parametrize("max_window, windows_expected", [(None, 1), (6 * 3600.0, 8)])
@@ -81,16 +139,20 @@ def test_backfill_of_days_in_windows(api, clock, tmp_path, max_window, windows_e
     api.page_size = 500
     harness = Harness(api, clock, tmp_path, start)
     harness.run(
-        lambda ctx: results.collect(ctx, ["100"], test_ids=["1"], data_types=["network"]),
+        lambda ctx: results.collect(ctx, [AID], test_ids=[api.ids["web"]], data_types=["network"]),
         max_window_seconds=max_window,
     )
     got = Counter(keys_of(harness.events))
     assert max(got.values()) == 1
     want = set(expected(api, start, clock.now - 60, ["network"])) & {
-        k for k in expected(api, start, clock.now - 60) if k[0] == "1"
+        k for k in expected(api, start, clock.now - 60) if k[0] == api.ids["web"]
     }
     assert want <= set(got)
-    windows = [u for u in api.requests if "/test-results/1/network" in u and "cursor" not in u]
+    windows = [
+        u
+        for u in api.requests
+        if f"/test-results/{api.ids['web']}/network" in u and "cursor" not in u
+    ]
     assert len(windows) == windows_expected
 
 
@@ -143,7 +205,8 @@ def test_checkpoint_keys_are_bounded(api, clock, tmp_path):
         if "keys" not in state:
             continue  # the cached inventory
         # only the overlap plus one test interval of rounds is remembered
-        assert all(ref >= state["start"] - 300 - 60 for ref in state["keys"].values())
+        interval = api.world.tests[name.name.split(".")[-3]].interval
+        assert all(ref >= state["start"] - 300 - interval for ref in state["keys"].values())
 
 
 def test_filters():
@@ -164,19 +227,14 @@ def test_filters():
 
 
 def test_unknown_test_is_logged_and_others_continue(api, clock, tmp_path):
-    api.tests.append({"testId": "99", "testName": "gone", "type": "api", "interval": 60})
-    original = api.route
-
-    def route(path, query):
-        if path.startswith("/test-results/99/"):
-            return None
-        return original(path, query)
-
-    api.route = route
+    gone = dataclasses.replace(api.world.tests[api.ids["web"]], test_id="99", name="gone",
+                               test_type="api")  # fmt: skip
+    api.world.tests["99"] = gone  # listed, but its results answer 404
+    api.sim.faults.add("status", path="/test-results/99/", status=404)
     harness = Harness(api, clock, tmp_path, clock.now - 300)
     ctx = harness.run(collect_all)
     assert any("404" in e for e in ctx.errors)
-    assert any(e[3]["testId"] == "4" for e in harness.events)
+    assert any(e[3]["testId"] == api.ids["dns"] for e in harness.events)
 
 
 def test_an_upgrade_resumes_from_checkpoints_under_legacy_keys(api, clock, tmp_path):
@@ -200,7 +258,9 @@ def test_an_upgrade_resumes_from_checkpoints_under_legacy_keys(api, clock, tmp_p
 
 def test_test_id_is_encoded_into_the_path(api, clock, tmp_path):
     """Issue 15 point 10: a testId from the API went into the URL path as it was."""
-    api.tests = [dict(api.tests[0], testId="1/../../users?aid=9#x")]
+    web = api.world.tests[api.ids["web"]]
+    api.world.tests.clear()
+    api.world.tests[web.test_id] = dataclasses.replace(web, test_id="1/../../users?aid=9#x")
     harness = Harness(api, clock, tmp_path, clock.now - 600)
     harness.run(collect_all)
     paths = [u.split("/v7", 1)[1] for u in api.requests if "/test-results/" in u]
@@ -222,24 +282,25 @@ def test_tests_a_stream_covers_keep_only_what_polling_alone_gives(api, clock, tm
     """Issue 19 point 5: a stream's tests are not polled for their metric data types; path
     visualization and BGP (event-driven in the stream) still are, and tests no stream names
     are polled in full. Coverage is read once per account group and run."""
+    web, a2a, bgp = api.ids["web"], api.ids["a2a"], api.ids["bgp"]
     harness = Harness(api, clock, tmp_path, clock.now - 600)
     since = clock.now - 7200  # the stream is older than the input's start
     asked = []
 
     def coverage(aid):
         asked.append(aid)
-        return {"1": since, "3": since}
+        return {web: since, bgp: since}
 
-    ctx = harness.run(lambda ctx: results.collect(ctx, ["100", "100"], coverage=coverage))
-    assert asked == ["100", "100"]
+    ctx = harness.run(lambda ctx: results.collect(ctx, [AID, AID], coverage=coverage))
+    assert asked == [AID, AID]
     types_by_test = _types_by_test(harness.events)
-    assert types_by_test["1"] == {"path-vis"}  # network comes by the stream
-    assert types_by_test["3"] == {"bgp"}  # not streamed between announcements: polled
-    assert types_by_test["2"] == {"network", "path-vis"}  # no stream: polled as before
-    assert not [u for u in api.requests if "/test-results/1/network" in u]
+    assert types_by_test[web] == {"path-vis"}  # network comes by the stream
+    assert types_by_test[bgp] == {"bgp"}  # not streamed between announcements: polled
+    assert types_by_test[a2a] == {"network", "path-vis"}  # no stream: polled as before
+    assert not [u for u in api.requests if f"/test-results/{web}/network" in u]
     assert ctx.streamed_tests == 2  # test 1, in each of the two account group passes
     # The handed-over stream's checkpoint moved on without a request, to now - settle.
-    key = results.checkpoint_key(ctx.owner, "100", "1", "network")
+    key = results.checkpoint_key(ctx.owner, AID, web, "network")
     assert harness.store.load(key)["start"] == clock.now - 60
 
 
@@ -251,30 +312,31 @@ def test_hand_over_polls_up_to_the_stream_then_stops_then_resumes(api, clock, tm
     harness.run(collect_all)  # polled as before the stream
     since = clock.now + 100  # the stream is created after this run
     handover = since + results.HANDOVER_MARGIN_SECONDS
-    coverage = lambda aid: {"1": since}  # noqa: E731
+    web = api.ids["web"]
+    coverage = lambda aid: {web: since}  # noqa: E731
     for _ in range(4):
         clock.now += 300
-        harness.run(lambda ctx: results.collect(ctx, ["100"], coverage=coverage))
+        harness.run(lambda ctx: results.collect(ctx, [AID], coverage=coverage))
     network = sorted(e[0] for e in harness.events
-                     if e[3]["testId"] == "1" and e[3]["dataType"] == "network")  # fmt: skip
+                     if e[3]["testId"] == web and e[3]["dataType"] == "network")  # fmt: skip
     covered_end = handover  # polled up to the hand-over, nothing after it
     assert network and max(network) <= covered_end
     want = {results.result_key(r)
-            for r in api.ground_truth_results("1", "network", clock.now - 3000, handover)
+            for r in truth_results(api, web, "network", clock.now - 3000, handover)
             if r["roundId"] < handover - 60}  # fmt: skip
     got = {results.result_key(e[3]) for e in harness.events
-           if e[3]["testId"] == "1" and e[3]["dataType"] == "network"}  # fmt: skip
+           if e[3]["testId"] == web and e[3]["dataType"] == "network"}  # fmt: skip
     assert want <= got
     stopped = len(api.requests)
     clock.now += 300
-    harness.run(lambda ctx: results.collect(ctx, ["100"], coverage=coverage))
-    assert not [u for u in api.requests[stopped:] if "/test-results/1/network" in u]
+    harness.run(lambda ctx: results.collect(ctx, [AID], coverage=coverage))
+    assert not [u for u in api.requests[stopped:] if f"/test-results/{web}/network" in u]
     last_covered, before = clock.now - 60, len(harness.events)
     clock.now += 300
     harness.run(collect_all)  # the stream is gone
     resumed = [e[0] for e in harness.events[before:]
-               if e[3]["testId"] == "1" and e[3]["dataType"] == "network"]  # fmt: skip
-    assert resumed and min(resumed) >= last_covered - 300 - api.interval
+               if e[3]["testId"] == web and e[3]["dataType"] == "network"]  # fmt: skip
+    assert resumed and min(resumed) >= last_covered - 300 - INTERVAL
 
 
 def test_hand_over_when_no_round_can_start_before_it(api, clock, tmp_path):
@@ -282,12 +344,13 @@ def test_hand_over_when_no_round_can_start_before_it(api, clock, tmp_path):
     over: polling up to the hand-over would ask for nothing, so it would never get there."""
     harness = Harness(api, clock, tmp_path, clock.now - 600)
     first = harness.run(collect_all)
-    key = results.checkpoint_key(first.owner, "100", "1", "network")
+    web = api.ids["web"]
+    key = results.checkpoint_key(first.owner, AID, web, "network")
     position = harness.store.load(key)["start"]
-    assert (position // api.interval + 1) * api.interval > position + 10  # no round in between
+    assert (position // INTERVAL + 1) * INTERVAL > position + 10  # no round in between
     since = position + 10 - results.HANDOVER_MARGIN_SECONDS
     clock.now += 300
-    ctx = harness.run(lambda c: results.collect(c, ["100"], coverage=lambda aid: {"1": since}))
+    ctx = harness.run(lambda c: results.collect(c, [AID], coverage=lambda aid: {web: since}))
     assert ctx.streamed_tests == 1
     assert harness.store.load(key)["start"] == clock.now - 60
 
@@ -341,6 +404,8 @@ def test_a_run_out_of_time_resumes_where_it_stopped(api, clock, tmp_path):
     clock.now += 300
     second = tests_polled()
     assert second[0] == stopped_on, second
-    assert set(second) == {"1", "2", "3", "4"}  # a whole pass, wrapping round to the top
+    assert set(second) == set(api.ids.values())  # a whole pass, wrapping round to the top
     clock.now += 300
-    assert tests_polled()[0] == "1"  # a completed pass starts the next at the top again
+    assert (
+        tests_polled()[0] == api.truth("tests")[0]["testId"]
+    )  # a completed pass starts the next at the top again
