@@ -68,4 +68,3 @@ def session(request, stub):
         s = requests.Session()
     yield s
     s.close()
-
