@@ -66,13 +66,13 @@ def _assert_recovered(service, sim, lock_dir, result):
     assert _token_calls(sim)[-1].status == 200
 
 
-def _assert_reason_exact(splunk, service, sim, result, since):
-    """since: the simulated time before the refreshing process started."""
+def _assert_reason_exact(splunk, service, sim, result):
+    """The caller checked that no marker was stored before the refreshing process ran, so
+    the one stored now is that process's; here: written before the refresh was sent (not how
+    soon before: a loaded machine, and a child's faked clock, make that gap vary)."""
     sent_at = _stored(service)[tokens.REFRESH_SENT_AT]
     refresh_seen_at = _token_calls(sim)[0].time
-    # marked by that process (a second of slack for its faked clock), before it was sent; not
-    # a bound on how long a loaded machine takes between the two
-    assert since - 1 <= sent_at <= refresh_seen_at
+    assert sent_at <= refresh_seen_at
     reason = _lost_answer_reason(sent_at)
     config = connections.get_connection(service, "prod")
     assert config.state == "needs_reauthorization"
@@ -88,13 +88,13 @@ def test_dropped_token_answer(splunk, sim, service, lock_dir, tmp_path):
     sim.clock.advance(600)  # the worker's first call refreshes
     sim.clear_request_log()
     sim.faults.add("drop", path=TOKEN_PATH, count=1)  # after the server acted
-    since = sim.clock.now()
+    assert tokens.REFRESH_SENT_AT not in _stored(service)
     result = _run_worker(splunk, sim, lock_dir, str(tmp_path / "w.json"))
     refreshes = _token_calls(sim)
     assert refreshes[-1].time - refreshes[0].time < 5  # asked again at once
     if sim.ctx.store.refresh_rotation == "strict":
         assert [call.status for call in refreshes] == [200, 400]
-        _assert_reason_exact(splunk, service, sim, result, since)
+        _assert_reason_exact(splunk, service, sim, result)
         return
     assert len(refreshes) == 2
     _assert_recovered(service, sim, lock_dir, result)
@@ -105,7 +105,7 @@ def test_killed_while_waiting_for_the_token_answer(splunk, sim, service, lock_di
     _connect_device(service, sim, lock_dir)
     sim.clear_request_log()
     sim.faults.add("slow", path=TOKEN_PATH, delay=10.0, count=1)  # rotated, then waits
-    since = sim.clock.now()
+    assert tokens.REFRESH_SENT_AT not in _stored(service)
     # A forced refresh (as after a 401): the stored access token stays valid for minutes, so
     # only the marker makes the next process ask again within a grace period.
     victim = _spawn(
@@ -121,7 +121,7 @@ def test_killed_while_waiting_for_the_token_answer(splunk, sim, service, lock_di
     result = _run_worker(splunk, sim, lock_dir, str(tmp_path / "next.json"))
     if sim.ctx.store.refresh_rotation == "strict":
         assert [call.status for call in _token_calls(sim)] == [200, 400]
-        _assert_reason_exact(splunk, service, sim, result, since)
+        _assert_reason_exact(splunk, service, sim, result)
         return
     refreshes = _token_calls(sim)
     assert len(refreshes) == 2 and refreshes[1].time - refreshes[0].time < 10  # at once
