@@ -119,15 +119,32 @@ def _store_tokens(ctx: assembly.Parts, record: Dict[str, object]) -> None:
     # offers no revocation, is left to expire (log out says the same of a grant it cannot revoke).
     if not stale or not client_id or not revocation.revocation_possible(ctx.region, url):
         return
-    secret = replaced.get("client_secret")
-    for hint, token in stale:
-        try:
-            revocation.revoke_token(
-                ctx.session, ctx.region, url, client_id, token, hint,
-                client_secret=str(secret) if secret else None,
-            )  # fmt: skip
-        except Exception as error:  # the new grant is stored and in use whatever happens here
-            _log.warning("Revoking the replaced grant of %r failed: %s", ctx.config.name, error)
+    try:
+        _revoke_each(ctx, url, client_id, replaced.get("client_secret"), stale)
+    except Exception as error:  # the new grant is stored and in use whatever happens here
+        _log.warning("Revoking the replaced grant of %r failed: %s", ctx.config.name, error)
+
+
+def _revoke_each(
+    ctx: assembly.Parts,
+    url: str,
+    client_id: str,
+    secret: object,
+    tokens: List[Tuple[str, str]],
+) -> List[bool]:
+    """RFC 7009 for each (token type hint, token), as client_id (with its secret, if any)."""
+    return [
+        revocation.revoke_token(
+            ctx.session,
+            ctx.region,
+            url,
+            client_id,
+            token,
+            hint,
+            client_secret=str(secret) if secret else None,
+        )
+        for hint, token in tokens
+    ]
 
 
 def _pending(ctx: assembly.Parts, kind: str) -> Dict[str, object]:
@@ -331,20 +348,8 @@ def _revoke(
         offered = revocation.revocation_possible(ctx.region, url) and bool(client_id)
         if not offered:
             return False, False
-        secret = record.get("client_secret")
-        results = [
-            revocation.revoke_token(
-                ctx.session,
-                ctx.region,
-                url,
-                client_id,
-                str(record[hint]),
-                hint,
-                client_secret=str(secret) if secret else None,
-            )
-            for hint in ("refresh_token", "access_token")
-            if record.get(hint)
-        ]
+        held = [(h, str(record[h])) for h in ("refresh_token", "access_token") if record.get(h)]
+        results = _revoke_each(ctx, url, client_id, record.get("client_secret"), held)
         return True, bool(results) and all(results)
     finally:
         ctx.close()
