@@ -17,7 +17,7 @@ import requests
 
 from tests.simulators.faketime import LIBFAKETIME
 from tests.simulators.thousandeyes import ThousandEyesSimulator
-from tests.simulators.thousandeyes.clock import DEFAULT_START, SimClock, real_time
+from tests.simulators.thousandeyes.clock import DEFAULT_START, SimClock, read_time_file, real_time
 from tests.simulators.thousandeyes.ground_truth import ground_truth
 from tests.simulators.thousandeyes.rounds import record_count, round_span
 
@@ -87,6 +87,23 @@ def test_frozen_clock_moves_only_by_advance():
     assert frozen.advance(90) == START + 90 == frozen.now()
     text = Path(frozen.offset_file).read_text().strip()
     assert abs(float(text) - (START + 90 - real_time())) < 2
+
+
+def test_time_file_holds_the_frozen_time_for_other_processes():
+    """The frozen clock's time itself in ``time_file`` (the offset file is libfaketime's, whole
+    seconds against the moving real clock): exact at every moment, rewritten by each advance."""
+    frozen = SimClock(START, frozen=True)
+    assert read_time_file(frozen.time_file) == START
+    time.sleep(0.05)
+    assert read_time_file(frozen.time_file) == START == frozen.now()
+    frozen.advance(90.25)
+    assert read_time_file(frozen.time_file) == START + 90.25 == frozen.now()
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; from tests.simulators.thousandeyes.clock import "
+         "read_time_file; print(repr(read_time_file(sys.argv[1])))", frozen.time_file],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert float(child.stdout) == START + 90.25
 
 
 def test_https_with_custom_ca(te_sim_https):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Optional
+from typing import Callable, Dict, Optional
 from urllib.parse import unquote_plus
 
 from . import api_v7, approval_pages, oauth_endpoints
@@ -50,6 +50,7 @@ class Application:
                 token_id=req.token_id,
                 status=response.status,
                 secrets=self._secrets_carried(req),
+                params=_oauth_params(req),
             )
         )
         return response
@@ -142,3 +143,20 @@ def _truncated(body: bytes) -> bytes:
     except ValueError:
         return cut
     return re.sub(rb"[}\]]+$", b"", cut) or b"{"
+
+
+def _oauth_params(req: Request) -> Dict[str, str]:
+    """The parameters of a request to an OAuth endpoint: its form fields, or the top-level
+    members of a registration's JSON object (as text); nothing for any other path."""
+    if req.path not in OAUTH_PATHS or req.method != "POST":
+        return {}
+    kind = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            body = req.json()
+        except ValueError:
+            return {}
+        if not isinstance(body, dict):
+            return {}
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+    return req.form()

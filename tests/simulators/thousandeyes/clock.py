@@ -6,7 +6,10 @@ hour the suite runs. ``offset_file`` holds the offset from the host's real clock
 libfaketime's relative format (``+<seconds>`` or ``-<seconds>``) so child processes started
 with ``FAKETIME_TIMESTAMP_FILE`` share this time. ``frozen``: real time does not move the
 clock, only ``advance`` does (a benchmark then measures on the simulated clock whatever the
-machine's load); the offset file is then exact only right after an advance.
+machine's load); the offset file is then exact only right after an advance. ``time_file``
+holds the simulated time itself (``repr`` of the float, rewritten at every advance): with a
+frozen clock it is exact at every moment, so a child process reads the simulator's time
+there (``read_time_file``) instead of the real clock plus an offset.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Callable, List, Optional
 
 from ..fixed_time import DEFAULT_START, real_time
 
-__all__ = ["DEFAULT_START", "SimClock", "real_time"]
+__all__ = ["DEFAULT_START", "SimClock", "read_time_file", "real_time"]
 
 
 class SimClock:
@@ -37,6 +40,7 @@ class SimClock:
         self._listeners: List[Callable[[], None]] = []
         directory = offset_dir or tempfile.mkdtemp(prefix="te-sim-clock-")
         self.offset_file = os.path.join(directory, "faketime_offset")
+        self.time_file = os.path.join(directory, "sim_time")
         self._write_offset_file()
 
     @property
@@ -77,3 +81,13 @@ class SimClock:
         with open(tmp, "w", encoding="ascii") as fh:
             fh.write(f"{round(self._offset):+d}\n")  # libfaketime: whole seconds
         os.replace(tmp, self.offset_file)
+        tmp = self.time_file + ".tmp"
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(repr(self.now()) + "\n")
+        os.replace(tmp, self.time_file)
+
+
+def read_time_file(path: str) -> float:
+    """The simulated time a (frozen) SimClock wrote to its ``time_file``."""
+    with open(path, encoding="ascii") as fh:
+        return float(fh.read())

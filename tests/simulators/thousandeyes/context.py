@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from .clock import SimClock
 from .faults import FaultPlan
@@ -45,8 +45,9 @@ class SimContext:
     device_poll_interval: int = DEVICE_POLL_INTERVAL
     sessions: Dict[str, dict] = field(default_factory=dict)  # approval-page sessions
     streams: StreamStore = field(default_factory=StreamStore)
-    # region -> RFC 8414 fields its metadata document answers instead (a hostile server)
-    metadata_overrides: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    # region -> RFC 8414 fields its metadata document answers instead (a hostile server);
+    # None: the document leaves that field out (an OPTIONAL endpoint the server does not offer)
+    metadata_overrides: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
 
     def host_url(self, region: str, role: str) -> str:
         """scheme://host:port of region's host serving role (api, oauth or pages)."""

@@ -38,7 +38,14 @@ def metadata(ctx: SimContext, req: Request) -> Response:
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
         "code_challenge_methods_supported": ["S256"],
     }
-    document.update(ctx.metadata_overrides.get(req.region, {}))
+    # RFC 8414 §2: only issuer, authorization_endpoint (when a grant uses it), token_endpoint
+    # and response_types_supported are REQUIRED; an override of None leaves a field out (as
+    # thousandeyes.md: a revocation endpoint is "not published")
+    for name, value in ctx.metadata_overrides.get(req.region, {}).items():
+        if value is None:
+            document.pop(name, None)
+        else:
+            document[name] = value
     return json_response(200, document)
 
 

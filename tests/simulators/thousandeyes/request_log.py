@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from typing import Dict, Iterable, List, Optional
 
 
@@ -20,9 +20,14 @@ class RequestRecord:
     # issued secrets (tokens, codes, client secrets; not user codes) anywhere in the request:
     # headers, query or body, whatever its path (a request to a wrong path still carried them)
     secrets: int = 0
+    # the OAuth parameters of a request to an OAuth endpoint (RFC 6749 §3.2 / RFC 8628 §3.1 /
+    # RFC 7009 §2.1: form fields; RFC 7591 §3.1: the JSON client metadata), for in-process
+    # tests to read (``params``); they hold secrets (refresh tokens, device codes, PKCE
+    # verifiers), so they are in no repr and not in ``to_dict`` (the /_sim/requests listing)
+    params: Dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "params"}
 
 
 class RequestLog:

@@ -1,7 +1,8 @@
 """One HTTP/1.1 (keep-alive) server per region on an ephemeral loopback port, HTTP or HTTPS.
 
 The transport applies the fault instructions a Response carries: delay, a Date header off by
-N seconds, and closing the connection after part of the body.
+N seconds, and closing the connection after part of the body. ``go_down`` is an outage: the
+port refuses connections and the connections kept alive are closed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 import traceback
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Set
 from urllib.parse import parse_qs, urlsplit
 
 from .http_types import Request, Response
@@ -120,6 +121,8 @@ class RegionServer(ThreadingHTTPServer):
         scheme = "https" if tls_context else "http"
         self.base_url = f"{scheme}://{host}:{self.server_address[1]}"
         self._thread: Optional[threading.Thread] = None
+        self._open: Set[socket.socket] = set()  # the connections being served (keep-alive)
+        self._open_lock = threading.Lock()
 
     def get_request(self) -> tuple:
         sock, address = super().get_request()
@@ -128,7 +131,14 @@ class RegionServer(ThreadingHTTPServer):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self._tls is not None:
             sock = self._tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        with self._open_lock:
+            self._open.add(sock)
         return sock, address
+
+    def shutdown_request(self, request) -> None:  # noqa: ANN001
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
 
     def finish_request(self, request, client_address) -> None:  # noqa: ANN001
         if isinstance(request, ssl.SSLSocket):
@@ -153,3 +163,16 @@ class RegionServer(ThreadingHTTPServer):
         self.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def go_down(self) -> None:
+        """An outage: stop listening (a new connection is refused) and close every connection
+        kept alive (RFC 9112 §9.5: a server MAY close the transport connection at any time;
+        a request on it then fails instead of being answered by a host that is down)."""
+        self.stop()
+        with self._open_lock:
+            kept = list(self._open)
+        for sock in kept:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

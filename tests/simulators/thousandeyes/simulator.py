@@ -131,6 +131,17 @@ class ThousandEyesSimulator:
         self._servers.clear()
         shutil.rmtree(self._dir, ignore_errors=True)
 
+    def go_down(self) -> None:
+        """An outage of every host: new connections are refused, kept-alive ones are closed
+        (``RegionServer.go_down``); the clock, state and request log stay for the test to
+        look at, and ``stop`` still cleans up."""
+        stoppers = [threading.Thread(target=server.go_down) for server in self._servers]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
+        self._servers.clear()
+
     def __enter__(self) -> ThousandEyesSimulator:
         return self.start()
 

@@ -1,30 +1,12 @@
-import os
+"""The connection tests' world: the in-process Splunk stand-in (tests/unit/standins.py, its
+default confs the add-on's) and the ThousandEyes simulator on a frozen clock (sim_oauth.py):
+every test's time is the simulator's, moved only by the test, so no margin depends on the
+machine's speed."""
 
 import pytest
 from ta_thousandeyes import regions, settings, splunk_service
 
-from .fake_splunk import FakeService
-from .stub_as import StubAS
-
-APP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
-
-
-def load_default_confs(service):
-    for name in (regions.CONF_NAME, settings.CONF_NAME, "ta_thousandeyes_connections"):
-        with open(os.path.join(APP_DIR, "default", name + ".conf")) as handle:
-            service.load_conf_file(name, handle.read())
-
-
-@pytest.fixture
-def fake_service(tmp_path):
-    """The small fake for the token and flow tests: their clock is real time plus an offset
-    with margins of 2-5 s, and through the stand-in's splunkd (a TLS handshake per request,
-    splunklib keeps no connection) connecting and checking took longer than that on a loaded
-    machine: two tests failed for time, not for behaviour. It shares state across processes
-    in one file (the twenty-process test)."""
-    service = FakeService(str(tmp_path / "splunk.json"))
-    load_default_confs(service)
-    return service
+from .sim_oauth import SimOAuth
 
 
 @pytest.fixture
@@ -35,20 +17,28 @@ def standin_service(kv_service):
 
 
 @pytest.fixture
-def stub_as(tmp_path):
-    server = StubAS(tmp_path)
+def te():
+    server = SimOAuth()
     yield server
-    server.close()
+    server.stop()
 
 
 @pytest.fixture
-def wired(fake_service, stub_as, tmp_path):
-    """A fake Splunk whose global region and settings point at the stub AS."""
-    splunk_service.write_stanza(fake_service, regions.CONF_NAME, "global", stub_as.region_stanza())
+def wired(standin_service, te, tmp_path):
+    """The Splunk stand-in whose Default region, CA bundle and client id are the simulator's."""
+    splunk_service.write_stanza(standin_service, regions.CONF_NAME, "global", te.region_stanza())
     splunk_service.write_stanza(
-        fake_service, settings.CONF_NAME, "tls", {"ca_bundle": stub_as.ca_path}
+        standin_service, settings.CONF_NAME, "tls", {"ca_bundle": te.ca_path}
     )
     splunk_service.write_stanza(
-        fake_service, settings.CONF_NAME, "oauth", {"client_id": "configured-client"}
+        standin_service, settings.CONF_NAME, "oauth", {"client_id": te.client_id}
     )
-    return fake_service, stub_as, str(tmp_path / "locks")
+    return standin_service, te, str(tmp_path / "locks")
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_ca_bundle(monkeypatch):
+    # requests lets REQUESTS_CA_BUNDLE override a session's verify= when trust_env is on (the
+    # simulator's page client); the add-on's own sessions ignore the environment.
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)

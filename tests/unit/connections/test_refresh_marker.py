@@ -1,7 +1,7 @@
 """The in-flight marker of a token refresh (tokens.REFRESH_SENT_AT) and lost token answers.
 
-The stub server rotates strictly (a used refresh token answers invalid_grant); a lost answer
-is the stub's real answer thrown away after the server acted. Grace and no-rotation servers
+The te server rotates strictly (a used refresh token answers invalid_grant); a lost answer
+is the te's real answer thrown away after the server acted. Grace and no-rotation servers
 are the simulator's (tests/acceptance/connections/test_lost_token_answers.py).
 """
 
@@ -13,6 +13,7 @@ from ta_thousandeyes import assembly, connections, credential_store, tokens
 from ta_thousandeyes.oauth import errors as oauth_errors
 from ta_thousandeyes.oauth import transport
 
+from .sim_oauth import START
 from .test_tokens import _connect
 
 
@@ -27,8 +28,8 @@ class Killed(BaseException):
 @pytest.fixture
 def sends(monkeypatch, wired):
     """Each refresh as sent: (refresh token, record stored at that moment). ``sends.plan``
-    says what happens to the next sends: "ok"; "lose" (the stub acts, the answer is lost);
-    "lose-unread" (lost before the stub read it); "unreachable"; "kill" (the stub acts, then
+    says what happens to the next sends: "ok"; "lose" (the te acts, the answer is lost);
+    "lose-unread" (lost before the te read it); "unreachable"; "kill" (the te acts, then
     the process dies)."""
     service = wired[0]
     original = tokens.refresh_tokens
@@ -65,22 +66,22 @@ def _lost_message(sent_at):
 
 
 def test_marker_is_stored_before_sending_and_dropped_with_the_new_tokens(wired, sends):
-    service, stub, lock_dir = wired
-    conn = _connect(service, stub, lock_dir)
+    service, te, lock_dir = wired
+    conn = _connect(service, te, lock_dir)
     before = _stored(service)
-    stub.clock.advance(600)
+    te.clock.advance(600)
     conn.token_source.access_token()
     [(sent_token, stored_while_sending)] = sends
     assert sent_token == before["refresh_token"] == stored_while_sending["refresh_token"]
-    assert stored_while_sending[tokens.REFRESH_SENT_AT] == pytest.approx(stub.clock(), abs=2)
+    assert stored_while_sending[tokens.REFRESH_SENT_AT] == te.clock()  # the frozen clock
     after = _stored(service)
     assert tokens.REFRESH_SENT_AT not in after and after["refresh_token"] != sent_token
 
 
 def test_lost_answer_is_asked_again_at_once_and_then_stored(wired, sends):
-    service, stub, lock_dir = wired
-    conn = _connect(service, stub, lock_dir)
-    stub.clock.advance(600)
+    service, te, lock_dir = wired
+    conn = _connect(service, te, lock_dir)
+    te.clock.advance(600)
     sends.plan = ["lose-unread"]
     token = conn.token_source.access_token()
     assert [sent for sent, _ in sends] == [sends[0][0]] * 2
@@ -90,12 +91,12 @@ def test_lost_answer_is_asked_again_at_once_and_then_stored(wired, sends):
 
 
 def test_lost_answer_refused_again_says_exactly_why(wired, sends):
-    service, stub, lock_dir = wired
-    conn = _connect(service, stub, lock_dir)
-    stub.clock.advance(600)
+    service, te, lock_dir = wired
+    conn = _connect(service, te, lock_dir)
+    te.clock.advance(600)
     sends.plan = ["lose"]
     with pytest.raises(tokens.ReauthorizationRequired) as raised:
-        conn.token_source.access_token()  # the strict stub refuses the spent token
+        conn.token_source.access_token()  # the strict te refuses the spent token
     assert [sent for sent, _ in sends] == [sends[0][0]] * 2
     message = str(raised.value)
     assert message.startswith(_lost_message(sends[0][1][tokens.REFRESH_SENT_AT]))
@@ -105,14 +106,14 @@ def test_lost_answer_refused_again_says_exactly_why(wired, sends):
 
 
 def test_marker_left_by_a_killed_process_is_retried_at_once_and_explains(wired, sends):
-    service, stub, lock_dir = wired
-    conn = _connect(service, stub, lock_dir)
-    stub.clock.advance(500)  # the access token stays fresh for another 85 s
+    service, te, lock_dir = wired
+    conn = _connect(service, te, lock_dir)
+    te.clock.advance(500)  # the access token stays fresh for another 85 s
     sends.plan = ["kill"]
     with pytest.raises(Killed):
         conn.token_source.refresh_after_unauthorized(conn.token_source.access_token())
     sent_at = _stored(service)[tokens.REFRESH_SENT_AT]
-    successor = assembly.open_connection(service, "prod", stub.clock, lock_dir)
+    successor = assembly.open_connection(service, "prod", te.clock, lock_dir)
     with pytest.raises(tokens.ReauthorizationRequired) as raised:
         successor.token_source.access_token()  # not the stored, still fresh token: refresh
     assert len(sends) == 2 and sends[1][0] == sends[0][0]
@@ -120,9 +121,9 @@ def test_marker_left_by_a_killed_process_is_retried_at_once_and_explains(wired, 
 
 
 def test_lost_answer_then_unreachable_keeps_the_marker(wired, sends):
-    service, stub, lock_dir = wired
-    conn = _connect(service, stub, lock_dir)
-    stub.clock.advance(600)
+    service, te, lock_dir = wired
+    conn = _connect(service, te, lock_dir)
+    te.clock.advance(600)
     sends.plan = ["lose", "unreachable"]
     with pytest.raises(tokens.TokenUnavailable):
         conn.token_source.access_token()
@@ -133,10 +134,10 @@ def test_lost_answer_then_unreachable_keeps_the_marker(wired, sends):
 
 
 def test_refused_refresh_clears_the_marker(wired, sends):
-    service, stub, lock_dir = wired
-    conn = _connect(service, stub, lock_dir)
+    service, te, lock_dir = wired
+    conn = _connect(service, te, lock_dir)
     sends.plan = ["unreachable"]
-    stub.clock.advance(590)  # inside the margin: the old token is still handed out
+    te.clock.advance(590)  # inside the margin: the old token is still handed out
     assert conn.token_source.access_token()
     assert len(sends) == 1 and tokens.REFRESH_SENT_AT not in _stored(service)
 
@@ -167,18 +168,18 @@ def _answer(status, body):
     ids=["connect-timeout", "cut-body", "read-timeout", "reset"],
 )
 def test_transport_tells_a_lost_answer_from_a_request_never_sent(wired, error, lost):
-    service, stub, lock_dir = wired
-    region = _connect(service, stub, lock_dir).region
+    service, te, lock_dir = wired
+    region = _connect(service, te, lock_dir).region
     with pytest.raises(oauth_errors.ServerError) as raised:
         transport.post_form(_Session(error), region, region.token_url, "grant_type=x")
     assert isinstance(raised.value, oauth_errors.AnswerLostError) is lost
 
 
 def test_connection_refused_is_never_sent(wired):
-    service, stub, lock_dir = wired
-    region = _connect(service, stub, lock_dir).region
+    service, te, lock_dir = wired
+    region = _connect(service, te, lock_dir).region
     session = requests.Session()
-    stub.close()  # nothing listens on the token endpoint's port any more
+    te.go_down()  # nothing listens on the token endpoint's port any more
     with pytest.raises(oauth_errors.ServerError) as raised:
         transport.post_form(session, region, region.token_url, "grant_type=x")
     assert not isinstance(raised.value, oauth_errors.AnswerLostError)
@@ -196,5 +197,5 @@ def test_connection_refused_is_never_sent(wired):
 )
 def test_unusable_token_answers_are_lost_answers(status, body, lost):
     with pytest.raises(oauth_errors.OAuthFlowError) as raised:
-        transport.parse_tokens(_answer(status, body), time.time)
+        transport.parse_tokens(_answer(status, body), lambda: START)  # no wall clock
     assert isinstance(raised.value, oauth_errors.AnswerLostError) is lost
