@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from typing import Dict, List, Optional, Set
+from typing import Callable, Dict, List, Optional, Set
 
 from ..loopback_tls import LoopbackTLS
 from . import page_client
@@ -121,25 +121,23 @@ class ThousandEyesSimulator:
         return self
 
     def stop(self) -> None:
-        # Side by side: each listener polls for shutdown every 0.05 s, one after another cost
-        # a unit test's simulator about 0.15 s.
-        stoppers = [threading.Thread(target=server.stop) for server in self._servers]
-        for stopper in stoppers:
-            stopper.start()
-        for stopper in stoppers:
-            stopper.join()
-        self._servers.clear()
+        self._end_servers(RegionServer.stop)
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def go_down(self) -> None:
         """An outage of every host: new connections are refused, kept-alive ones are closed
         (``RegionServer.go_down``); the clock, state and request log stay for the test to
         look at, and ``stop`` still cleans up."""
-        stoppers = [threading.Thread(target=server.go_down) for server in self._servers]
-        for stopper in stoppers:
-            stopper.start()
-        for stopper in stoppers:
-            stopper.join()
+        self._end_servers(RegionServer.go_down)
+
+    def _end_servers(self, ending: Callable[[RegionServer], None]) -> None:
+        # Side by side: each listener polls for shutdown every 0.05 s, one after another cost
+        # a unit test's simulator about 0.15 s.
+        enders = [threading.Thread(target=ending, args=(server,)) for server in self._servers]
+        for ender in enders:
+            ender.start()
+        for ender in enders:
+            ender.join()
         self._servers.clear()
 
     def __enter__(self) -> ThousandEyesSimulator:

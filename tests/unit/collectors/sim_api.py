@@ -27,10 +27,12 @@ PAGED = ("test-results", "alerts", "events", "audit-user-events", "endpoint-test
 
 class SimClock:
     """The add-on's clock (``clock()``, ``clock.now``) and sleep on the simulator's frozen
-    clock: setting ``now`` moves the simulator forward (never back), sleeping advances it."""
+    clock: setting ``now`` moves the simulator forward (never back), sleeping and ``advance``
+    move it on; ``time_file`` holds its time for child processes (``read_time_file``)."""
 
     def __init__(self, sim):
         self._clock = sim.clock
+        self.time_file = sim.clock.time_file
         self.slept = []
 
     @property
@@ -49,6 +51,9 @@ class SimClock:
     def sleep(self, seconds):
         self.slept.append(seconds)
         self._clock.advance(seconds)
+
+    def advance(self, seconds):
+        return self._clock.advance(seconds)
 
 
 class ApiToken:

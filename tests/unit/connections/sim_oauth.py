@@ -3,20 +3,21 @@
 ``SimOAuth`` starts a simulator (seed 7, small world, HTTPS on 127.0.0.1 with its own CA,
 frozen clock at ``START``: only the tests move time) and offers what the token and flow tests
 look at: ``region_stanza()`` (the Default region on the simulator's hosts), ``ca_path``,
-``client_id`` (a public client registered with the tests' redirect URIs), ``clock`` (the
-add-on's clock on the simulator's, with ``advance`` and a ``time_file`` child processes read),
-the user's actions (``approve_device``, ``authorize``), the request log with each OAuth
-request's parameters (``requests``, ``count``), what the authorization server holds
-(``store``) and its modes (``lifetime``, ``omit_metadata``, ``override_metadata``,
-``go_down``). Like tests/unit/collectors/sim_api.py, each test gets its own simulator.
+``client_id`` (a public client registered with the tests' redirect URIs), ``clock``
+(sim_api.SimClock: the add-on's clock on the simulator's, with ``advance`` and a
+``time_file`` child processes read), the user's actions (``approve_device``,
+``authorize``), the request log with each OAuth request's parameters (``requests``,
+``count``), what the authorization server holds (``store``) and its modes (``lifetime``,
+``omit_metadata``, ``override_metadata``, ``go_down``). Like tests/unit/collectors/sim_api.py,
+each test gets its own simulator.
 """
 
 from urllib.parse import parse_qs, urlsplit
 
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 from tests.simulators.thousandeyes.simulator import DEMO_EMAIL
+from tests.unit.collectors.sim_api import START, SimClock
 
-START = 1_700_000_000.0
 REGION = "global"
 # the redirect URIs the flow tests send (an authorization server redirects only to a
 # registered one, RFC 6749 §3.1.2.2)
@@ -24,20 +25,6 @@ REDIRECTS = [
     "https://splunk.example.com/en-US/app/TA-thousandeyes/oauth_callback",
     "https://s/cb",
 ]
-
-
-class SimClock:
-    """The add-on's clock on the simulator's frozen clock; ``advance`` moves it forward."""
-
-    def __init__(self, sim):
-        self._clock = sim.clock
-        self.time_file = sim.clock.time_file
-
-    def __call__(self):
-        return self._clock.now()
-
-    def advance(self, seconds):
-        return self._clock.advance(seconds)
 
 
 class SimOAuth:
