@@ -1,16 +1,23 @@
-"""Helpers for the REST handler unit tests: splunkd's request JSON and a stubbed context.
+"""Helpers for the REST handler unit tests: splunkd's request JSON, a context on the in-process
+Splunk stand-in, and the ThousandEyes simulator behind the flows.
 
-The context stands in for splunkd access: ``service`` is an in-memory FakeService (the real
-library code runs against it); OAuth flows that would call ThousandEyes are replaced per
-test with ``monkeypatch``.
+The context is what splunkd access gives a handler (``service``, ``require_admin``); its
+``service`` is a splunklib Service of the in-process stand-in (tests/unit/standins.py), so the
+real connection, region, settings and credential-store code runs against splunkd's REST API.
+The ``sim`` fixture points every region at a ThousandEyes simulator
+(tests/unit/connections/sim_oauth.py), so the handlers' flows talk to it over HTTPS.
 """
 
 import json
 
 import pytest
+from ta_thousandeyes import credential_store, regions, settings, splunk_service
 from ta_thousandeyes.rest import handlers
 
-from .fake_service import FakeService
+from tests.unit.connections.sim_oauth import SimOAuth
+from tests.unit.standins import APP
+
+SIM_REGIONS = ("global", "us1", "us2", "eu")
 
 
 class StubContext:
@@ -22,7 +29,7 @@ class StubContext:
 
     def __init__(self, request):
         self.request = request
-        self.service = StubContext.service_to_use or FakeService()
+        self.service = StubContext.service_to_use
         self.checked = False
         StubContext.instances.append(self)
 
@@ -55,10 +62,14 @@ def request_json(method, path, form=None, query=None, user="admin"):
 
 
 class Caller:
-    def __init__(self):
+    """Calls a handler as splunkd would; ``service`` is the stand-in's, ``standin`` the
+    stand-in itself (what splunkd stores: ``standin.stored()``)."""
+
+    def __init__(self, standin):
         StubContext.admin = True
         StubContext.instances = []
-        self.service = FakeService()
+        self.standin = standin
+        self.service = standin.service()
         StubContext.service_to_use = self.service
 
     def __call__(self, handler_class, method, path, form=None, query=None):
@@ -67,6 +78,58 @@ class Caller:
         reply = handler.handle(request_json(method, path, form, query))
         assert set(reply) == {"status", "payload", "headers"}
         return Reply(reply)
+
+    def write_conf(self, conf_name, stanzas):
+        """Write stanzas (name -> settings) into the app's conf file through splunkd. A new
+        stanza is created by a POST naming it in the body: names like ``scheme://name`` cannot
+        be addressed in a path the way splunklib sends them (their slashes unencoded)."""
+        try:
+            conf = self.service.confs[conf_name]
+        except KeyError:
+            conf = self.service.confs.create(conf_name)
+        existing = {stanza.name for stanza in conf.list()}
+        for stanza, values in stanzas.items():
+            if stanza in existing:
+                splunk_service.write_stanza(self.service, conf_name, stanza, values)
+            else:
+                conf.create(stanza, **values)
+
+    def insert_documents(self, collection, documents):
+        data = self.service.kvstore[collection].data
+        for document in documents:
+            data.insert(json.dumps(document))
+
+    def app_configured(self):
+        """app.conf [install] is_configured as splunkd reports it (apps/local/<app>)."""
+        return self.service.apps[APP].content["configured"] in ("1", "true", True)
+
+
+def pending_record(call, name):
+    """The connection's credential record (its pending flow, tokens), None when there is none."""
+    return credential_store.CredentialStore(call.service).read(
+        credential_store.connection_key(name)
+    )
+
+
+def interval_passes(call, name):
+    """The add-on's wait before its next device poll is over (the admin waited ``interval``):
+    the handlers' flows run on the wall clock, the simulator on its own frozen one."""
+    record = pending_record(call, name)
+    record["pending"]["next_poll_at"] = 0
+    credential_store.CredentialStore(call.service).write(
+        credential_store.connection_key(name), record
+    )
+
+
+def connect_by_device(call, sim, name):
+    """Start the device flow on the setup page, approve it at the simulator, poll: connected."""
+    path = f"connections/{name}/"
+    user_code = call(handlers.ConnectionsHandler, "POST", path + "device").json["user_code"]
+    sim.approve_device(user_code)
+    interval_passes(call, name)
+    reply = call(handlers.ConnectionsHandler, "POST", path + "poll")
+    assert reply.json["state"] == "connected", reply.text
+    return reply
 
 
 class Reply:
@@ -79,8 +142,30 @@ class Reply:
 
 
 @pytest.fixture
-def call():
-    return Caller()
+def call(splunk_standin, tmp_path, monkeypatch):
+    # the handlers' flows take their locks under $SPLUNK_HOME/var/run (locks.run_directory)
+    monkeypatch.setenv("SPLUNK_HOME", str(tmp_path / "splunk-home"))
+    (tmp_path / "splunk-home").mkdir()
+    return Caller(splunk_standin)
+
+
+@pytest.fixture
+def sim(call, monkeypatch):
+    """A ThousandEyes simulator serving the regions in SIM_REGIONS, its CA trusted and its
+    public client configured: the handlers' flows reach it over HTTPS."""
+    server = SimOAuth()
+    stanza = server.region_stanza()
+    for key in SIM_REGIONS:
+        label = regions.load_regions(call.service)[key].label
+        call.write_conf(regions.CONF_NAME, {key: dict(stanza, label=label)})
+    call.write_conf(
+        settings.CONF_NAME,
+        {"tls": {"ca_bundle": server.ca_path}, "oauth": {"client_id": server.client_id}},
+    )
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    yield server
+    server.stop()
 
 
 @pytest.fixture

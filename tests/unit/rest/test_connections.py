@@ -1,6 +1,8 @@
+from ta_thousandeyes import checkpoints
 from ta_thousandeyes import connections as model
-from ta_thousandeyes.oauth import flows
 from ta_thousandeyes.rest import handlers
+
+from .conftest import connect_by_device, pending_record
 
 H = handlers.ConnectionsHandler
 
@@ -15,14 +17,16 @@ def test_create_then_list_shows_status_and_inputs(call):
     assert reply.status == 201
     assert reply.json["connection"]["state"] == "disconnected"
     assert reply.json["connection"]["region_label"] == "US1"
-    call.service.conf("inputs")["thousandeyes_alerts://prod_alerts"] = {
-        "connection": "prod",
-        "index": "te",
-    }
-    call.service.kvstore.collections["ta_thousandeyes_checkpoints"] = [
-        {"_key": "a", "owner": "thousandeyes_alerts|prod|te", "updated": 1700000000.5},
-        {"_key": "b", "owner": "thousandeyes_alerts|prod|te", "updated": 1700000100.0},
-    ]
+    call.write_conf(
+        "inputs", {"thousandeyes_alerts://prod_alerts": {"connection": "prod", "index": "te"}}
+    )
+    call.insert_documents(
+        checkpoints.COLLECTION,
+        [
+            {"_key": "a", "owner": "thousandeyes_alerts|prod|te", "updated": 1700000000.5},
+            {"_key": "b", "owner": "thousandeyes_alerts|prod|te", "updated": 1700000100.0},
+        ],
+    )
     listing = call(H, "GET", "connections").json["connections"]
     assert [item["name"] for item in listing] == ["prod"]
     (item,) = listing
@@ -75,29 +79,24 @@ def test_get_unknown_connection_is_404(call):
     assert "nope" in reply.json["error"]
 
 
-def test_logout_and_delete_call_the_flow_and_answer_without_secrets(call, monkeypatch):
+def test_logout_and_delete_revoke_and_answer_without_secrets(call, sim):
     create(call)
-    model.update_connection(
-        call.service, "prod", allow_from_disconnected=True, state="connected", user_email="a@b.c"
-    )
-    seen = []
-
-    def fake_logout(service, name, lock_dir=None):
-        seen.append(name)
-        model.update_connection(service, name, allow_from_disconnected=True, state="disconnected")
-        return {"revoked": True, "revocation_offered": True}
-
-    monkeypatch.setattr(flows, "logout", fake_logout)
+    connect_by_device(call, sim, "prod")
+    issued = pending_record(call, "prod")
+    secrets = [issued["access_token"], issued["refresh_token"]]
     reply = call(H, "POST", "connections/prod/logout")
     assert reply.status == 200
     assert reply.json["message"] == "Logged out"
     assert reply.json["revoked"] is True
     assert reply.json["connection"]["state"] == "disconnected"
+    assert sorted(p["token"] for p in sim.requests("revoke")) == sorted(secrets)
+    assert pending_record(call, "prod") is None
     reply = call(H, "DELETE", "connections/prod")
     assert reply.status == 200
-    assert seen == ["prod", "prod"]
+    assert sim.count("revoke") == 2  # nothing was left to revoke
     assert model.list_connections(call.service) == []
     assert call(H, "POST", "connections/prod/logout").status == 404
+    assert not any(secret in reply.text for secret in secrets)
 
 
 def test_logout_refuses_parameters_and_bad_names(call):

@@ -1,35 +1,60 @@
+"""The device-flow handlers (start, poll, cancel) on the simulator's device authorization
+grant (RFC 8628) and the in-process Splunk stand-in.
+
+The handlers' flows run on the wall clock, the simulator on its frozen one. The add-on's own
+wait between polls (``next_poll_at`` in the pending record) is passed by ``interval_passes``
+(conftest), as if the admin had waited; the simulator's clock moves only when a test says so,
+so a second poll with no simulated time between is one it answers ``slow_down``.
+"""
+
 from ta_thousandeyes import connections as model
-from ta_thousandeyes.oauth import errors as oauth_errors
 from ta_thousandeyes.oauth import flows
 from ta_thousandeyes.rest import handlers
 
+from .conftest import connect_by_device, interval_passes, pending_record
+
 H = handlers.ConnectionsHandler
-PUBLIC = {
-    "user_code": "ABCD-EFGH",
-    "verification_uri": "https://global.te.example/oauth2/device",
-    "verification_uri_complete": "https://global.te.example/oauth2/device?user_code=ABCD-EFGH",
-    "expires_in": 600,
-    "interval": 5,
-}
+PUBLIC_KEYS = {"user_code", "verification_uri", "verification_uri_complete", "expires_in",
+               "interval"}  # fmt: skip
 
 
 def setup_connection(call, method="device_code"):
     model.create_connection(call.service, "prod", "global", method)
 
 
-def test_start_returns_only_the_public_part(call, monkeypatch):
-    setup_connection(call)
-    public = dict(PUBLIC, device_code="must-not-leak")
-    monkeypatch.setattr(flows, "start_device_authorization", lambda service, name: public)
+def _record(call):
+    return pending_record(call, "prod")
+
+
+def start(call):
     reply = call(H, "POST", "connections/prod/device")
+    assert reply.status == 200, reply.text
+    return reply
+
+
+def poll(call):
+    reply = call(H, "POST", "connections/prod/poll")
     assert reply.status == 200
-    assert reply.json == PUBLIC
-    assert "must-not-leak" not in reply.text
+    return reply.json
+
+
+def test_start_returns_only_the_public_part(call, sim):
+    setup_connection(call)
+    reply = start(call)
+    assert set(reply.json) == PUBLIC_KEYS
+    assert reply.json["verification_uri"].startswith(sim.base)
+    device_code = _record(call)["pending"]["device_code"]
+    assert [p["device_code"] for p in sim.requests("token")] == []
+    assert device_code and device_code not in reply.text
 
 
 def test_start_refuses_non_web_verification_links(call, monkeypatch):
+    # a server answering a javascript: link (the simulator never does): what the page must not
+    # be handed
     setup_connection(call)
-    bad = dict(PUBLIC, verification_uri_complete="javascript:alert(1)")
+    public = {"user_code": "ABCD-EFGH", "verification_uri": "https://te.example/device",
+              "expires_in": 600, "interval": 5}  # fmt: skip
+    bad = dict(public, verification_uri_complete="javascript:alert(1)")
     monkeypatch.setattr(flows, "start_device_authorization", lambda service, name: bad)
     reply = call(H, "POST", "connections/prod/device")
     assert reply.status == 502
@@ -42,74 +67,61 @@ def test_start_needs_the_device_method_and_an_existing_connection(call):
     assert call(H, "POST", "connections/prod/device").status == 409
 
 
-def test_poll_states(call, monkeypatch):
+def test_poll_states(call, sim):
     setup_connection(call)
-    answers = iter(
-        [
-            {"status": "pending", "interval": 5},
-            {"status": "slow_down", "interval": 10},
-        ]
-    )
-    monkeypatch.setattr(flows, "poll_device_authorization", lambda s, n: next(answers))
-    first = call(H, "POST", "connections/prod/poll").json
+    start(call)
+    early = poll(call)  # before the interval: the add-on does not ask
+    assert early["state"] == "pending" and early["interval"] == 5
+    assert sim.count("token") == 0
+    interval_passes(call, "prod")
+    first = poll(call)  # authorization_pending
     assert first["state"] == "pending" and first["interval"] == 5
-    second = call(H, "POST", "connections/prod/poll").json
+    interval_passes(call, "prod")
+    second = poll(call)  # no simulated time since the last poll: slow_down (RFC 8628 §3.5)
     assert second["state"] == "pending" and second["interval"] == 10
+    assert sim.statuses("token") == [400, 400]
 
-    for error, state in (
-        (oauth_errors.DeniedError(), "denied"),
-        (oauth_errors.ExpiredError(), "expired"),
-        (oauth_errors.ServerError("upstream broke"), "error"),
-    ):
+    def denied():
+        sim.approve_device(_record(call)["pending"]["user_code"], deny=True)
 
-        def raise_it(service, name, error=error):
-            raise error
+    def expired():
+        sim.clock.advance(int(start_reply.json["expires_in"]) + 1)
 
-        monkeypatch.setattr(flows, "poll_device_authorization", raise_it)
-        reply = call(H, "POST", "connections/prod/poll")
-        assert reply.status == 200
-        assert reply.json["state"] == state
-        assert reply.json["message"]
+    for happen, state in ((denied, "denied"), (expired, "expired"), (sim.go_down, "error")):
+        start_reply = start(call)
+        happen()
+        interval_passes(call, "prod")
+        reply = poll(call)
+        assert reply["state"] == state, reply
+        assert reply["message"]
+        if state != "error":  # denied and expired end the flow (flows.poll_device_authorization)
+            assert (_record(call) or {}).get("pending") is None
 
 
-def test_poll_connected_marks_the_app_configured(call, monkeypatch):
+def test_poll_connected_marks_the_app_configured(call, sim):
     setup_connection(call)
-    groups = [{"aid": "1", "name": "<img src=x onerror=alert(1)>"}]
-
-    def connected(service, name):
-        model.update_connection(
-            service,
-            name,
-            allow_from_disconnected=True,
-            state="connected",
-            user_email="admin@example.com",
-            account_groups=groups,
-        )
-        return {"status": "connected"}
-
-    monkeypatch.setattr(flows, "poll_device_authorization", connected)
-    reply = call(H, "POST", "connections/prod/poll")
-    assert reply.json["state"] == "connected"
-    assert reply.json["message"] == "Connected as admin@example.com (Default)"
-    assert reply.json["connection"]["account_groups"] == groups  # raw: the page escapes
-    assert call.service.posts == [("apps/local/TA-thousandeyes", {"configured": "1"})]
+    (group,) = [sim.sim.world.account_group(g["aid"]) for g in sim.account_groups()][:1]
+    group.name = "<img src=x onerror=alert(1)>"
+    assert not call.app_configured()
+    reply = connect_by_device(call, sim, "prod").json
+    assert reply["state"] == "connected"
+    assert reply["message"] == f"Connected as {sim.email} (Default)"
+    assert reply["connection"]["account_groups"] == sim.account_groups()  # raw: the page escapes
+    assert group.name in [g["name"] for g in reply["connection"]["account_groups"]]
+    assert call.app_configured()
 
 
-def test_poll_without_pending_flow_reports_connected_when_another_tab_finished(call, monkeypatch):
+def test_poll_without_pending_flow_reports_connected_when_another_tab_finished(call):
     setup_connection(call)
-
-    def none_pending(service, name):
-        raise oauth_errors.NoPendingFlowError()
-
-    monkeypatch.setattr(flows, "poll_device_authorization", none_pending)
-    assert call(H, "POST", "connections/prod/poll").json["state"] == "error"
+    assert poll(call)["state"] == "error"
     model.update_connection(call.service, "prod", allow_from_disconnected=True, state="connected")
-    assert call(H, "POST", "connections/prod/poll").json["state"] == "connected"
+    assert poll(call)["state"] == "connected"
 
 
-def test_cancel(call, monkeypatch):
+def test_cancel(call, sim):
     setup_connection(call)
-    cancelled = []
-    monkeypatch.setattr(flows, "cancel_pending", lambda s, n: cancelled.append(n))
+    start(call)
+    assert _record(call)["pending"]["kind"] == "device"
     assert call(H, "DELETE", "connections/prod/device").json["state"] == "cancelled"
-    assert cancelled == ["prod"]
+    assert (_record(call) or {}).get("pending") is None
+    assert poll(call)["state"] == "error"  # nothing left to poll
