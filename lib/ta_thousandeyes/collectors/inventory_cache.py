@@ -44,21 +44,27 @@ def load(
     list_tests: Callable[[RunContext, str], List[Dict[str, Any]]],
     list_agent_names: Callable[[RunContext, str], Dict[str, str]],
     fields: Sequence[str] = TEST_FIELDS,
+    variant: str = "",
 ) -> Inventory:
-    """The cached inventory when it is recent, else the API's (which is then cached)."""
+    """The cached inventory when it is recent and was read the same way (``variant``: what
+    list_tests added, e.g. the labels of a filter), else the API's (which is then cached)."""
     now = ctx.now()
     state = ctx.store.load_migrating(_key(ctx, aid), ctx.owner) or {}
     fetched = state.get("fetched")
     if (
         isinstance(fetched, (int, float))
         and 0 <= now - fetched < TTL_SECONDS
+        and state.get("variant", "") == variant
         and isinstance(state.get("tests"), list)
         and isinstance(state.get("agents"), dict)
     ):
         return Inventory(state["tests"], state["agents"], fresh=False)
     tests = [{k: t[k] for k in fields if k in t} for t in list_tests(ctx, aid)]
     agents = list_agent_names(ctx, aid)
-    ctx.store.save(_key(ctx, aid), ctx.owner, {"fetched": now, "tests": tests, "agents": agents})
+    saved = {"fetched": now, "tests": tests, "agents": agents}
+    if variant:
+        saved["variant"] = variant
+    ctx.store.save(_key(ctx, aid), ctx.owner, saved)
     return Inventory(tests, agents, fresh=True)
 
 

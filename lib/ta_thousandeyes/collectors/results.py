@@ -4,7 +4,8 @@ One stream per (account group, test, data type). A test type yields its own data
 when the test takes network measurements, network and path visualization results as well.
 Events are timestamped at the round (``roundId``, the round's start epoch), deduplicated on
 (test, agent or BGP monitor, round, direction, server, prefix) and enriched with the test's
-name and type and the agent's name.
+name and type and the agent's name. A label filter is matched against the labels
+``/v7/labels`` assigns (``labels.attach_labels``): the test list names none.
 
 A test whose metric data a ThousandEyes stream of the connection delivers (``coverage``) is
 polled for those data types (STREAMED_DATA_TYPES) only up to the stream's last change plus
@@ -23,6 +24,7 @@ from ..streams import coverage_since
 from . import inventory_cache
 from .base import Emitted, RunContext, hand_over, iso, parse_iso, run_stream
 from .event_text import event_text
+from .labels import attach_labels
 
 logger = logging.getLogger(__name__)
 
@@ -264,6 +266,24 @@ def list_agent_names(ctx: RunContext, aid: str) -> Dict[str, str]:
     return names
 
 
+def _inventory(
+    ctx: RunContext, aid: str, labels: Optional[Sequence[str]]
+) -> inventory_cache.Inventory:
+    """The account group's tests and agents; with a label filter, each test also names the
+    filter's labels it carries (read from /v7/labels: the test list names none)."""
+    wanted = sorted({str(label).strip().lower() for label in labels or () if str(label).strip()})
+    if not wanted:
+        return inventory_cache.load(ctx, aid, list_tests, list_agent_names)
+
+    def labelled_tests(ctx: RunContext, aid: str) -> List[Dict[str, Any]]:
+        tests = list_tests(ctx, aid)
+        attach_labels(ctx.client, aid, tests, wanted)
+        return tests
+
+    variant = "labels:" + ",".join(wanted)
+    return inventory_cache.load(ctx, aid, labelled_tests, list_agent_names, variant=variant)
+
+
 def collect(
     ctx: RunContext,
     account_groups: Sequence[str],
@@ -278,7 +298,7 @@ def collect(
     for aid in account_groups:
         if ctx.past_deadline():
             return
-        inventory = inventory_cache.load(ctx, aid, list_tests, list_agent_names)
+        inventory = _inventory(ctx, aid, labels)
         tests = select_tests(inventory.tests, test_types, test_ids, labels)
         covered = coverage(aid) if coverage else {}
         resume = _Resume(ctx, aid)

@@ -1,17 +1,19 @@
 """GET catalog?connection=<name>[&aid=<id,...>|*]: what an input of that connection can pick.
-
 Read-only, for the Inputs page's pickers: the connection's account groups (as saved when it
 connected, else read from ``/account-groups``), and for the account groups asked for (``*``:
-every one) their tests (``/tests``: id, name, type) and the labels those tests carry, read live
-from ThousandEyes with the connection's tokens and within the rate-limit budget every input of
-the connection shares. Nothing secret is returned; errors are the connection's state (409 when
-it must be connected again) or the API's answer (502).
+every one) their tests (``/tests``: id, name, type) and test label names (``/labels``; the
+test list names no labels, and which test carries one is read only by an input that filters
+on it, collectors.labels), read live from ThousandEyes with the connection's tokens and within
+the rate-limit budget every input of the connection shares. Nothing secret is returned;
+errors are the connection's state (409 when it must be connected again) or the API's answer
+(502).
 """
 
 import time
 from typing import Any, Dict, List
 
 from .. import api_client, assembly, locks
+from ..collectors.labels import label_list
 from ..rate_limit import RateLimiter, state_path_for
 from ..redaction import redact
 from . import validation
@@ -39,15 +41,6 @@ def _items(client: api_client.ApiClient, path: str, key: str, aid: Any = None) -
     for page in client.pages(path, aid=aid, items_key=key):
         found.extend(item for item in page.items if isinstance(item, dict))
     return found
-
-
-def _label_names(test: Dict[str, Any]) -> List[str]:
-    names = []
-    for label in test.get("labels") or ():
-        name = label.get("name") if isinstance(label, dict) else label
-        if name is not None and str(name) not in names:
-            names.append(str(name))
-    return names
 
 
 def _groups(client: api_client.ApiClient, config: Any) -> List[Dict[str, str]]:
@@ -90,17 +83,16 @@ def get_catalog(context: object, request: Request) -> Dict:
             labels = []  # type: List[str]
             for aid in _wanted(request.arg("aid"), groups):
                 for test in _items(client, "/tests", "tests", aid):
-                    names = _label_names(test)
-                    labels.extend(label for label in names if label not in labels)
                     tests.append(
                         {
                             "aid": aid,
                             "testId": str(test.get("testId", "")),
                             "testName": str(test.get("testName", "")),
                             "type": str(test.get("type", "")),
-                            "labels": names,
                         }
                     )
+                names = (label["name"] for label in label_list(client, aid))
+                labels.extend(name for name in names if name and name not in labels)
         except (
             api_client.ApiError,
             api_client.ApiUnavailable,

@@ -1,4 +1,5 @@
-"""/v7/users/current, /v7/account-groups, /v7/tests[/{type}], /v7/agents (not paginated)."""
+"""/v7/users/current, /v7/account-groups, /v7/tests[/{type}], /v7/agents, /v7/labels[/{type}/{id}]
+(not paginated)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,42 @@ def tests(ctx: SimContext, req: Request, caller: Caller, api: str) -> Response:
     items = [shape(t, api) for t in ctx.world.tests_in(aid, test_type)]
     self_href = page_url(api, req.path[3:], dict(req.query))
     return hal({"tests": items, "_links": {"self": link(self_href)}})
+
+
+LABEL_TYPES = ("agent", "test", "endpoint-test", "dashboard")  # labels.yaml's /v7/labels/{type}
+
+
+def label_json(label, api: str, detail: bool = False) -> dict:  # noqa: ANN001
+    """labels.yaml ``Label`` (``labelId``, ``isBuiltIn``, ``name``, ``type``); ``LabelDetail``
+    adds ``ids``. A test's own representation names no label (tests.yaml ``SimpleTest``):
+    which tests carry a label is only here."""
+    body = {"labelId": label.label_id, "isBuiltIn": label.built_in, "name": label.name,
+            "type": label.label_type}  # fmt: skip
+    if detail:
+        body["ids"] = list(label.ids)
+    body["_links"] = {"self": link(f"{api}/labels/{label.label_type}/{label.label_id}")}
+    return body
+
+
+def labels(ctx: SimContext, req: Request, caller: Caller, api: str) -> Response:
+    """GET /v7/labels (getLabels: every label of the account group, each without ``ids``) and
+    GET /v7/labels/{type}/{labelId} (get<Type>Label: one, with ``ids``)."""
+    aid, error = resolve_aid(ctx, caller, req)
+    if error:
+        return error
+    parts = req.path.strip("/").split("/")  # v7, labels[, type, id]
+    found = ctx.world.labels_in(aid)
+    if len(parts) == 2:
+        self_href = page_url(api, req.path[3:], dict(req.query))
+        return hal(
+            {"labels": [label_json(x, api) for x in found], "_links": {"self": link(self_href)}}
+        )
+    if len(parts) != 4 or parts[2] not in LABEL_TYPES:
+        return problem(404, "URI Resource Not Found", req.path)
+    match = [x for x in found if x.label_type == parts[2] and x.label_id == parts[3]]
+    if not match:
+        return problem(404, f"Label {parts[3]} not found", req.path)
+    return hal(label_json(match[0], api, detail=True))
 
 
 def agents(ctx: SimContext, req: Request, caller: Caller, api: str) -> Response:

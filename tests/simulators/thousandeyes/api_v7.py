@@ -17,6 +17,7 @@ HANDLERS: Dict[str, Handler] = {
     "account-groups": api_inventory.account_groups,
     "tests": api_inventory.tests,
     "agents": api_inventory.agents,
+    "labels": api_inventory.labels,
     "test-results": api_results.test_results,
     "alerts": api_incidents.alerts,
     "events": api_incidents.events,

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .hashing import stable_rng
+from .hashing import stable_int, stable_rng
 
 # v7 test type -> the test-results endpoints that serve it.
 RESULT_KINDS_BY_TEST_TYPE: Dict[str, List[str]] = {
@@ -54,6 +54,21 @@ TARGETS = ["www.example.com", "api.example.net", "shop.example.org", "cdn.exampl
 # POST /v7/tests/{type}/instant exists for every type but BGP (SDK 6.0.0 instant-tests).
 INSTANT_TEST_TYPES = [t for t in TEST_TYPES if t != "bgp"]
 FIRST_INSTANT_TEST_ID = 900001
+# The user-made test labels every account group has (labels.yaml LabelType ``test``); each test
+# carries each label with probability 1/3, by hash, so no rng draw of the world changes.
+TEST_LABEL_NAMES = ("Production", "Edge", "Core")
+AGENT_LABEL_NAME = "Datacenter"  # one agent label, so a reader must look at ``type``
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label (formerly "group") of one account group: labels.yaml ``LabelDetail``."""
+
+    label_id: str
+    name: str
+    label_type: str  # "test" or "agent" here (LabelType)
+    ids: List[str]  # the tests or agents it is assigned to
+    built_in: bool = False
 
 
 @dataclass
@@ -187,6 +202,19 @@ class World:
             )  # fmt: skip
             self.instant_tests[test_id] = test
         return test
+
+    def labels_in(self, aid: str) -> List[Label]:
+        """The account group's labels: its test labels, then one agent label (ids derive from
+        the account group, so the same name has another id in another group)."""
+        tests = sorted((t.test_id for t in self.tests_in(aid)), key=int)
+        labels = [
+            Label(str(int(aid) * 10 + number), name, "test",
+                  [t for t in tests if stable_int(self.seed, "label", t, name) % 3 == 0])
+            for number, name in enumerate(TEST_LABEL_NAMES, start=1)
+        ]  # fmt: skip
+        agents = sorted(a.agent_id for a in self.agents_in(aid) if a.agent_type == "enterprise")
+        labels.append(Label(str(int(aid) * 10 + 9), AGENT_LABEL_NAME, "agent", agents))
+        return labels
 
     def agents_in(self, aid: str) -> List[Agent]:
         return [a for a in self.agents.values() if aid in a.aids]

@@ -409,3 +409,35 @@ def test_a_run_out_of_time_resumes_where_it_stopped(api, clock, tmp_path):
     assert (
         tests_polled()[0] == api.truth("tests")[0]["testId"]
     )  # a completed pass starts the next at the top again
+
+
+def test_label_filter_selects_the_tests_the_labels_endpoint_names(tmp_path):
+    """/v7/tests names no labels (tests.yaml SimpleTest): a label filter is matched against
+    /v7/labels, reading the details of the filter's labels only, and a changed filter is not
+    answered from an inventory cached for another."""
+    api = SimApi()
+    try:
+        clock = api.clock
+        labels = {x.name: x for x in api.world.labels_in(AID)}
+        production, edge = labels["Production"], labels["Edge"]
+        assert production.ids and set(production.ids) != {t.test_id for t in api.tests()}
+        harness = Harness(api, clock, tmp_path, clock.now - 300)
+
+        def polled_tests():
+            return {urlsplit(u).path.split("/")[3] for u in api.requests if "/test-results/" in u}
+
+        harness.run(lambda ctx: results.collect(ctx, [AID], labels=["production"]))
+        assert polled_tests() == set(production.ids)
+        label_reads = [urlsplit(u).path for u in api.requests if "/labels" in u]
+        assert label_reads == ["/v7/labels", f"/v7/labels/test/{production.label_id}"]
+        assert {e[3]["testId"] for e in harness.events} <= set(production.ids)
+
+        api.sent.clear()
+        harness.run(lambda ctx: results.collect(ctx, [AID], labels=[edge.label_id]))
+        assert polled_tests() == set(edge.ids)  # by id too, and not the cached Production set
+        api.sent.clear()
+        harness.run(lambda ctx: results.collect(ctx, [AID], labels=["Datacenter"]))
+        assert polled_tests() == set()  # an agent label names no test
+        assert {e[3]["testId"] for e in harness.events} <= set(production.ids + edge.ids)
+    finally:
+        api.stop()

@@ -1,72 +1,61 @@
-"""catalog: account groups as the connection saved them, tests and labels of the groups asked."""
+"""catalog: account groups as the connection saved them, then the tests and test label names
+of the groups asked, read from the simulator with the connection's API token."""
 
-from ta_thousandeyes import api_client, assembly
-from ta_thousandeyes.rest import catalog, handlers
+from urllib.parse import urlsplit
 
+from ta_thousandeyes import connections as model
+from ta_thousandeyes.rest import handlers
 
-class _Page:
-    def __init__(self, items):
-        self.items = items
-
-
-class _Client:
-    def __init__(self, tests_by_aid, fail=False):
-        self.tests_by_aid = tests_by_aid
-        self.fail = fail
-        self.asked = []
-
-    def pages(self, path, aid=None, items_key=None):
-        self.asked.append((path, aid))
-        if self.fail:
-            raise api_client.ApiError(503, "upstream down")
-        yield _Page(self.tests_by_aid.get(aid, []))
+H = handlers.CatalogHandler
 
 
-class _Connection:
-    closed = False
-
-    def __init__(self):
-        groups = [{"aid": 1, "name": "Prod"}, {"aid": "2", "name": "Lab"}]
-        self.config = type("C", (), {"account_groups": groups})()
-
-    def close(self):
-        _Connection.closed = True
-
-
-def _wire(monkeypatch, client):
-    monkeypatch.setattr(assembly, "open_connection", lambda service, name: _Connection())
-    monkeypatch.setattr(catalog, "client_for", lambda connection, name: client)
-
-
-def test_groups_only_without_aid_then_tests_and_labels_of_the_groups_asked(call, monkeypatch):
-    tests = {"1": [{"testId": 7, "testName": "<b>web</b>", "type": "http-server",
-                    "labels": [{"labelId": "9", "name": "Edge"}, "Core"]}]}  # fmt: skip
-    client = _Client(tests)
-    _wire(monkeypatch, client)
-    reply = call(handlers.CatalogHandler, "GET", "catalog", query=[("connection", "prod")])
+def connect(call, sim):
+    model.create_connection(call.service, "prod", "global", "api_token")
+    form = [("api_token", sim.api_token)]
+    reply = call(handlers.ConnectionsHandler, "POST", "connections/prod/token", form=form)
     assert reply.status == 200, reply.text
-    assert reply.json["account_groups"] == [
-        {"aid": "1", "name": "Prod"},
-        {"aid": "2", "name": "Lab"},
-    ]
-    assert reply.json["tests"] == [] and client.asked == []
-    reply = call(handlers.CatalogHandler, "GET", "catalog",
-                 query=[("connection", "prod"), ("aid", "*")])  # fmt: skip
-    assert client.asked == [("/tests", "1"), ("/tests", "2")]
+
+
+def api_reads(sim):
+    return [(urlsplit(r.path).path, r.query.get("aid")) for r in sim.sim.request_log
+            if "/users/" not in r.path]  # fmt: skip
+
+
+def test_groups_only_without_aid_then_tests_and_labels_of_the_groups_asked(call, sim):
+    connect(call, sim)
+    sim.sim.clear_request_log()
+    reply = call(H, "GET", "catalog", query=[("connection", "prod")])
+    assert reply.status == 200, reply.text
+    groups = sim.account_groups()
+    assert reply.json["account_groups"] == groups and len(groups) > 1
+    assert reply.json["tests"] == [] and api_reads(sim) == []
+    group = sim.sim.world.account_group(groups[0]["aid"])
+    group_test = sim.sim.world.tests_in(group.aid)[0]
+    group_test.name = "<b>web</b>"  # raw in the answer: the page escapes
+    reply = call(H, "GET", "catalog", query=[("connection", "prod"), ("aid", "*")])
+    assert api_reads(sim) == [(p, g["aid"]) for g in groups for p in ("/v7/tests", "/v7/labels")]
+    world = sim.sim.world
     assert reply.json["tests"] == [
-        {"aid": "1", "testId": "7", "testName": "<b>web</b>", "type": "http-server",
-         "labels": ["Edge", "Core"]}
-    ]  # fmt: skip
-    assert reply.json["labels"] == ["Core", "Edge"] and _Connection.closed
+        {"aid": g["aid"], "testId": t.test_id, "testName": t.name, "type": t.test_type}
+        for g in groups
+        for t in world.tests_in(g["aid"])
+    ]
+    test_labels = {
+        x.name for g in groups for x in world.labels_in(g["aid"]) if x.label_type == "test"
+    }
+    assert reply.json["labels"] == sorted(test_labels)  # no agent label
+    one = call(H, "GET", "catalog", query=[("connection", "prod"), ("aid", group.aid)])
+    assert {t["aid"] for t in one.json["tests"]} == {group.aid}
 
 
-def test_unknown_group_bad_name_and_api_failure(call, monkeypatch):
-    _wire(monkeypatch, _Client({}, fail=True))
-    unknown = call(handlers.CatalogHandler, "GET", "catalog",
-                   query=[("connection", "prod"), ("aid", "3")])  # fmt: skip
+def test_unknown_group_bad_name_and_api_failure(call, sim):
+    connect(call, sim)
+    unknown = call(H, "GET", "catalog", query=[("connection", "prod"), ("aid", "3")])
     assert unknown.status == 400 and "3" in unknown.json["error"]
-    bad = call(handlers.CatalogHandler, "GET", "catalog", query=[("connection", "../x")])
+    bad = call(H, "GET", "catalog", query=[("connection", "../x")])
     assert bad.status == 400
-    failed = call(handlers.CatalogHandler, "GET", "catalog",
-                  query=[("connection", "prod"), ("aid", "1")])  # fmt: skip
+    sim.go_down()
+    aid = sim.account_groups()[0]["aid"]
+    failed = call(H, "GET", "catalog", query=[("connection", "prod"), ("aid", aid)])
     assert failed.status == 502 and "ThousandEyes did not answer" in failed.json["error"]
+    assert sim.api_token not in failed.text
