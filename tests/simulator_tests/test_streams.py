@@ -77,6 +77,12 @@ def test_create_get_list_update_delete(sim):
     updated = _call(sim, "PUT", f"/streams/{stream_id}", {"enabled": False, "testMatch": [
         {"id": "10001", "domain": "cea"}]})  # fmt: skip
     assert updated.status_code == 200
+    # the log keeps what a stream write asked for (it may hold a HEC token: never listed)
+    put = [r for r in sim.request_log if r.method == "PUT"][-1]
+    assert put.params == {"enabled": "false", "testMatch": '[{"id": "10001", "domain": "cea"}]'}
+    post = [r for r in sim.request_log if r.method == "POST"][-1]
+    assert '"token": "abc"' in post.params["exporterConfig"]
+    assert "params" not in post.to_dict() and "abc" not in repr(post)
     got = strict_parse(GetStreamResponse, _call(sim, "GET", f"/streams/{stream_id}").json())
     assert got.enabled is False and got.name == body["name"] and got.test_match[0].id == "10001"
     assert got.audit_operation.updated_by == 3001 and got.type.value == "splunk-hec"

@@ -50,7 +50,7 @@ class Application:
                 token_id=req.token_id,
                 status=response.status,
                 secrets=self._secrets_carried(req),
-                params=_oauth_params(req),
+                params=_request_params(req),
             )
         )
         return response
@@ -145,10 +145,14 @@ def _truncated(body: bytes) -> bytes:
     return re.sub(rb"[}\]]+$", b"", cut) or b"{"
 
 
-def _oauth_params(req: Request) -> Dict[str, str]:
-    """The parameters of a request to an OAuth endpoint: its form fields, or the top-level
-    members of a registration's JSON object (as text); nothing for any other path."""
-    if req.path not in OAUTH_PATHS or req.method != "POST":
+def _request_params(req: Request) -> Dict[str, str]:
+    """What a request asked for, for in-process tests: an OAuth request's form fields or a
+    registration's top-level JSON members (as text), and a stream write's (POST or PUT of
+    /v7/streams, /v7/stream) top-level JSON members; nothing for any other request."""
+    stream_write = req.method in ("POST", "PUT") and req.path.split("/")[1:3] in (
+        ["v7", "streams"], ["v7", "stream"],
+    )  # fmt: skip
+    if not stream_write and (req.path not in OAUTH_PATHS or req.method != "POST"):
         return {}
     kind = req.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
@@ -159,4 +163,4 @@ def _oauth_params(req: Request) -> Dict[str, str]:
         if not isinstance(body, dict):
             return {}
         return {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
-    return req.form()
+    return {} if stream_write else req.form()

@@ -21,9 +21,10 @@ class RequestRecord:
     # headers, query or body, whatever its path (a request to a wrong path still carried them)
     secrets: int = 0
     # the OAuth parameters of a request to an OAuth endpoint (RFC 6749 §3.2 / RFC 8628 §3.1 /
-    # RFC 7009 §2.1: form fields; RFC 7591 §3.1: the JSON client metadata), for in-process
-    # tests to read (``params``); they hold secrets (refresh tokens, device codes, PKCE
-    # verifiers), so they are in no repr and not in ``to_dict`` (the /_sim/requests listing)
+    # RFC 7009 §2.1: form fields; RFC 7591 §3.1: the JSON client metadata) and the top-level
+    # members of a stream write's JSON body, for in-process tests to read (``params``); they
+    # hold secrets (refresh tokens, device codes, PKCE verifiers, HEC tokens), so they are in
+    # no repr and not in ``to_dict`` (the /_sim/requests listing)
     params: Dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
