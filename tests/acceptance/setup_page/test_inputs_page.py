@@ -16,6 +16,7 @@ from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.setup_page.conftest import APP, ROOT, Browser
 from tests.simulators.splunk.conffile import AppConf
+from tests.simulators.thousandeyes.world import TEST_LABEL_NAMES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -134,6 +135,10 @@ def test_create_with_live_pickers_and_a_refusal_next_to_its_field(
     test_option = page.locator("#te-f-test_ids option").first
     test_id = test_option.get_attribute("value")
     page.select_option("#te-f-test_ids", [test_id])
+    # the label picker offers the group's test labels from /v7/labels (the test list has none)
+    labels = page.locator("#te-f-labels option").all_text_contents()
+    assert labels == sorted(TEST_LABEL_NAMES)
+    page.select_option("#te-f-labels", ["Edge"])
     page.select_option("#te-f-data_types", ["network", "path-vis"])
     assert "te_net" in page.locator("#te-f-index option").all_text_contents()
     assert "_internal" not in page.locator("#te-f-index option").all_text_contents()
@@ -157,7 +162,7 @@ def test_create_with_live_pickers_and_a_refusal_next_to_its_field(
     assert saved["connection"] == "prod" and saved["account_groups"] == aid
     assert saved["test_ids"] == test_id and saved["data_types"] == "network,path-vis"
     assert saved["index"] == "te_net" and saved["interval"] == "600"
-    assert saved["start_from"] == "2h"
+    assert saved["start_from"] == "2h" and saved["labels"] == "Edge"
     row = page.locator("tr[data-input='thousandeyes_test_results/web-results']")
     assert row.locator("td").nth(2).text_content() == f"{group_name} ({aid})"
     refused = "status of 400 (Bad Request)"  # Chromium logs the refused create; nothing else
