@@ -65,10 +65,9 @@ def test_labels_listing_and_detail(sim):
     assert {label["type"] for label in body["labels"]} == {"test", "agent"}
     for label in body["labels"]:
         assert set(label) == {"labelId", "isBuiltIn", "name", "type", "_links"}
-    tests = {t["testId"] for t in api_get(sim, sim.token, "/tests", aid="2001").json()["tests"]}
-    assert all(
-        "labels" not in t for t in api_get(sim, sim.token, "/tests", aid="2001").json()["tests"]
-    )
+    listed = api_get(sim, sim.token, "/tests", aid="2001").json()["tests"]
+    assert all("labels" not in t for t in listed)
+    tests = {t["testId"] for t in listed}
     carried = set()
     for label in (x for x in body["labels"] if x["type"] == "test"):
         detail = api_get(sim, sim.token, f"/labels/test/{label['labelId']}", aid="2001")

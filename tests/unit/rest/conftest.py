@@ -62,13 +62,11 @@ def request_json(method, path, form=None, query=None, user="admin"):
 
 
 class Caller:
-    """Calls a handler as splunkd would; ``service`` is the stand-in's, ``standin`` the
-    stand-in itself (what splunkd stores: ``standin.stored()``)."""
+    """Calls a handler as splunkd would; ``service`` is a Service of the stand-in."""
 
     def __init__(self, standin):
         StubContext.admin = True
         StubContext.instances = []
-        self.standin = standin
         self.service = standin.service()
         StubContext.service_to_use = self.service
 
@@ -155,9 +153,10 @@ def sim(call, monkeypatch):
     public client configured: the handlers' flows reach it over HTTPS."""
     server = SimOAuth()
     stanza = server.region_stanza()
-    for key in SIM_REGIONS:
-        label = regions.load_regions(call.service)[key].label
-        call.write_conf(regions.CONF_NAME, {key: dict(stanza, label=label)})
+    labels = {key: region.label for key, region in regions.load_regions(call.service).items()}
+    call.write_conf(
+        regions.CONF_NAME, {key: dict(stanza, label=labels[key]) for key in SIM_REGIONS}
+    )
     call.write_conf(
         settings.CONF_NAME,
         {"tls": {"ca_bundle": server.ca_path}, "oauth": {"client_id": server.client_id}},

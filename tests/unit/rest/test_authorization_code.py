@@ -1,8 +1,10 @@
 from urllib.parse import parse_qs, urlsplit
 
 from ta_thousandeyes import connections as model
-from ta_thousandeyes import credential_store, settings
+from ta_thousandeyes import settings
 from ta_thousandeyes.rest import handlers
+
+from .conftest import pending_record
 
 H = handlers.ConnectionsHandler
 CALLBACK = (
@@ -60,10 +62,7 @@ def start_flow(call, name):
 
 
 def pending_state(call, name):
-    record = credential_store.CredentialStore(call.service).read(
-        credential_store.connection_key(name)
-    )
-    return ((record or {}).get("pending") or {}).get("state")
+    return ((pending_record(call, name) or {}).get("pending") or {}).get("state")
 
 
 def test_callback_finds_the_connection_by_state_and_redirects_back(call, sim):

@@ -100,7 +100,7 @@ def test_poll_states(call, sim):
 
 def test_poll_connected_marks_the_app_configured(call, sim):
     setup_connection(call)
-    (group,) = [sim.sim.world.account_group(g["aid"]) for g in sim.account_groups()][:1]
+    group = sim.sim.world.account_group(sim.account_groups()[0]["aid"])
     group.name = "<img src=x onerror=alert(1)>"
     assert not call.app_configured()
     reply = connect_by_device(call, sim, "prod").json
