@@ -36,6 +36,6 @@ def test_tradeoff_variants_run_the_whole_pipeline():
 
     with throughput.simulated("network", tests=6, window=3600) as workload:
         micros, events = tradeoffs.measure(workload, rounds=1)
-    assert set(micros) == set(tradeoffs.VARIANTS) | {"sdk"}
+    assert set(micros) == set(tradeoffs.VARIANTS) | {"sdk", "floor"}
     assert all(len(values) == 1 and values[0] > 0 for values in micros.values())
     assert len(set(events.values())) == 1 and events["as shipped"] > 0, events

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List
 
 import requests
@@ -68,8 +69,21 @@ def cpu_run(work: Callable[[], Any]) -> tuple:
     return result, time.process_time() - start, time.perf_counter() - wall
 
 
-def measure(workload: Workload, runs: int) -> List[Figure]:
-    """Calibrate (untimed: counts, bytes, the GETs for the floor), then timed rounds."""
+@dataclass
+class Calibration:
+    """What an untimed run of (a) and (b) showed: the events each wrote, the GETs (a) sent
+    with their bodies, the bytes each wrote, and the floor (c) replaying those GETs."""
+
+    events_a: int
+    events_b: int
+    bodies: List[bytes]
+    output_bytes_a: int
+    output_bytes_b: int
+    floor: Callable[[Any], int]  # floor(sink): the transport floor's run, writing to sink
+
+
+def calibrate(workload: Workload) -> Calibration:
+    """Untimed: counts, bytes and the GETs for the floor (c)."""
     bodies: List[bytes] = []
     urls: List[str] = []
 
@@ -90,6 +104,13 @@ def measure(workload: Workload, runs: int) -> List[Figure]:
     def floor(sink: Any) -> int:
         return pipeline_floor.run(urls, workload.token, workload.ca_bundle, chunks, sink)
 
+    return Calibration(events_a, events_b, bodies, counter.bytes, text_counter.bytes, floor)
+
+
+def measure(workload: Workload, runs: int) -> List[Figure]:
+    """Calibrate (untimed), then timed rounds."""
+    calibration = calibrate(workload)
+    events_a, floor = calibration.events_a, calibration.floor
     rates: Dict[str, List[float]] = {"a": [], "b": [], "c": []}
     walls: Dict[str, List[float]] = {"a": [], "b": [], "c": []}
     ratio_ab: List[float] = []
@@ -120,11 +141,11 @@ def measure(workload: Workload, runs: int) -> List[Figure]:
     kind = workload.kind
     details = {
         "records_addon": events_a,
-        "records_sdk": events_b,
-        "responses": len(bodies),
-        "response_bytes": sum(len(b) for b in bodies),
-        "output_bytes_addon": counter.bytes,
-        "output_bytes_sdk": text_counter.bytes,
+        "records_sdk": calibration.events_b,
+        "responses": len(calibration.bodies),
+        "response_bytes": sum(len(b) for b in calibration.bodies),
+        "output_bytes_addon": calibration.output_bytes_a,
+        "output_bytes_sdk": calibration.output_bytes_b,
         "window_seconds": workload.end - workload.start,
         "tests": len(workload.test_ids) if kind == "network" else None,
         "wall_seconds_median": {k: sorted(v)[len(v) // 2] for k, v in walls.items()},

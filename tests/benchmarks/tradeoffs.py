@@ -7,9 +7,10 @@
 - ``bare-http``: GETs on one ``http.client`` connection per origin instead of requests'
   session (connection reuse, stale-connection checks and connection retries written by hand).
 
-Same workload, same process, rounds interleaved with the SDK baseline (b) as in throughput.py;
-prints the add-on's CPU per record for each variant and its median a/b. Not part of
-``make bench``: it answers "would dropping either close the gap to a/b >= 5?".
+Same workload, same process, rounds interleaved with the SDK baseline (b) and the transport
+floor (c) as in throughput.py; prints the add-on's CPU per record for each variant and its
+median a/b and a/c. Not part of ``make bench``: it answers "would taking either meet the
+guards (a/b >= 3, a/c >= 0.5)?".
 """
 
 from __future__ import annotations
@@ -47,15 +48,20 @@ def _micros(run: Callable[[], int]) -> Tuple[float, int]:
 
 
 def measure(workload: Workload, rounds: int) -> Tuple[Dict[str, List[float]], Dict[str, int]]:
-    """Per variant and for the SDK: CPU µs per record, one value per round; and the events
-    each wrote in its warm-up run (every variant must write the same)."""
-    micros: Dict[str, List[float]] = {name: [] for name in VARIANTS + ("sdk",)}
+    """Per variant, for the SDK ("sdk") and for the transport floor ("floor", per event the
+    add-on writes): CPU µs per record, one value per round; and the events each variant
+    wrote in its warm-up run (every variant must write the same)."""
+    micros: Dict[str, List[float]] = {name: [] for name in VARIANTS + ("sdk", "floor")}
     events = {name: _run_variant(name, workload)[1] for name in VARIANTS}  # warm-up
+    floor = throughput.calibrate(workload).floor
     for _ in range(rounds):
         for name in VARIANTS:
             micros[name].append(_run_variant(name, workload)[0])
         with null_text() as sink:
             micros["sdk"].append(_micros(lambda: pipeline_sdk.run(workload, sink))[0])
+        with null_binary() as sink:
+            _parsed, seconds, _wall = throughput.cpu_run(lambda: floor(sink))
+        micros["floor"].append(seconds * 1e6 / events["as shipped"])
     return micros, events
 
 
@@ -69,11 +75,18 @@ def main(argv: List[str]) -> int:
         world = (config["alerts_tests"], config["alerts_window"])
     with throughput.simulated(kind, *world) as workload:
         micros, _events = measure(workload, rounds)
-    sdk = micros["sdk"]
-    print(f"{kind}: {rounds} rounds; SDK baseline (b) {median(sdk):.1f} us/record")
+    sdk, floor = micros["sdk"], micros["floor"]
+    print(
+        f"{kind}: {rounds} rounds; SDK baseline (b) {median(sdk):.1f} us/record, "
+        f"transport floor (c) {median(floor):.1f} us/record"
+    )
     for name in VARIANTS:
-        ratios = [b / a for a, b in zip(micros[name], sdk)]
-        print(f"  {name:22s} {median(micros[name]):6.1f} us/record   a/b {median(ratios):.2f}")
+        over_b = median([b / a for a, b in zip(micros[name], sdk)])
+        over_c = median([c / a for a, c in zip(micros[name], floor)])
+        print(
+            f"  {name:22s} {median(micros[name]):6.1f} us/record   "
+            f"a/b {over_b:.2f}   a/c {over_c:.2f}"
+        )
     return 0
 
 
