@@ -208,7 +208,7 @@ def create_connection(
 
 
 def delete_connection(service: object, name: str) -> None:
-    """Forget the connection and its secrets (callers revoke first: see oauth.flows.logout)."""
+    """Forget the connection and its secrets (callers revoke first: see authorization.logout)."""
     validate_name(name)
     key = credential_store.connection_key(name)
     with credential_store.record_lock(key):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict
 
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections
-from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.wiring import write_simulator_settings
 from tools import build as builder

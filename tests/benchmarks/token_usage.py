@@ -14,8 +14,8 @@ import tempfile
 from typing import List
 
 from ta_thousandeyes import assembly, connections
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes.api_client import ApiClient
-from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.wiring import admin_service, write_simulator_settings
 from tests.simulators.splunk import SplunkEmulator

@@ -93,7 +93,7 @@ handler.__init__([], None)  # as splunkd's driver builds it for each request
 from ta_thousandeyes import redaction
 secret = "refresh-" + "Qx7" * 10
 redaction.register_secret(secret)
-logging.getLogger("ta_thousandeyes.oauth.flows").warning("rotated %s", secret)
+logging.getLogger("ta_thousandeyes.authorization").warning("rotated %s", secret)
 logging.getLogger("ta_thousandeyes.oauth.discovery").info("sent refresh_token=plain-shape-77")
 logging.getLogger("ta_thousandeyes.rest").warning("and here %s", secret)
 """
@@ -121,7 +121,7 @@ def test_oauth_loggers_are_redacted_in_the_rest_handler_process(tmp_path):
     assert result.returncode == 0, result.stderr
     err = result.stderr
     assert "Qx7Qx7" not in err and "plain-shape-77" not in err, err
-    assert "WARNING ta_thousandeyes.oauth.flows: rotated " + MASK in err
+    assert "WARNING ta_thousandeyes.authorization: rotated " + MASK in err
     assert "INFO ta_thousandeyes.oauth.discovery: sent refresh_token=" + MASK in err
     assert "WARNING ta_thousandeyes.rest: and here " + MASK in err
     assert "ROOT ta_thousandeyes" not in err  # through the one formatter only, once

@@ -4,8 +4,8 @@ ThousandEyes, stored in the credential store, and never echoed back.
 
 from typing import Dict
 
+from .. import authorization
 from .. import connections as model
-from ..oauth import flows
 from . import summary, validation
 from .base import Request, RestError, json_reply, route
 from .connections import NAME
@@ -21,7 +21,7 @@ def connect(context: object, request: Request, name: str) -> Dict:
     config = model.get_connection(service, name)
     if config.auth_method != model.API_TOKEN:
         raise RestError(409, f"Connection {name!r} does not use the API token method")
-    config = flows.connect_api_token(service, name, token)
+    config = authorization.connect_api_token(service, name, token)
     return json_reply(200, summary.connected(service, config))
 
 

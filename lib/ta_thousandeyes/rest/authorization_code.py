@@ -12,10 +12,9 @@ from html import escape
 from typing import Dict, Mapping, Optional
 from urllib.parse import urlencode, urlsplit
 
-from .. import APP_NAME, credential_store
+from .. import APP_NAME, authorization, credential_store
 from .. import connections as model
 from ..oauth import errors as oauth_errors
-from ..oauth import flows
 from ..redaction import redact
 from . import summary, validation, web_origin
 from .base import Request, RestError, json_reply, route
@@ -43,7 +42,7 @@ def start(context: object, request: Request, name: str) -> Dict:
     config = model.get_connection(service, name)
     if config.auth_method != model.AUTHORIZATION_CODE:
         raise RestError(409, f"Connection {name!r} does not use the authorization code method")
-    url = flows.start_authorization_code(service, name, redirect_uri)
+    url = authorization.start_authorization_code(service, name, redirect_uri)
     if urlsplit(url).scheme not in ("https", "http"):
         raise RestError(502, "The authorization server URL is not a web address")
     return json_reply(200, {"authorize_url": url})
@@ -111,7 +110,7 @@ def callback(context: object, request: Request) -> Dict:
 
 def _complete(service: object, name: str, params: Mapping[str, str]) -> Dict:
     try:
-        config = flows.complete_authorization_code(service, name, params)
+        config = authorization.complete_authorization_code(service, name, params)
     except oauth_errors.DeniedError:
         return _back_to_setup("denied", name)
     except oauth_errors.ExpiredError:

@@ -9,9 +9,8 @@ authorization asks for; the page then offers "Reconnect to grant <scope>".
 
 from typing import Dict
 
+from .. import authorization, credential_store, features
 from .. import connections as model
-from .. import credential_store, features
-from ..oauth import flows
 from . import status, summary, validation
 from .base import Request, RestError, json_reply, route
 
@@ -107,7 +106,7 @@ def logout(context: object, request: Request, name: str) -> Dict:
     service = context.service  # type: ignore[attr-defined]
     name = validation.connection_name(name)
     model.get_connection(service, name)  # 404 before any work
-    result = flows.logout(service, name)
+    result = authorization.logout(service, name)
     config = model.get_connection(service, name)
     return json_reply(
         200,
@@ -126,7 +125,7 @@ def delete_connection(context: object, request: Request, name: str) -> Dict:
     service = context.service  # type: ignore[attr-defined]
     name = validation.connection_name(name)
     model.get_connection(service, name)
-    result = flows.logout(service, name)
+    result = authorization.logout(service, name)
     model.delete_connection(service, name)
     return json_reply(
         200, {"message": "Logged out and removed", "revoked": bool(result.get("revoked"))}

@@ -8,9 +8,9 @@ page gets the user code, the verification links, the lifetime and the poll inter
 from typing import Dict
 from urllib.parse import urlsplit
 
+from .. import authorization
 from .. import connections as model
 from ..oauth import errors as oauth_errors
-from ..oauth import flows
 from ..redaction import redact
 from . import summary, validation
 from .base import Request, RestError, json_reply, route
@@ -40,7 +40,7 @@ def _connection(context: object, name: str) -> model.ConnectionConfig:
 def start(context: object, request: Request, name: str) -> Dict:
     validation.only(request)
     _connection(context, name)
-    public = flows.start_device_authorization(context.service, name)  # type: ignore[attr-defined]
+    public = authorization.start_device_authorization(context.service, name)  # type: ignore[attr-defined]
     verification_uri = _web_link(public.get("verification_uri"))
     if not verification_uri:
         raise RestError(502, "The authorization server sent no verification link")
@@ -62,7 +62,7 @@ def poll(context: object, request: Request, name: str) -> Dict:
     service = context.service  # type: ignore[attr-defined]
     config = _connection(context, name)
     try:
-        result = flows.poll_device_authorization(service, name)
+        result = authorization.poll_device_authorization(service, name)
     except oauth_errors.NoPendingFlowError as error:
         if config.state == model.CONNECTED:  # finished in another tab or process
             return _connected(service, config)
@@ -90,7 +90,7 @@ def _connected(service: object, config: model.ConnectionConfig) -> Dict:
 def cancel(context: object, request: Request, name: str) -> Dict:
     validation.only(request)
     _connection(context, name)
-    flows.cancel_pending(context.service, name)  # type: ignore[attr-defined]
+    authorization.cancel_pending(context.service, name)  # type: ignore[attr-defined]
     return json_reply(200, {"state": "cancelled", "message": "Authorization cancelled"})
 
 

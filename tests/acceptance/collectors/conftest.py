@@ -12,8 +12,8 @@ import os
 import subprocess
 
 import pytest
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections
-from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.wiring import point_addon_at_simulator
 from tests.simulators.faketime import faketime_env

@@ -6,8 +6,8 @@ result's fields, and no secret reaches a log or an event."""
 import os
 import threading
 
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections, splunk_service
-from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.wiring import secrets_sent_outside_regions
 from tests.simulators.splunk.alert_actions import AlertActionRunner

@@ -4,7 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from ta_thousandeyes import assembly, connections, credential_store
-from ta_thousandeyes.oauth import errors, flows
+from ta_thousandeyes import authorization as flows
+from ta_thousandeyes.oauth import errors
 
 SCOPES = ["organization:read", "tests:read", "offline_access"]
 # Simulator modes (ThousandEyesSimulator keyword arguments) for an indirect ``sim``.

@@ -11,8 +11,8 @@ keeps them out (the stand-in applies it as splunkd does: tests/splunk_tests/test
 import json
 
 import requests
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections
-from ta_thousandeyes.oauth import flows
 
 APP = "TA-thousandeyes"
 CONFS = ("ta_thousandeyes_connections", "ta_thousandeyes_settings", "ta_thousandeyes_regions")

@@ -9,7 +9,7 @@ counted in the request log whatever its path, so a refresh token POSTed to the e
 
 import requests
 from ta_thousandeyes import assembly, credential_store
-from ta_thousandeyes.oauth import flows
+from ta_thousandeyes import authorization as flows
 
 from .test_flows_against_simulator import _connect_device
 

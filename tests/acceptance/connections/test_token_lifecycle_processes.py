@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from ta_thousandeyes import assembly, connections, redaction, splunk_service, tokens
-from ta_thousandeyes.oauth import flows
+from ta_thousandeyes import authorization as flows
 
 from tests import verification
 from tests.acceptance.wiring import secrets_sent_outside_regions

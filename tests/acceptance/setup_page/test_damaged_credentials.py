@@ -3,8 +3,8 @@ Splunk Web's proxy and the persistent REST handler: the status shows the damage,
 delete forget it (revoking what is left of it), a new authorization replaces it."""
 
 import pytest
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections, credential_store
-from ta_thousandeyes.oauth import flows
 
 from .test_access import BASE, web_session
 

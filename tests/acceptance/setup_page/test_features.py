@@ -11,8 +11,8 @@ the consent page lists the scopes asked for (tests/simulators/thousandeyes/appro
 
 import pytest
 from playwright.sync_api import expect
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections, settings, splunk_service
-from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.setup_page.test_authorization_code import CALLBACK
 

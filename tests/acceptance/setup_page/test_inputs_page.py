@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import sync_playwright
 from splunklib.binding import HTTPError
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections
-from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.setup_page.conftest import APP, ROOT, Browser
 from tests.simulators.splunk.conffile import AppConf

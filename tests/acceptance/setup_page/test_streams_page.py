@@ -13,8 +13,8 @@ import os
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections
-from ta_thousandeyes.oauth import flows
 
 from tests.acceptance.setup_page.conftest import APP, Browser, assert_no_secret_leaked
 from tests.simulators.faketime import faketime_env

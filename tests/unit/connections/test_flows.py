@@ -11,7 +11,8 @@ from ta_thousandeyes import (
     settings,
     splunk_service,
 )
-from ta_thousandeyes.oauth import errors, flows
+from ta_thousandeyes import authorization as flows
+from ta_thousandeyes.oauth import errors
 
 
 def _record(service, name):

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 from ta_thousandeyes import assembly, connections, credential_store, locks, settings, tokens
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes.modinputs import token_refresh
-from ta_thousandeyes.oauth import flows
 
 from tests.progress_clock import advance_with_progress
 

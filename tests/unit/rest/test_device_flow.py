@@ -7,8 +7,8 @@ wait between polls (``next_poll_at`` in the pending record) is passed by ``inter
 so a second poll with no simulated time between is one it answers ``slow_down``.
 """
 
+from ta_thousandeyes import authorization as flows
 from ta_thousandeyes import connections as model
-from ta_thousandeyes.oauth import flows
 from ta_thousandeyes.rest import handlers
 
 from .conftest import connect_by_device, interval_passes, pending_record

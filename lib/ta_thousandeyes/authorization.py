@@ -11,8 +11,8 @@ import logging
 import time
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
-from .. import assembly, connections, credential_store
-from . import api_token, device, discovery, errors, identity, pkce, registration, revocation
+from . import assembly, connections, credential_store
+from .oauth import api_token, device, discovery, errors, identity, pkce, registration, revocation
 
 Clock = Callable[[], float]
 _log = logging.getLogger(__name__)
