@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import requests
 
 from tests.simulators.thousandeyes import ThousandEyesSimulator
@@ -78,3 +80,20 @@ def follow_pages(
         if not nxt:
             return records
         answer = api_get(sim, token, nxt["href"])
+
+
+def schema_properties(text: str, name: str) -> list:
+    """The property names of a components.schemas entry (its own and its allOf parts')."""
+    lines = text.splitlines()
+    start = lines.index(f"    {name}:")
+    found = []
+    for line in lines[start + 1 :]:
+        if re.match(r"^    \S", line):
+            break
+        match = re.match(r"^(?:        |          )([A-Za-z_]+):\s*$", line)
+        if match and match.group(1) not in ("properties", "items", "allOf", "example"):
+            found.append(match.group(1))
+        ref = re.search(r"\$ref: '#/components/schemas/(\w+)'", line)
+        if ref and line.startswith("      - $ref"):
+            found += schema_properties(text, ref.group(1))
+    return found

@@ -11,13 +11,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.simulators.thousandeyes import ThousandEyesSimulator
 
-from .helpers import api_get
+from .helpers import api_get, schema_properties
 from .test_scopes import SPEC, needs_spec
 
 
@@ -28,30 +26,13 @@ def sim():
         yield running
 
 
-def _schema_properties(text, name):
-    """The property names of a components.schemas entry (its own and its allOf parts')."""
-    lines = text.splitlines()
-    start = lines.index(f"    {name}:")
-    found = []
-    for line in lines[start + 1 :]:
-        if re.match(r"^    \S", line):
-            break
-        match = re.match(r"^(?:        |          )([A-Za-z_]+):\s*$", line)
-        if match and match.group(1) not in ("properties", "items", "allOf", "example"):
-            found.append(match.group(1))
-        ref = re.search(r"\$ref: '#/components/schemas/(\w+)'", line)
-        if ref and line.startswith("      - $ref"):
-            found += _schema_properties(text, ref.group(1))
-    return found
-
-
 @needs_spec
 def test_the_spec_says_labels_live_only_at_the_labels_endpoints():
     labels_spec = (SPEC / "labels.yaml").read_text(encoding="utf-8")
-    assert set(_schema_properties(labels_spec, "Label")) == {"labelId", "isBuiltIn", "name", "type"}
-    assert "ids" in _schema_properties(labels_spec, "LabelDetail")
+    assert set(schema_properties(labels_spec, "Label")) == {"labelId", "isBuiltIn", "name", "type"}
+    assert "ids" in schema_properties(labels_spec, "LabelDetail")
     tests_spec = (SPEC / "tests.yaml").read_text(encoding="utf-8")
-    simple = _schema_properties(tests_spec, "UnexpandedTest") + _schema_properties(
+    simple = schema_properties(tests_spec, "UnexpandedTest") + schema_properties(
         tests_spec, "UnexpandedInstantTest"
     )
     assert "testId" in simple and "labels" not in simple

@@ -254,7 +254,43 @@ def list_tests(ctx: RunContext, aid: str) -> List[Dict[str, Any]]:
     tests = []
     for page in ctx.client.pages("/tests", aid=aid, items_key="tests"):
         tests.extend(t for t in page.items if isinstance(t, dict))
+    _fill_network_measurements(ctx, aid, tests)
     return tests
+
+
+def _fill_network_measurements(ctx: RunContext, aid: str, tests: List[Dict[str, Any]]) -> None:
+    """Set networkMeasurements where the test list left it out, from ``/v7/tests/{type}``.
+
+    The list's items (tests.yaml ``SimpleTest``) document none of a type's own fields; the
+    typed lists do, networkMeasurements among them (default true). Without it, a test whose
+    network measurements are off would be asked for network and path-vis results it does not
+    have, every run. One request per such type present, per inventory refresh; an unreadable
+    typed list leaves its tests as they were (their extras are polled: more requests, nothing
+    lost)."""
+    unknown = sorted(
+        {
+            test["type"]
+            for test in tests
+            if "networkMeasurements" not in test
+            and DATA_TYPES_BY_TEST_TYPE.get(test.get("type", ""), ((), False))[1]
+        }
+    )
+    for test_type in unknown:
+        flags = {}  # type: Dict[str, bool]
+        try:
+            for page in ctx.client.pages(f"/tests/{test_type}", aid=aid, items_key="tests"):
+                for typed in page.items:
+                    if isinstance(typed, dict) and type(typed.get("networkMeasurements")) is bool:
+                        flags[str(typed.get("testId"))] = typed["networkMeasurements"]
+        except (ApiError, ForeignLinkRefused) as error:
+            logger.warning(
+                "account group %s: %s tests' settings not readable (%s); polling their "
+                "network and path-vis results", aid, test_type, error,
+            )  # fmt: skip
+            continue
+        for test in tests:
+            if test.get("type") == test_type and str(test.get("testId")) in flags:
+                test.setdefault("networkMeasurements", flags[str(test.get("testId"))])
 
 
 def list_agent_names(ctx: RunContext, aid: str) -> Dict[str, str]:

@@ -15,7 +15,7 @@ from .hashing import digest_int, reseed, stable_rng, stable_text
 from .result_metrics import METRICS_BY_KIND, metrics_text
 from .rounds import BGP_MONITORS, units
 from .timefmt import iso
-from .world import AccountGroup, Agent, Test, User, World
+from .world import NETWORK_MEASUREMENT_TYPES, AccountGroup, Agent, Test, User, World
 
 APP = "https://app.thousandeyes.com"
 Json = Dict[str, Any]
@@ -297,6 +297,10 @@ def typed_test_json(test: Test, api: str) -> Json:
         "bgp": {"prefix": "203.0.113.0/24"},
     }  # fmt: skip
     body.update(details[test.test_type])
+    if test.test_type in NETWORK_MEASUREMENT_TYPES:
+        body["networkMeasurements"] = test.network_measurements
+    elif test.test_type == "agent-to-server":  # here: 1-second packet loss, default false
+        body["networkMeasurements"] = False
     if test.test_type == "bgp":
         del body["interval"]  # BGP tests have no interval setting in the typed model
     return body

@@ -30,6 +30,12 @@ RESULT_KINDS_BY_TEST_TYPE: Dict[str, List[str]] = {
     "bgp": ["bgp"],
 }
 TEST_TYPES = list(RESULT_KINDS_BY_TEST_TYPE)
+# The types whose network measurements (network and path-vis results) can be turned off: their
+# typed schemas carry networkMeasurements (tests.yaml TestNetworkMeasurements, default true).
+NETWORK_MEASUREMENT_TYPES = (
+    "http-server", "page-load", "web-transactions", "dns-server", "ftp-server", "sip-server",
+)  # fmt: skip
+NETWORK_KINDS = ("network", "path-vis")
 RESULT_KINDS = [
     "network", "path-vis", "http-server", "page-load", "web-transactions", "api", "ftp-server",
     "dns-trace", "dns-server", "dnssec", "sip-server", "rtp-server", "bgp",
@@ -124,10 +130,16 @@ class Test:
     enabled: bool = True
     alerts_enabled: bool = True
     instant: bool = False  # an instant test: one round, at ``created``, no interval
+    # off: no network or path-vis rounds (a NETWORK_MEASUREMENT_TYPES test only; every test of
+    # a generated world has them on, the schema's default: a test turns them off)
+    network_measurements: bool = True
 
     @property
     def result_kinds(self) -> List[str]:
-        return RESULT_KINDS_BY_TEST_TYPE[self.test_type]
+        kinds = RESULT_KINDS_BY_TEST_TYPE[self.test_type]
+        if self.network_measurements or self.test_type not in NETWORK_MEASUREMENT_TYPES:
+            return kinds
+        return [kind for kind in kinds if kind not in NETWORK_KINDS]
 
     @property
     def directions(self) -> List[Optional[str]]:

@@ -88,22 +88,27 @@ def test_event_fields_time_and_enrichment(api, clock, tmp_path):
     assert bgp and all(e[1] == "cisco:thousandeyes:test:bgp" for e in bgp)
 
 
+def test_an_unreadable_typed_list_leaves_the_network_extras_polled(api, clock, tmp_path, caplog):
+    dns_id = api.ids["dns"]
+    api.world.tests[dns_id].network_measurements = False
+    api.sim.faults.add("status", path="/tests/dns-server", status=403)
+    harness = Harness(api, clock, tmp_path, clock.now - 300)
+    with caplog.at_level("WARNING", logger="ta_thousandeyes"):
+        assert not harness.run(collect_all).errors
+    assert "dns-server tests' settings not readable" in caplog.text
+    # asked, and answered 400 (no such results), as before the typed list was read
+    assert [u for u in api.requests if f"/test-results/{dns_id}/network" in u]
+    assert {e[3]["dataType"] for e in harness.events if e[3]["testId"] == dns_id} == {"dns-server"}
+
+
 def test_dedup_distinguishes_direction_server_and_prefix(api, clock, tmp_path):
     dns_id = api.ids["dns"]
-
-    def without_network_measurements(url, response):
-        # networkMeasurements (a type's own field, listed with the test) is not modelled by
-        # the simulator: the listing gets it, false for the DNS test, on the client's side
-        if urlsplit(url).path.endswith("/tests") and response.status_code == 200:
-            answer = json.loads(response.content)
-            for test in answer.get("tests", []):
-                if test.get("testId") == dns_id:
-                    test["networkMeasurements"] = False
-            response._content = json.dumps(answer).encode("utf-8")
-
-    api.after_receive.append(without_network_measurements)
+    # the DNS test's network measurements are off: /v7/tests/dns-server says so, /v7/tests not
+    api.world.tests[dns_id].network_measurements = False
     harness = Harness(api, clock, tmp_path, clock.now - 300)
-    harness.run(collect_all)
+    assert not harness.run(collect_all).errors
+    assert not [u for u in api.requests if f"/test-results/{dns_id}/network" in u
+                or f"/test-results/{dns_id}/path-vis" in u]  # fmt: skip
     ids = api.ids
     a2a = [e for e in harness.events
            if e[3]["testId"] == ids["a2a"] and e[3]["dataType"] == "network"]  # fmt: skip
@@ -197,8 +202,6 @@ def test_checkpoint_keys_are_bounded(api, clock, tmp_path):
     harness = Harness(api, clock, tmp_path, clock.now - 4 * 3600)
     harness.run(collect_all)
     for name in (tmp_path / "ta_thousandeyes").iterdir():
-        import json
-
         if not name.name.endswith(".json"):
             continue
         state = json.loads(name.read_text())["state"]
