@@ -254,25 +254,43 @@ def list_tests(ctx: RunContext, aid: str) -> List[Dict[str, Any]]:
     tests = []
     for page in ctx.client.pages("/tests", aid=aid, items_key="tests"):
         tests.extend(t for t in page.items if isinstance(t, dict))
-    _fill_network_measurements(ctx, aid, tests)
     return tests
 
 
-def _fill_network_measurements(ctx: RunContext, aid: str, tests: List[Dict[str, Any]]) -> None:
-    """Set networkMeasurements where the test list left it out, from ``/v7/tests/{type}``.
+def extras_types(
+    test_types: Optional[Sequence[str]], data_types: Optional[Sequence[str]]
+) -> List[str]:
+    """The test types whose network extras an input polls (its filters; empty = all)."""
+    if data_types and not set(data_types) & set(NETWORK_EXTRAS):
+        return []
+    wanted = set()
+    for name in test_types or ():
+        wanted.update(TEST_TYPE_ALIASES.get(name, (name,)))
+    return sorted(
+        test_type
+        for test_type, (_own, extras) in DATA_TYPES_BY_TEST_TYPE.items()
+        if extras and (not wanted or test_type in wanted)
+    )
+
+
+def fill_network_measurements(
+    ctx: RunContext, aid: str, tests: List[Dict[str, Any]], types: Sequence[str]
+) -> None:
+    """Set networkMeasurements where the test list left it out, from ``/v7/tests/{type}``
+    for each of types present.
 
     The list's items (tests.yaml ``SimpleTest``) document none of a type's own fields; the
     typed lists do, networkMeasurements among them (default true). Without it, a test whose
     network measurements are off would be asked for network and path-vis results it does not
-    have, every run. One request per such type present, per inventory refresh; an unreadable
-    typed list leaves its tests as they were (their extras are polled: more requests, nothing
-    lost)."""
+    have, every round. One request per such type the input polls, per inventory refresh; an
+    unreadable typed list leaves its tests as they were (their extras are polled: more
+    requests, nothing lost)."""
+    wanted = set(types)
     unknown = sorted(
         {
             test["type"]
             for test in tests
-            if "networkMeasurements" not in test
-            and DATA_TYPES_BY_TEST_TYPE.get(test.get("type", ""), ((), False))[1]
+            if "networkMeasurements" not in test and test.get("type") in wanted
         }
     )
     for test_type in unknown:
@@ -303,21 +321,25 @@ def list_agent_names(ctx: RunContext, aid: str) -> Dict[str, str]:
 
 
 def _inventory(
-    ctx: RunContext, aid: str, labels: Optional[Sequence[str]]
+    ctx: RunContext, aid: str, labels: Optional[Sequence[str]], extras: Sequence[str]
 ) -> inventory_cache.Inventory:
     """The account group's tests and agents; with a label filter, each test also names the
-    filter's labels it carries (read from /v7/labels: the test list names none)."""
+    filter's labels it carries (read from /v7/labels: the test list names none); tests of
+    the extras types say whether their network measurements are on (fill_network_measurements).
+    The cache is keyed by both, so a changed filter is not answered from another's cache."""
     wanted = sorted({str(label).strip().lower() for label in labels or () if str(label).strip()})
-    if not wanted:
-        return inventory_cache.load(ctx, aid, list_tests, list_agent_names)
 
-    def labelled_tests(ctx: RunContext, aid: str) -> List[Dict[str, Any]]:
+    def listed(ctx: RunContext, aid: str) -> List[Dict[str, Any]]:
         tests = list_tests(ctx, aid)
-        attach_labels(ctx.client, aid, tests, wanted)
+        fill_network_measurements(ctx, aid, tests, extras)
+        if wanted:
+            attach_labels(ctx.client, aid, tests, wanted)
         return tests
 
-    variant = "labels:" + ",".join(wanted)
-    return inventory_cache.load(ctx, aid, labelled_tests, list_agent_names, variant=variant)
+    parts = [f"labels:{','.join(wanted)}"] if wanted else []
+    if extras:
+        parts.append(f"network:{','.join(extras)}")
+    return inventory_cache.load(ctx, aid, listed, list_agent_names, variant="|".join(parts))
 
 
 def collect(
@@ -334,7 +356,7 @@ def collect(
     for aid in account_groups:
         if ctx.past_deadline():
             return
-        inventory = _inventory(ctx, aid, labels)
+        inventory = _inventory(ctx, aid, labels, extras_types(test_types, data_types))
         tests = select_tests(inventory.tests, test_types, test_ids, labels)
         covered = coverage(aid) if coverage else {}
         resume = _Resume(ctx, aid)

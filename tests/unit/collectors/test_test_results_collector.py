@@ -88,6 +88,25 @@ def test_event_fields_time_and_enrichment(api, clock, tmp_path):
     assert bgp and all(e[1] == "cisco:thousandeyes:test:bgp" for e in bgp)
 
 
+def test_typed_lists_are_read_only_for_the_network_extras_an_input_polls(api, clock, tmp_path):
+    def typed_lists():
+        return {urlsplit(u).path.rsplit("/", 1)[1] for u in api.requests if "/tests/" in u}
+
+    Harness(api, clock, tmp_path / "a", clock.now - 300).run(
+        lambda ctx: results.collect(ctx, [AID], test_types=["network", "bgp"])
+    )
+    Harness(api, clock, tmp_path / "b", clock.now - 300).run(
+        lambda ctx: results.collect(ctx, [AID], data_types=["dns-server"])
+    )
+    assert typed_lists() == set()  # neither polls a network extra
+    Harness(api, clock, tmp_path / "c", clock.now - 300).run(collect_all)
+    assert typed_lists() == {"dns-server"}  # the one type with extras among the shaped tests
+    assert results.extras_types(["network", "http-server"], None) == ["http-server"]
+    assert results.extras_types(None, ["path-vis"]) == [
+        "dns-server", "ftp-server", "http-server", "page-load", "sip-server", "web-transactions"
+    ]  # fmt: skip
+
+
 def test_an_unreadable_typed_list_leaves_the_network_extras_polled(api, clock, tmp_path, caplog):
     dns_id = api.ids["dns"]
     api.world.tests[dns_id].network_measurements = False
