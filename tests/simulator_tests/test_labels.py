@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.simulators.thousandeyes import ThousandEyesSimulator
-
 from .helpers import api_get, schema_properties
 from .test_scopes import SPEC, needs_spec
 
 
 @pytest.fixture(scope="module")
-def sim():
-    with ThousandEyesSimulator(seed=9, size="small") as running:
-        running.token = running.create_api_token("admin@example.com")
-        yield running
+def sim(small_sim):
+    return small_sim
 
 
 @needs_spec

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.simulators.thousandeyes import ThousandEyesSimulator
 from tests.simulators.thousandeyes.world import NETWORK_MEASUREMENT_TYPES
 
 from .helpers import api_get, schema_properties
@@ -34,10 +33,8 @@ AID = "2001"
 
 
 @pytest.fixture(scope="module")
-def sim():
-    with ThousandEyesSimulator(seed=9, size="small") as running:
-        running.token = running.create_api_token("admin@example.com")
-        yield running
+def sim(small_sim):
+    return small_sim
 
 
 @needs_spec
